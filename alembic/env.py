@@ -1,0 +1,59 @@
+"""Alembic environment: migrates the database named by BALIE_DATABASE_URL."""
+
+from logging.config import fileConfig
+
+from sqlmodel import SQLModel
+
+import balie.models  # noqa: F401 - registers the tables
+from alembic import context
+from balie.db import make_engine
+from balie.settings import get_settings
+
+config = context.config
+if config.config_file_name is not None and config.attributes.get("configure_logger", True):
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
+target_metadata = SQLModel.metadata
+
+
+def _url() -> str:
+    """The database to migrate: ``-x url=…`` wins over the settings."""
+    return context.get_x_argument(as_dictionary=True).get("url") or get_settings().database_url
+
+
+def _options() -> dict:
+    """Options shared by offline and online runs."""
+    return {
+        "target_metadata": target_metadata,
+        "render_as_batch": True,
+        "compare_type": True,
+        "user_module_prefix": "balie.db_types.",
+    }
+
+
+def run_migrations_offline() -> None:
+    """Write SQL instead of running it."""
+    context.configure(url=_url(), literal_binds=True, **_options())
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    """Run the migrations against the database."""
+    connectable = config.attributes.get("connection")
+    if connectable is not None:
+        context.configure(connection=connectable, **_options())
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+    engine = make_engine(_url())
+    with engine.connect() as connection:
+        context.configure(connection=connection, **_options())
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

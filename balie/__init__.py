@@ -1,0 +1,1 @@
+"""Digitale Balie: book a video call with a city service."""

@@ -1,0 +1,244 @@
+"""Database tables of Digitale Balie (SQLModel). All timestamps are stored in UTC."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from enum import StrEnum
+
+from sqlalchemy import DDL, JSON, Column, Index, String, UniqueConstraint, event
+from sqlmodel import Field, SQLModel
+
+from balie.db_types import UTCDateTime, utcnow
+
+LocalisedText = dict[str, str]
+"""Text per language code, e.g. ``{"nl": "…", "en": "…"}``."""
+
+
+class ChannelRule(StrEnum):
+    """Whether a topic can be handled by video, and if not, why not."""
+
+    VIDEO = "video"
+    IN_PERSON = "in_person"
+    NEEDS_IDENTIFICATION = "needs_identification"
+    NEEDS_DOCUMENT_EXCHANGE = "needs_document_exchange"
+    NEEDS_SIGNATURE = "needs_signature"
+
+
+class Role(StrEnum):
+    """What a staff member may do."""
+
+    STAFF = "staff"
+    AGENT = "agent"
+    MANAGER = "manager"
+    ADMIN = "admin"
+
+
+class AppointmentStatus(StrEnum):
+    """Life cycle of an appointment."""
+
+    BOOKED = "booked"
+    CANCELLED = "cancelled"
+    COMPLETED = "completed"
+    NO_SHOW = "no_show"
+
+
+class BookingChannel(StrEnum):
+    """How the appointment was booked."""
+
+    WEB = "web"
+    CONTACT_CENTRE = "contact_centre"
+
+
+class MeetingState(StrEnum):
+    """Whether the video meeting link exists yet."""
+
+    PENDING = "pending"
+    READY = "ready"
+    FAILED = "failed"
+
+
+def _text_column() -> Column:
+    """A JSON column holding text per language."""
+    return Column(JSON, nullable=False, default=dict)
+
+
+class Organisation(SQLModel, table=True):
+    """A municipality that offers video appointments."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(sa_type=String(64), unique=True, index=True)
+    name: str = Field(sa_type=String(200))
+    time_zone: str = Field(default="Europe/Brussels", sa_type=String(64))
+    holiday_country: str = Field(default="BE", sa_type=String(8))
+    holiday_subdivision: str | None = Field(default=None, sa_type=String(16))
+    contact_email: str | None = Field(default=None, sa_type=String(254))
+    contact_phone: str | None = Field(default=None, sa_type=String(40))
+    website_url: str | None = Field(default=None, sa_type=String(500))
+    counter_booking_url: str | None = Field(default=None, sa_type=String(500))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Service(SQLModel, table=True):
+    """A city service that holds video appointments (e.g. Energiecentrale)."""
+
+    __table_args__ = (UniqueConstraint("organisation_id", "slug"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True, ondelete="CASCADE")
+    slug: str = Field(sa_type=String(64))
+    name: LocalisedText = Field(sa_column=_text_column())
+    description: LocalisedText = Field(sa_column=_text_column())
+    live_from: date
+    appointment_minutes: int = Field(default=30, ge=5, le=480)
+    buffer_minutes: int = Field(default=0, ge=0, le=240)
+    min_notice_minutes: int = Field(default=120, ge=0)
+    horizon_days: int = Field(default=42, ge=1, le=366)
+    active: bool = True
+    sort_order: int = 0
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Topic(SQLModel, table=True):
+    """What a citizen wants to discuss within a service, with its channel rule."""
+
+    __table_args__ = (UniqueConstraint("service_id", "slug"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    service_id: int = Field(foreign_key="service.id", index=True, ondelete="CASCADE")
+    slug: str = Field(sa_type=String(64))
+    name: LocalisedText = Field(sa_column=_text_column())
+    channel_rule: ChannelRule = Field(default=ChannelRule.VIDEO, sa_type=String(32))
+    channel_reason: LocalisedText = Field(sa_column=_text_column())
+    preparation: LocalisedText = Field(sa_column=_text_column())
+    active: bool = True
+    sort_order: int = 0
+
+
+class StaffMember(SQLModel, table=True):
+    """A person who works with the Digitale Balie: counsellor, agent, manager or admin."""
+
+    __table_args__ = (UniqueConstraint("organisation_id", "email"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True, ondelete="CASCADE")
+    display_name: str = Field(sa_type=String(200))
+    email: str = Field(sa_type=String(254))
+    roles: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    entra_tenant_id: str | None = Field(default=None, sa_type=String(64))
+    entra_object_id: str | None = Field(default=None, sa_type=String(64), unique=True)
+    password_hash: str | None = Field(default=None, sa_type=String(255))
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class StaffService(SQLModel, table=True):
+    """Which staff member serves which service."""
+
+    staff_id: int = Field(foreign_key="staffmember.id", primary_key=True, ondelete="CASCADE")
+    service_id: int = Field(foreign_key="service.id", primary_key=True, ondelete="CASCADE")
+
+
+class OpeningHours(SQLModel, table=True):
+    """A weekly time window in which a staff member takes appointments for a service.
+
+    Times are wall-clock times in the organisation's time zone.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    staff_id: int = Field(foreign_key="staffmember.id", index=True, ondelete="CASCADE")
+    service_id: int = Field(foreign_key="service.id", index=True, ondelete="CASCADE")
+    weekday: int = Field(ge=0, le=6, description="0 = Monday … 6 = Sunday")
+    start_time: time
+    end_time: time
+    valid_from: date | None = None
+    valid_until: date | None = None
+
+
+class AvailabilityException(SQLModel, table=True):
+    """A period without appointments: one staff member's leave, or a closure of the organisation."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True, ondelete="CASCADE")
+    staff_id: int | None = Field(
+        default=None, foreign_key="staffmember.id", index=True, ondelete="CASCADE"
+    )
+    start_at: datetime = Field(sa_type=UTCDateTime)
+    end_at: datetime = Field(sa_type=UTCDateTime)
+    reason: str = Field(default="", sa_type=String(200))
+
+
+class Appointment(SQLModel, table=True):
+    """A booked video call between a citizen and a staff member.
+
+    The database refuses two active (not cancelled) appointments of one staff member whose
+    time ``[start_at, busy_until)`` overlaps; ``busy_until`` is the end plus the service's buffer.
+    """
+
+    __table_args__ = (Index("ix_appointment_staff_time", "staff_id", "start_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(sa_type=String(16), unique=True, index=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    service_id: int = Field(foreign_key="service.id", index=True)
+    topic_id: int = Field(foreign_key="topic.id", index=True)
+    staff_id: int = Field(foreign_key="staffmember.id")
+    start_at: datetime = Field(sa_type=UTCDateTime)
+    end_at: datetime = Field(sa_type=UTCDateTime)
+    busy_until: datetime = Field(sa_type=UTCDateTime)
+    status: AppointmentStatus = Field(
+        default=AppointmentStatus.BOOKED, sa_type=String(16), index=True
+    )
+    channel: BookingChannel = Field(default=BookingChannel.WEB, sa_type=String(20))
+    citizen_name: str | None = Field(default=None, sa_type=String(200))
+    citizen_email: str | None = Field(default=None, sa_type=String(254))
+    citizen_phone: str | None = Field(default=None, sa_type=String(40))
+    language: str = Field(default="nl", sa_type=String(8))
+    question: str | None = Field(default=None, sa_type=String(1000))
+    consent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    manage_token_hash: str = Field(sa_type=String(128), unique=True)
+    idempotency_key: str | None = Field(default=None, sa_type=String(128), unique=True)
+    meeting_provider: str = Field(default="jitsi", sa_type=String(32))
+    meeting_external_id: str | None = Field(default=None, sa_type=String(512))
+    join_url: str | None = Field(default=None, sa_type=String(2000))
+    meeting_state: MeetingState = Field(default=MeetingState.PENDING, sa_type=String(16))
+    cancel_reason: str | None = Field(default=None, sa_type=String(500))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+# The overlap rule lives in the database so that no code path (wizard, API, staff screens,
+# a second worker) can double-book. PostgreSQL: an exclusion constraint; SQLite: triggers.
+OVERLAP_GUARD_POSTGRESQL = [
+    "CREATE EXTENSION IF NOT EXISTS btree_gist",
+    "ALTER TABLE appointment ADD CONSTRAINT appointment_no_overlap EXCLUDE USING gist "
+    "(staff_id WITH =, tstzrange(start_at, busy_until, '[)') WITH &&) "
+    "WHERE (status <> 'cancelled')",
+]
+_SQLITE_OVERLAP_CHECK = (
+    "SELECT RAISE(ABORT, 'appointment_no_overlap') WHERE EXISTS ("
+    "SELECT 1 FROM appointment AS other WHERE other.staff_id = NEW.staff_id "
+    "AND other.id IS NOT NEW.id AND other.status <> 'cancelled' "
+    "AND other.start_at < NEW.busy_until AND NEW.start_at < other.busy_until);"
+)
+OVERLAP_GUARD_SQLITE = [
+    "CREATE TRIGGER appointment_no_overlap_insert BEFORE INSERT ON appointment "
+    f"WHEN NEW.status <> 'cancelled' BEGIN {_SQLITE_OVERLAP_CHECK} END",
+    "CREATE TRIGGER appointment_no_overlap_update "
+    "BEFORE UPDATE OF staff_id, start_at, busy_until, status ON appointment "
+    f"WHEN NEW.status <> 'cancelled' BEGIN {_SQLITE_OVERLAP_CHECK} END",
+]
+OVERLAP_GUARD_DROP = {
+    "postgresql": ["ALTER TABLE appointment DROP CONSTRAINT IF EXISTS appointment_no_overlap"],
+    "sqlite": [
+        "DROP TRIGGER IF EXISTS appointment_no_overlap_insert",
+        "DROP TRIGGER IF EXISTS appointment_no_overlap_update",
+    ],
+}
+OVERLAP_GUARD = {"postgresql": OVERLAP_GUARD_POSTGRESQL, "sqlite": OVERLAP_GUARD_SQLITE}
+
+for _dialect, _statements in OVERLAP_GUARD.items():
+    for _statement in _statements:
+        event.listen(
+            Appointment.__table__, "after_create", DDL(_statement).execute_if(dialect=_dialect)
+        )

@@ -1,0 +1,20 @@
+"""Reflex configuration; every value comes from balie.settings (environment variables)."""
+
+import reflex as rx
+
+from balie.settings import get_settings
+
+settings = get_settings()
+
+config = rx.Config(
+    app_name="balie",
+    db_url=settings.database_url,
+    redis_url=settings.redis_url,
+    telemetry_enabled=False,
+    state_auto_setters=False,
+    cors_allowed_origins=settings.allowed_origins(),
+    show_built_with_reflex=False,
+    plugins=[
+        rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="blue", radius="medium")),
+    ],
+)

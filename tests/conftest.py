@@ -1,0 +1,66 @@
+"""Shared fixtures: a migrated test database (SQLite by default, PostgreSQL in CI's variant).
+
+Set BALIE_TEST_DATABASE_URL to run every database test against another database; the schema
+is created with the real alembic migrations, so the database-level rules are tested too.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from alembic.config import Config
+from sqlalchemy import Engine, text
+from sqlmodel import Session, SQLModel
+
+from alembic import command
+from balie.db import make_engine
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_alembic(url: str, name: str, *args: str) -> None:
+    """Run an alembic command (``upgrade head``, ``downgrade base``, ``check``) on ``url``."""
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(PROJECT_ROOT / "alembic"))
+    config.attributes["configure_logger"] = False
+    config.cmd_opts = SimpleNamespace(x=[f"url={url}"])
+    getattr(command, name)(config, *args)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """URL of the test database."""
+    configured = os.environ.get("BALIE_TEST_DATABASE_URL")
+    if configured:
+        return configured
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    """An engine on a freshly migrated database."""
+    run_alembic(database_url, "downgrade", "base")
+    run_alembic(database_url, "upgrade", "head")
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+def _clear(engine: Engine) -> None:
+    """Delete every row, children first."""
+    with engine.begin() as connection:
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            connection.execute(text(f'DELETE FROM "{table.name}"'))
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """A session on an empty database; everything is deleted afterwards."""
+    _clear(engine)
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+    _clear(engine)

@@ -1,0 +1,80 @@
+"""Browser tests: the real app (production build) in headless Debian Chromium.
+
+The app runs through Reflex's AppHarnessProd on a throwaway SQLite database with the demo
+data, exactly as `make run` would serve it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+E2E_DB = PROJECT_ROOT / "data" / "test-e2e.db"
+
+# Settings are read once per process, so the test database is chosen before anything imports them.
+os.environ["BALIE_DATABASE_URL"] = f"sqlite:///{E2E_DB}"
+os.environ.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
+os.environ.setdefault("REFLEX_CHECK_LATEST_VERSION", "false")
+
+from reflex.testing import AppHarnessProd  # noqa: E402
+
+from tests.conftest import run_alembic  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.fixture(scope="session")
+def app_harness() -> Iterator[AppHarnessProd]:
+    """The app, migrated and loaded with demo data, served for the whole test session."""
+    from balie.db import session_scope
+    from balie.services.demo_data import load_demo_data
+
+    E2E_DB.parent.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{E2E_DB}{suffix}").unlink(missing_ok=True)
+    run_alembic(os.environ["BALIE_DATABASE_URL"], "upgrade", "head")
+    with session_scope() as session:
+        load_demo_data(session)
+    with AppHarnessProd.create(root=PROJECT_ROOT, app_name="balie") as harness:
+        yield harness
+
+
+@pytest.fixture(scope="session")
+def base_url(app_harness: AppHarnessProd) -> str:
+    """Where the browser finds the app."""
+    assert app_harness.frontend_url
+    return app_harness.frontend_url.rstrip("/")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    """Use Debian's Chromium; Playwright cannot download a browser here."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            "Chromium is missing: install Debian's package with `apt-get install chromium`."
+        )
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+def axe_violations(page) -> list[dict]:
+    """WCAG 2.1 A/AA violations on the page as axe-core reports them."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+    return results.response["violations"]

@@ -1,0 +1,47 @@
+"""The demo-data command."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, func, select
+
+from balie import seed
+from balie.models import Service
+from balie.settings import get_settings
+
+
+@pytest.fixture
+def configured(engine: Engine, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Engine:
+    """Point the app's settings at the test database."""
+    monkeypatch.setenv("BALIE_DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    from balie import db
+
+    db.get_engine.cache_clear()
+    yield engine
+    get_settings.cache_clear()
+    db.get_engine.cache_clear()
+
+
+def test_loads_when_empty_and_only_then(
+    session: Session, configured: Engine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert seed.main(["--if-empty"]) == 0
+    assert "added 1 organisation" in capsys.readouterr().out
+    assert seed.main(["--if-empty"]) == 0
+    assert "already has data" in capsys.readouterr().out
+    assert session.exec(select(func.count()).select_from(Service)).one() == 9
+
+
+def test_never_in_production(
+    session: Session,
+    configured: Engine,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("BALIE_ENV", "production")
+    get_settings.cache_clear()
+    assert seed.main([]) == 1
+    assert "never loaded in production" in capsys.readouterr().out
+    assert session.exec(select(func.count()).select_from(Service)).one() == 0
