@@ -203,6 +203,7 @@ class Appointment(SQLModel, table=True):
     join_url: str | None = Field(default=None, sa_type=String(2000))
     meeting_state: MeetingState = Field(default=MeetingState.PENDING, sa_type=String(16))
     cancel_reason: str | None = Field(default=None, sa_type=String(500))
+    calendar_sequence: int = Field(default=0, description="iCalendar SEQUENCE; grows on changes")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

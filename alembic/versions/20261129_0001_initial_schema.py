@@ -181,6 +181,7 @@ def upgrade() -> None:
         sa.Column("join_url", sa.String(length=2000), nullable=True),
         sa.Column("meeting_state", sa.String(length=16), nullable=False),
         sa.Column("cancel_reason", sa.String(length=500), nullable=True),
+        sa.Column("calendar_sequence", sa.Integer(), nullable=False),
         sa.Column("created_at", balie.db_types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", balie.db_types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
