@@ -1,12 +1,168 @@
-"""HTTP routes served next to the Reflex app."""
+"""HTTP routes served next to the Reflex app: health and the public booking API (/api/v1)."""
 
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import text
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from balie.db import get_engine
+from balie.db import get_engine, session_scope
+from balie.i18n import ERRORS, pick
+from balie.models import Appointment, Organisation, Service, Topic
+from balie.services import booking
+from balie.services.catalogue import get_organisation, live_services
+from balie.services.meetings import provider_from_settings
+from balie.services.slots import free_slots
+from balie.services.validation import validate_details
+from balie.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+MAX_SLOT_DAYS = 62
+MAX_BODY_BYTES = 16_384
+Handler = Callable[[Request], Awaitable[JSONResponse]]
+
+
+class ApiError(Exception):
+    """An answer other than success, with its HTTP status and JSON body."""
+
+    def __init__(self, status: int, body: dict[str, Any]) -> None:
+        super().__init__(body.get("error", ""))
+        self.status = status
+        self.body = body
+
+
+def _error(status: int, code: str, message: str, **extra: Any) -> ApiError:
+    """An ApiError with the common body shape."""
+    return ApiError(status, {"error": code, "message": message, **extra})
+
+
+class BookingBody(BaseModel):
+    """Body of POST /api/v1/appointments."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    service: str = Field(max_length=64)
+    topic: str = Field(max_length=64)
+    start: datetime = Field(description="ISO 8601 with offset, e.g. 2026-03-30T09:00:00+02:00")
+    name: str = Field(max_length=400)
+    email: str = Field(max_length=400)
+    phone: str | None = Field(default=None, max_length=60)
+    language: str = Field(default="nl", max_length=8)
+    question: str | None = Field(default=None, max_length=2000)
+    consent: bool
+
+
+class CancelBody(BaseModel):
+    """Body of POST …/cancel."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class RescheduleBody(BaseModel):
+    """Body of POST …/reschedule."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    start: datetime
+
+
+def _guarded(handler: Handler) -> Handler:
+    """Turn ApiErrors into JSON answers and anything unexpected into a logged 503, never a 500."""
+
+    async def wrapper(request: Request) -> JSONResponse:
+        try:
+            return await handler(request)
+        except ApiError as problem:
+            return JSONResponse(problem.body, status_code=problem.status)
+        except Exception:
+            log.exception("unexpected error in %s %s", request.method, request.url.path)
+            body = {"error": "unavailable", "message": "Please try again later."}
+            return JSONResponse(body, status_code=503)
+
+    return wrapper
+
+
+async def _json_body(request: Request, model: type[BaseModel]) -> Any:
+    """The request body validated against ``model``, or a 422 with per-field messages."""
+    raw = await request.body()
+    if len(raw) > MAX_BODY_BYTES:
+        raise _error(413, "too_large", "The request body is too large.")
+    try:
+        data = json.loads(raw or b"{}")
+    except (ValueError, UnicodeDecodeError) as problem:
+        raise _error(400, "invalid_json", "The request body is not valid JSON.") from problem
+    try:
+        return model.model_validate(data)
+    except ValidationError as problem:
+        fields = {
+            ".".join(str(part) for part in error["loc"]) or "body": error["msg"]
+            for error in problem.errors()
+        }
+        raise _error(422, "invalid", "Some fields are not valid.", fields=fields) from problem
+
+
+def _organisation(session: Any) -> Organisation:
+    """The organisation this site serves."""
+    organisation = get_organisation(session, get_settings().organisation)
+    if organisation is None:
+        raise _error(503, "not_configured", "No organisation is configured.")
+    return organisation
+
+
+def _aware(moment: datetime) -> datetime:
+    """Refuse times without an offset: the API never guesses a time zone."""
+    if moment.tzinfo is None:
+        raise _error(
+            422,
+            "invalid",
+            "Some fields are not valid.",
+            fields={"start": "Give the time with its offset, e.g. +02:00."},
+        )
+    return moment
+
+
+def _bearer(request: Request) -> str:
+    """The bearer token of the request ("" when missing)."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+def _appointment_json(session: Any, appointment: Appointment, token: str | None) -> dict:
+    """The public view of an appointment."""
+    organisation = session.get(Organisation, appointment.organisation_id)
+    tz = ZoneInfo(organisation.time_zone)
+    service = session.get(Service, appointment.service_id)
+    topic = session.get(Topic, appointment.topic_id)
+    cancelled = appointment.status == "cancelled"
+    body = {
+        "reference": appointment.reference,
+        "status": str(appointment.status),
+        "start": appointment.start_at.astimezone(tz).isoformat(),
+        "end": appointment.end_at.astimezone(tz).isoformat(),
+        "service": service.slug,
+        "topic": topic.slug,
+        "join_url": None if cancelled else appointment.join_url,
+        "meeting_state": str(appointment.meeting_state),
+    }
+    if token:
+        base = get_settings().public_base_url.rstrip("/")
+        body["manage_url"] = f"{base}/afspraak?ref={appointment.reference}&token={token}"
+    return body
 
 
 async def healthz(_request: Request) -> JSONResponse:
@@ -19,4 +175,322 @@ async def healthz(_request: Request) -> JSONResponse:
     return JSONResponse({"ok": True, "database": True})
 
 
-api = Starlette(routes=[Route("/api/healthz", healthz, methods=["GET"])])
+def _services_payload() -> list[dict]:
+    """Live services with their topics and channel rules."""
+    with session_scope() as session:
+        organisation = _organisation(session)
+        today = datetime.now(ZoneInfo(organisation.time_zone)).date()
+        views = live_services(session, organisation.id, today)
+    return [
+        {
+            "slug": view.slug,
+            "name": view.name,
+            "description": view.description,
+            "appointment_minutes": view.appointment_minutes,
+            "topics": [
+                {
+                    "slug": topic.slug,
+                    "name": topic.name,
+                    "channel": "video" if topic.video_allowed else "in_person",
+                    **({} if topic.video_allowed else {"reason": topic.reason}),
+                    "preparation": topic.preparation,
+                }
+                for topic in view.topics
+            ],
+        }
+        for view in views
+    ]
+
+
+@_guarded
+async def list_services(_request: Request) -> JSONResponse:
+    """GET /api/v1/services."""
+    return JSONResponse({"services": await run_in_threadpool(_services_payload)})
+
+
+def _parse_day(value: str | None, name: str) -> date:
+    """A YYYY-MM-DD query parameter, or a 422."""
+    try:
+        return date.fromisoformat(value or "")
+    except ValueError as problem:
+        raise _error(
+            422, "invalid", "Some fields are not valid.", fields={name: "Use the form YYYY-MM-DD."}
+        ) from problem
+
+
+def _slots_payload(slug: str, first: date, last: date) -> dict:
+    """Free times of one service between two local days."""
+    with session_scope() as session:
+        organisation = _organisation(session)
+        try:
+            service = booking.find_live_service(session, organisation, slug)
+        except booking.UnknownService as problem:
+            raise _error(404, "unknown_service", pick(ERRORS[problem.key], "en")) from problem
+        tz = ZoneInfo(organisation.time_zone)
+        slots = free_slots(session, service, first, last, datetime.now(tz))
+    return {
+        "service": slug,
+        "time_zone": organisation.time_zone,
+        "slots": [
+            {
+                "start": slot.start.astimezone(tz).isoformat(),
+                "end": slot.end.astimezone(tz).isoformat(),
+                "capacity": slot.capacity,
+            }
+            for slot in slots
+        ],
+    }
+
+
+@_guarded
+async def list_slots(request: Request) -> JSONResponse:
+    """GET /api/v1/services/{service}/slots?from=…&to=…."""
+    first = _parse_day(request.query_params.get("from"), "from")
+    last = _parse_day(request.query_params.get("to"), "to")
+    if last < first:
+        raise _error(
+            422,
+            "invalid",
+            "Some fields are not valid.",
+            fields={"to": "'to' must not be before 'from'."},
+        )
+    if (last - first) >= timedelta(days=MAX_SLOT_DAYS):
+        raise _error(
+            422,
+            "invalid",
+            "Some fields are not valid.",
+            fields={"to": f"Ask for at most {MAX_SLOT_DAYS} days per call."},
+        )
+    slug = request.path_params["service"]
+    return JSONResponse(await run_in_threadpool(_slots_payload, slug, first, last))
+
+
+def _book(body: BookingBody, key: str | None) -> tuple[int, dict]:
+    """Book through the shared booking service; returns status and body."""
+    details, errors = validate_details(body.model_dump())
+    if errors:
+        fields = {field: pick(ERRORS[key], body.language) for field, key in errors.items()}
+        raise _error(422, "invalid", "Some fields are not valid.", fields=fields)
+    settings = get_settings()
+    request = booking.BookingRequest(
+        service_slug=body.service,
+        topic_slug=body.topic,
+        start=_aware(body.start),
+        details=details,
+        idempotency_key=key,
+    )
+    with session_scope() as session:
+        organisation = _organisation(session)
+        try:
+            booked = booking.book(
+                session,
+                organisation,
+                request,
+                provider=provider_from_settings(settings),
+                secret_key=settings.secret_key.get_secret_value(),
+            )
+        except booking.TopicNotBookable as problem:
+            raise _error(
+                400, "in_person_only", pick(problem.reason, body.language), reason=problem.reason
+            ) from problem
+        except (booking.UnknownService, booking.UnknownTopic) as problem:
+            field = "service" if isinstance(problem, booking.UnknownService) else "topic"
+            raise _error(
+                422,
+                "invalid",
+                "Some fields are not valid.",
+                fields={field: pick(ERRORS[problem.key], body.language)},
+            ) from problem
+        except booking.SlotTaken as problem:
+            raise _error(409, "slot_taken", pick(ERRORS[problem.key], body.language)) from problem
+        status = 200 if booked.replayed else 201
+        return status, _appointment_json(session, booked.appointment, booked.manage_token)
+
+
+@_guarded
+async def create_appointment(request: Request) -> JSONResponse:
+    """POST /api/v1/appointments."""
+    key = request.headers.get("idempotency-key")
+    if key is not None and not (1 <= len(key) <= 128):
+        raise _error(
+            422,
+            "invalid",
+            "Some fields are not valid.",
+            fields={"Idempotency-Key": "Use 1 to 128 characters."},
+        )
+    body = await _json_body(request, BookingBody)
+    status, payload = await run_in_threadpool(_book, body, key)
+    return JSONResponse(payload, status_code=status)
+
+
+def _with_appointment(reference: str, token: str, action: Callable[[Any, Appointment], Any]):
+    """Run ``action`` on the appointment the token opens, or answer 404."""
+    with session_scope() as session:
+        appointment = booking.find_by_token(session, reference, token) if token else None
+        if appointment is None:
+            raise _error(404, "not_found", "No appointment with this reference and token.")
+        try:
+            action(session, appointment)
+        except booking.NotChangeable as problem:
+            raise _error(409, "not_changeable", pick(ERRORS[problem.key], "en")) from problem
+        except booking.SlotTaken as problem:
+            raise _error(409, "slot_taken", pick(ERRORS[problem.key], "en")) from problem
+        return _appointment_json(session, appointment, token)
+
+
+@_guarded
+async def get_appointment(request: Request) -> JSONResponse:
+    """GET /api/v1/appointments/{reference}."""
+    reference = request.path_params["reference"]
+    payload = await run_in_threadpool(
+        _with_appointment, reference, _bearer(request), lambda _s, _a: None
+    )
+    return JSONResponse(payload)
+
+
+@_guarded
+async def cancel_appointment(request: Request) -> JSONResponse:
+    """POST /api/v1/appointments/{reference}/cancel."""
+    body = await _json_body(request, CancelBody)
+    reference = request.path_params["reference"]
+    payload = await run_in_threadpool(
+        _with_appointment,
+        reference,
+        _bearer(request),
+        lambda session, appointment: booking.cancel(session, appointment, body.reason or ""),
+    )
+    return JSONResponse(payload)
+
+
+@_guarded
+async def reschedule_appointment(request: Request) -> JSONResponse:
+    """POST /api/v1/appointments/{reference}/reschedule."""
+    body = await _json_body(request, RescheduleBody)
+    start = _aware(body.start)
+    reference = request.path_params["reference"]
+    payload = await run_in_threadpool(
+        _with_appointment,
+        reference,
+        _bearer(request),
+        lambda session, appointment: booking.reschedule(session, appointment, start),
+    )
+    return JSONResponse(payload)
+
+
+async def openapi(_request: Request) -> JSONResponse:
+    """GET /api/v1/openapi.json."""
+    return JSONResponse(OPENAPI)
+
+
+def _schema(model: type[BaseModel]) -> dict:
+    """JSON schema of a body model."""
+    return model.model_json_schema()
+
+
+_ERROR = {"description": "Error", "content": {"application/json": {"schema": {"type": "object"}}}}
+_OK = {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}}
+_REFERENCE = {"name": "reference", "in": "path", "required": True, "schema": {"type": "string"}}
+_BEARER = [{"manageToken": []}]
+
+
+def _body(model: type[BaseModel]) -> dict:
+    """An OpenAPI request body for ``model``."""
+    return {"required": True, "content": {"application/json": {"schema": _schema(model)}}}
+
+
+OPENAPI: dict[str, Any] = {
+    "openapi": "3.0.3",
+    "info": {"title": "Digitale Balie API", "version": "1.0.0"},
+    "components": {"securitySchemes": {"manageToken": {"type": "http", "scheme": "bearer"}}},
+    "paths": {
+        "/api/v1/services": {"get": {"responses": {"200": _OK, "503": _ERROR}}},
+        "/api/v1/services/{service}/slots": {
+            "get": {
+                "parameters": [
+                    {
+                        "name": "service",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string"},
+                    },
+                    {
+                        "name": "from",
+                        "in": "query",
+                        "required": True,
+                        "schema": {"type": "string", "format": "date"},
+                    },
+                    {
+                        "name": "to",
+                        "in": "query",
+                        "required": True,
+                        "schema": {"type": "string", "format": "date"},
+                    },
+                ],
+                "responses": {"200": _OK, "404": _ERROR, "422": _ERROR, "503": _ERROR},
+            }
+        },
+        "/api/v1/appointments": {
+            "post": {
+                "parameters": [
+                    {
+                        "name": "Idempotency-Key",
+                        "in": "header",
+                        "required": False,
+                        "schema": {"type": "string", "maxLength": 128},
+                    }
+                ],
+                "requestBody": _body(BookingBody),
+                "responses": {
+                    code: _OK if code in ("200", "201") else _ERROR
+                    for code in ("200", "201", "400", "409", "413", "422", "503")
+                },
+            }
+        },
+        "/api/v1/appointments/{reference}": {
+            "get": {
+                "parameters": [_REFERENCE],
+                "security": _BEARER,
+                "responses": {"200": _OK, "404": _ERROR, "503": _ERROR},
+            }
+        },
+        "/api/v1/appointments/{reference}/cancel": {
+            "post": {
+                "parameters": [_REFERENCE],
+                "security": _BEARER,
+                "requestBody": _body(CancelBody),
+                "responses": {
+                    code: _OK if code == "200" else _ERROR
+                    for code in ("200", "400", "404", "409", "413", "422", "503")
+                },
+            }
+        },
+        "/api/v1/appointments/{reference}/reschedule": {
+            "post": {
+                "parameters": [_REFERENCE],
+                "security": _BEARER,
+                "requestBody": _body(RescheduleBody),
+                "responses": {
+                    code: _OK if code == "200" else _ERROR
+                    for code in ("200", "400", "404", "409", "413", "422", "503")
+                },
+            }
+        },
+    },
+}
+
+api = Starlette(
+    routes=[
+        Route("/api/healthz", healthz, methods=["GET"]),
+        Route("/api/v1/openapi.json", openapi, methods=["GET"]),
+        Route("/api/v1/services", list_services, methods=["GET"]),
+        Route("/api/v1/services/{service}/slots", list_slots, methods=["GET"]),
+        Route("/api/v1/appointments", create_appointment, methods=["POST"]),
+        Route("/api/v1/appointments/{reference}", get_appointment, methods=["GET"]),
+        Route("/api/v1/appointments/{reference}/cancel", cancel_appointment, methods=["POST"]),
+        Route(
+            "/api/v1/appointments/{reference}/reschedule",
+            reschedule_appointment,
+            methods=["POST"],
+        ),
+    ]
+)

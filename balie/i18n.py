@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 LANGUAGES: tuple[str, ...] = ("nl", "en")
 DEFAULT_LANGUAGE = "nl"
 
@@ -36,11 +38,162 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Some matters need a visit to the counter. Book that visit on",
     },
     "counter_link": {"nl": "de website van de stad", "en": "the city website"},
+    "book_title": {"nl": "Afspraak maken", "en": "Book an appointment"},
+    "book_cta": {"nl": "Maak een afspraak", "en": "Book an appointment"},
+    "step_of": {"nl": "Stap {n} van 5", "en": "Step {n} of 5"},
+    "step_service": {"nl": "Kies een dienst", "en": "Choose a service"},
+    "step_topic": {"nl": "Waarover wil je praten?", "en": "What do you want to talk about?"},
+    "step_time": {"nl": "Kies een dag en een uur", "en": "Choose a day and a time"},
+    "step_details": {"nl": "Jouw gegevens", "en": "Your details"},
+    "step_review": {"nl": "Kijk alles na", "en": "Check your appointment"},
+    "step_done": {"nl": "Je afspraak is gemaakt", "en": "Your appointment is booked"},
+    "back": {"nl": "Terug", "en": "Back"},
+    "next": {"nl": "Verder", "en": "Continue"},
+    "prepare": {"nl": "Wat heb je nodig?", "en": "What do you need?"},
+    "not_by_video": {"nl": "Niet via video", "en": "Not by video"},
+    "book_at_counter": {
+        "nl": "Maak een afspraak aan het loket",
+        "en": "Book a visit to the counter",
+    },
+    "choose_day": {"nl": "Kies een dag", "en": "Choose a day"},
+    "free_times_on": {"nl": "Vrije uren op", "en": "Free times on"},
+    "earlier_days": {"nl": "Eerdere dagen", "en": "Earlier days"},
+    "later_days": {"nl": "Latere dagen", "en": "Later days"},
+    "times_in_zone": {
+        "nl": "Alle uren zijn Belgische tijd.",
+        "en": "All times are Belgian time.",
+    },
+    "no_free_times": {
+        "nl": "Er zijn de komende weken geen vrije uren. Probeer het later opnieuw, "
+        "of bel Gentinfo op 09 210 10 10.",
+        "en": "There are no free times in the coming weeks. Try again later, "
+        "or call Gentinfo on 09 210 10 10.",
+    },
+    "field_name": {"nl": "Naam", "en": "Name"},
+    "field_email": {"nl": "E-mailadres", "en": "E-mail address"},
+    "field_email_hint": {
+        "nl": "We sturen de link naar het gesprek naar dit adres.",
+        "en": "We send the link to the call to this address.",
+    },
+    "field_phone": {"nl": "Telefoonnummer (niet verplicht)", "en": "Phone number (optional)"},
+    "field_phone_hint": {
+        "nl": "We bellen je alleen als de video niet werkt.",
+        "en": "We only call you if the video does not work.",
+    },
+    "field_language": {"nl": "In welke taal wil je praten?", "en": "Which language do you prefer?"},
+    "language_nl": {"nl": "Nederlands", "en": "Dutch"},
+    "language_en": {"nl": "Engels", "en": "English"},
+    "field_question": {
+        "nl": "Wat is je vraag? (niet verplicht, hoogstens 1000 tekens)",
+        "en": "What is your question? (optional, 1000 characters at most)",
+    },
+    "field_consent": {
+        "nl": "Ik geef de stad toestemming om mijn naam, e-mailadres, telefoonnummer en vraag "
+        "te gebruiken voor deze afspraak.",
+        "en": "I allow the city to use my name, e-mail address, phone number and question "
+        "for this appointment.",
+    },
+    "consent_explained": {
+        "nl": "We gebruiken je gegevens alleen voor deze afspraak. We wissen ze {days} dagen "
+        "na de afspraak. We houden alleen bij welke dienst en welk onderwerp het was, voor "
+        "onze cijfers.",
+        "en": "We only use your details for this appointment. We erase them {days} days "
+        "after the appointment. We only keep which service and topic it was, for our figures.",
+    },
+    "errors_heading": {
+        "nl": "Er is iets niet juist ingevuld:",
+        "en": "Something is not filled in correctly:",
+    },
+    "to_review": {"nl": "Verder naar nakijken", "en": "Continue to check"},
+    "review_service": {"nl": "Dienst", "en": "Service"},
+    "review_topic": {"nl": "Onderwerp", "en": "Topic"},
+    "review_when": {"nl": "Wanneer", "en": "When"},
+    "review_how": {"nl": "Hoe", "en": "How"},
+    "review_how_video": {
+        "nl": "Videogesprek. Je krijgt meteen een link.",
+        "en": "Video call. You get a link straight away.",
+    },
+    "confirm": {"nl": "Bevestig de afspraak", "en": "Confirm the appointment"},
+    "confirming": {"nl": "Even geduld, we maken je afspraak…", "en": "Please wait, booking…"},
+    "done_reference": {"nl": "Je afspraaknummer", "en": "Your appointment number"},
+    "join": {"nl": "Deelnemen aan het gesprek", "en": "Join the call"},
+    "join_later": {
+        "nl": "De knop werkt vanaf 15 minuten voor het gesprek.",
+        "en": "The button works from 15 minutes before the call.",
+    },
+    "join_link": {"nl": "Link naar het gesprek", "en": "Link to the call"},
+    "meeting_pending": {
+        "nl": "We maken de link naar het gesprek. Je krijgt hem ook per e-mail.",
+        "en": "We are making the link to the call. You also get it by e-mail.",
+    },
+    "add_to_calendar": {"nl": "Zet in je agenda (.ics)", "en": "Add to your calendar (.ics)"},
+    "manage_intro": {
+        "nl": "Wil je de afspraak verzetten of annuleren? Gebruik deze persoonlijke link:",
+        "en": "Want to move or cancel the appointment? Use this personal link:",
+    },
+    "manage_link": {"nl": "Mijn afspraak bekijken", "en": "View my appointment"},
+    "email_on_way": {
+        "nl": "We sturen je ook een e-mail met alle informatie.",
+        "en": "We also send you an e-mail with all the information.",
+    },
+    "book_another": {"nl": "Nog een afspraak maken", "en": "Book another appointment"},
+    "minutes": {"nl": "minuten", "en": "minutes"},
     "footer_privacy": {
         "nl": "We gebruiken je gegevens alleen voor je afspraak.",
         "en": "We only use your data for your appointment.",
     },
 }
+
+ERRORS: dict[str, dict[str, str]] = {
+    "error_name_required": {"nl": "Vul je naam in.", "en": "Enter your name."},
+    "error_name_too_long": {
+        "nl": "Je naam is te lang (hoogstens 200 tekens).",
+        "en": "Your name is too long (200 characters at most).",
+    },
+    "error_email_required": {"nl": "Vul je e-mailadres in.", "en": "Enter your e-mail address."},
+    "error_email_invalid": {
+        "nl": "Dit e-mailadres klopt niet. Bijvoorbeeld: naam@voorbeeld.be",
+        "en": "This e-mail address is not right. For example: name@example.be",
+    },
+    "error_phone_invalid": {
+        "nl": "Dit telefoonnummer klopt niet. Bijvoorbeeld: 0470 12 34 56 of +32 470 12 34 56",
+        "en": "This phone number is not right. For example: 0470 12 34 56 or +32 470 12 34 56",
+    },
+    "error_question_too_long": {
+        "nl": "Je vraag is te lang (hoogstens 1000 tekens).",
+        "en": "Your question is too long (1000 characters at most).",
+    },
+    "error_language_invalid": {
+        "nl": "Kies Nederlands of Engels.",
+        "en": "Choose Dutch or English.",
+    },
+    "error_consent_required": {
+        "nl": "Geef toestemming om je gegevens voor deze afspraak te gebruiken.",
+        "en": "Give permission to use your details for this appointment.",
+    },
+    "error_slot_taken": {
+        "nl": "Dit tijdstip is net door iemand anders gekozen. Kies een ander tijdstip. "
+        "Je gegevens blijven bewaard.",
+        "en": "Someone else has just taken this time. Choose another time. Your details are kept.",
+    },
+    "error_not_bookable": {
+        "nl": "Dit onderwerp kan niet via video.",
+        "en": "This topic cannot be handled by video.",
+    },
+    "error_unknown_service": {
+        "nl": "Deze dienst bestaat niet of neemt geen afspraken.",
+        "en": "This service does not exist or does not take appointments.",
+    },
+    "error_unknown_topic": {
+        "nl": "Dit onderwerp bestaat niet bij deze dienst.",
+        "en": "This topic does not exist for this service.",
+    },
+    "error_not_changeable": {
+        "nl": "Deze afspraak kan niet meer gewijzigd worden.",
+        "en": "This appointment can no longer be changed.",
+    },
+}
+TEXTS.update(ERRORS)
 
 CHANNEL_REASONS: dict[str, dict[str, str]] = {
     "in_person": {
@@ -83,3 +236,59 @@ def pick(text: dict[str, str] | None, language: str) -> str:
 def ui_text(key: str, language: str) -> str:
     """An interface text in ``language``."""
     return pick(TEXTS[key], language)
+
+
+DAY_NAMES = {
+    "nl": ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"),
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+}
+MONTH_NAMES = {
+    "nl": (
+        "januari",
+        "februari",
+        "maart",
+        "april",
+        "mei",
+        "juni",
+        "juli",
+        "augustus",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ),
+    "en": (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ),
+}
+
+
+def format_day(day: date, language: str) -> str:
+    """A day in words, e.g. 'maandag 30 maart 2026' or 'Monday 30 March 2026'."""
+    language = normalise_language(language)
+    weekday = DAY_NAMES[language][day.weekday()]
+    return f"{weekday} {day.day} {MONTH_NAMES[language][day.month - 1]} {day.year}"
+
+
+def format_short_day(day: date, language: str) -> str:
+    """A day without the year, e.g. 'ma 30 maart' or 'Mon 30 March'."""
+    language = normalise_language(language)
+    weekday = DAY_NAMES[language][day.weekday()][: 2 if language == "nl" else 3]
+    return f"{weekday} {day.day} {MONTH_NAMES[language][day.month - 1]}"
+
+
+def format_moment(moment: datetime, language: str) -> str:
+    """A local date and time in words, e.g. 'maandag 30 maart 2026 om 09:00'."""
+    joiner = " om " if normalise_language(language) == "nl" else " at "
+    return format_day(moment.date(), language) + joiner + moment.strftime("%H:%M")

@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     )
     organisation: str = Field("gent", description="Slug of the organisation this site serves.")
     time_zone: str = Field("Europe/Brussels", description="Time zone in which times are shown.")
+    retention_days: int = Field(
+        30, ge=1, le=3650, description="Days after the appointment before personal data is erased."
+    )
     secret_key: SecretStr = Field(
         SecretStr(DEFAULT_SECRET),
         description="Secret for signing tokens; must be set in production.",

@@ -1,0 +1,69 @@
+"""Accessible form parts: labelled fields with hints and errors tied to them."""
+
+import reflex as rx
+
+from balie.components.text import t
+from balie.i18n import ERRORS, LANGUAGES
+from balie.states.locale import LocaleState
+
+ERROR_TABLE = rx.Var.create({lang: {k: v[lang] for k, v in ERRORS.items()} for lang in LANGUAGES})
+
+
+def error_text(key: rx.Var) -> rx.Var:
+    """The message for an error key, in the visitor's language."""
+    return ERROR_TABLE[LocaleState.lang].to(dict)[key]
+
+
+def step_heading(key: str) -> rx.Component:
+    """The heading of a wizard step; focus moves here when the step opens."""
+    return rx.heading(
+        t(key), as_="h2", size="6", id="step-heading", tab_index=-1, margin_bottom="1rem"
+    )
+
+
+def field_error(field: str, errors: rx.Var) -> rx.Component:
+    """The error under a field, when there is one."""
+    return rx.cond(
+        errors.contains(field),
+        rx.text(error_text(errors[field]), id=f"{field}-error", class_name="field-error"),
+    )
+
+
+def described_by(field: str, errors: rx.Var, hint: bool) -> rx.Var:
+    """aria-describedby: the hint and, when present, the error."""
+    base = f"{field}-hint" if hint else ""
+    with_error = f"{base} {field}-error".strip()
+    return rx.cond(errors.contains(field), with_error, base)
+
+
+def text_field(
+    field: str,
+    label: str,
+    value: rx.Var,
+    errors: rx.Var,
+    *,
+    input_type: str = "text",
+    autocomplete: str = "",
+    hint: str | None = None,
+    required: bool = False,
+) -> rx.Component:
+    """A labelled text input that keeps its value and shows its error."""
+    return rx.box(
+        rx.el.label(t(label), html_for=field, class_name="field-label"),
+        rx.text(t(hint), id=f"{field}-hint", class_name="field-hint") if hint else rx.fragment(),
+        rx.el.input(
+            id=field,
+            name=field,
+            type=input_type,
+            default_value=value,
+            auto_complete=autocomplete or None,
+            required=required,
+            class_name="field-input",
+            custom_attrs={
+                "aria-invalid": rx.cond(errors.contains(field), "true", "false"),
+                "aria-describedby": described_by(field, errors, hint is not None),
+            },
+        ),
+        field_error(field, errors),
+        class_name="field",
+    )

@@ -1,0 +1,415 @@
+"""The booking wizard at /boeken: service, topic, time, details, review, confirmation."""
+
+import reflex as rx
+
+from balie.components.forms import error_text, field_error, step_heading, text_field
+from balie.components.layout import page_frame
+from balie.components.text import localised, t
+from balie.settings import get_settings
+from balie.states.booking import BookingState, DayOption, ServiceOption, TimeOption, TopicOption
+from balie.states.locale import LocaleState
+
+S = BookingState
+
+
+def step_counter() -> rx.Component:
+    """'Step n of 5' for the first five steps."""
+    label = rx.cond(LocaleState.lang == "en", "Step ", "Stap ")
+    of = rx.cond(LocaleState.lang == "en", " of 5", " van 5")
+    return rx.text(label, S.step.to_string(), of, size="2", class_name="step-counter")
+
+
+def back_button() -> rx.Component:
+    """Go one step back."""
+    return rx.button(t("back"), on_click=S.go_back, variant="soft", id="back")
+
+
+def service_button(service: rx.Var[ServiceOption]) -> rx.Component:
+    """A service to choose in step 1."""
+    return rx.el.li(
+        rx.el.button(
+            rx.el.span(localised(service.name), class_name="choice-title"),
+            rx.el.span(localised(service.description), class_name="choice-text"),
+            on_click=S.choose_service(service.slug),
+            class_name="choice",
+            type="button",
+            custom_attrs={"data-service": service.slug},
+        ),
+    )
+
+
+def step_service() -> rx.Component:
+    """Step 1: the services."""
+    return rx.box(
+        step_heading("step_service"),
+        rx.el.ul(rx.foreach(S.services, service_button), class_name="choice-list"),
+    )
+
+
+def topic_item(topic: rx.Var[TopicOption]) -> rx.Component:
+    """A topic: a button when it can go by video, otherwise the reason and the counter link."""
+    return rx.el.li(
+        rx.cond(
+            topic.video,
+            rx.el.button(
+                rx.el.span(localised(topic.name), class_name="choice-title"),
+                rx.cond(
+                    localised(topic.preparation) != "",
+                    rx.el.span(
+                        t("prepare"), " ", localised(topic.preparation), class_name="choice-text"
+                    ),
+                ),
+                on_click=S.choose_topic(topic.slug),
+                class_name="choice",
+                type="button",
+                custom_attrs={"data-topic": topic.slug},
+            ),
+            rx.box(
+                rx.el.span(localised(topic.name), class_name="choice-title"),
+                rx.el.span(t("not_by_video"), class_name="badge"),
+                rx.text(localised(topic.reason), class_name="choice-text"),
+                rx.cond(
+                    S.counter_booking_url != "",
+                    rx.link(t("book_at_counter"), href=S.counter_booking_url, is_external=True),
+                ),
+                class_name="choice choice-disabled",
+                custom_attrs={"data-topic": topic.slug},
+            ),
+        ),
+    )
+
+
+def step_topic() -> rx.Component:
+    """Step 2: the topics of the chosen service."""
+    return rx.box(
+        step_heading("step_topic"),
+        rx.text(localised(S.service.to(dict)["name"]), weight="bold", margin_bottom="0.5rem"),
+        rx.el.ul(rx.foreach(S.topics, topic_item), class_name="choice-list"),
+        back_button(),
+    )
+
+
+def day_button(day: rx.Var[DayOption]) -> rx.Component:
+    """A day that has free times."""
+    selected = day.key == S.day_key
+    return rx.el.li(
+        rx.el.button(
+            localised(day.label),
+            on_click=S.show_day(day.key),
+            class_name=rx.cond(selected, "day day-selected", "day"),
+            type="button",
+            custom_attrs={"aria-pressed": rx.cond(selected, "true", "false"), "data-day": day.key},
+        )
+    )
+
+
+def time_button(time: rx.Var[TimeOption]) -> rx.Component:
+    """A free time on the selected day."""
+    return rx.el.li(
+        rx.el.button(
+            time.label,
+            on_click=S.choose_time(time.start),
+            class_name="time",
+            type="button",
+            custom_attrs={"data-start": time.start},
+        )
+    )
+
+
+def notice() -> rx.Component:
+    """A message about the whole step (e.g. the time was just taken)."""
+    return rx.cond(
+        S.notice != "",
+        rx.callout(
+            error_text(S.notice),
+            color_scheme="red",
+            role="alert",
+            id="notice",
+            margin_bottom="1rem",
+        ),
+    )
+
+
+def step_time() -> rx.Component:
+    """Step 3: days with free times, and the free times of the selected day."""
+    return rx.box(
+        step_heading("step_time"),
+        notice(),
+        rx.cond(
+            S.days.length() > 0,
+            rx.box(
+                rx.text(t("times_in_zone"), size="2"),
+                rx.el.h3(t("choose_day"), class_name="sub-heading", id="days-heading"),
+                rx.el.ul(
+                    rx.foreach(S.visible_days, day_button),
+                    class_name="day-list",
+                    custom_attrs={"aria-labelledby": "days-heading"},
+                ),
+                rx.hstack(
+                    rx.cond(
+                        S.has_earlier_days,
+                        rx.button(
+                            t("earlier_days"),
+                            on_click=S.earlier_days,
+                            variant="soft",
+                            id="earlier-days",
+                        ),
+                    ),
+                    rx.cond(
+                        S.has_later_days,
+                        rx.button(
+                            t("later_days"), on_click=S.later_days, variant="soft", id="later-days"
+                        ),
+                    ),
+                    margin_y="0.75rem",
+                ),
+                rx.el.h3(
+                    t("free_times_on"),
+                    " ",
+                    localised(S.selected_day.to(dict)["long"]),
+                    class_name="sub-heading",
+                    id="times-heading",
+                ),
+                rx.el.ul(
+                    rx.foreach(S.times, time_button),
+                    class_name="time-list",
+                    custom_attrs={"aria-labelledby": "times-heading"},
+                ),
+            ),
+            rx.text(t("no_free_times")),
+        ),
+        back_button(),
+    )
+
+
+def language_choice() -> rx.Component:
+    """Preferred language for the call and the e-mails."""
+    current = rx.cond(S.language != "", S.language, LocaleState.lang)
+    return rx.el.fieldset(
+        rx.el.legend(t("field_language"), class_name="field-label"),
+        *[
+            rx.el.label(
+                rx.el.input(
+                    type="radio",
+                    name="language",
+                    value=code,
+                    default_checked=current == code,
+                    id=f"language-{code}",
+                ),
+                " ",
+                t(f"language_{code}"),
+                class_name="radio",
+            )
+            for code in ("nl", "en")
+        ],
+        class_name="field",
+    )
+
+
+def error_summary() -> rx.Component:
+    """All errors at the top of the form; focus moves here so they are announced."""
+    return rx.cond(
+        S.error_count > 0,
+        rx.box(
+            rx.text(t("errors_heading"), weight="bold"),
+            rx.el.ul(
+                rx.foreach(
+                    S.errors,
+                    lambda item: rx.el.li(rx.el.a(error_text(item[1]), href="#" + item[0])),
+                )
+            ),
+            id="form-errors",
+            role="alert",
+            tab_index=-1,
+            class_name="error-summary",
+        ),
+    )
+
+
+def step_details() -> rx.Component:
+    """Step 4: the citizen's details and consent."""
+    retention = str(get_settings().retention_days)
+    return rx.box(
+        step_heading("step_details"),
+        rx.text(localised(S.start_label), weight="bold", margin_bottom="1rem"),
+        error_summary(),
+        rx.form(
+            text_field("name", "field_name", S.name, S.errors, autocomplete="name", required=True),
+            text_field(
+                "email",
+                "field_email",
+                S.email,
+                S.errors,
+                input_type="email",
+                autocomplete="email",
+                hint="field_email_hint",
+                required=True,
+            ),
+            text_field(
+                "phone",
+                "field_phone",
+                S.phone,
+                S.errors,
+                input_type="tel",
+                autocomplete="tel",
+                hint="field_phone_hint",
+            ),
+            language_choice(),
+            rx.box(
+                rx.el.label(t("field_question"), html_for="question", class_name="field-label"),
+                rx.el.textarea(
+                    id="question",
+                    name="question",
+                    default_value=S.question,
+                    max_length=1000,
+                    rows=4,
+                    class_name="field-input",
+                    custom_attrs={
+                        "aria-invalid": rx.cond(S.errors.contains("question"), "true", "false")
+                    },
+                ),
+                field_error("question", S.errors),
+                class_name="field",
+            ),
+            rx.box(
+                rx.text(
+                    t("consent_explained").replace("{days}", retention), size="2", id="consent-hint"
+                ),
+                rx.el.label(
+                    rx.el.input(
+                        type="checkbox",
+                        name="consent",
+                        id="consent",
+                        default_checked=S.consent,
+                        custom_attrs={"aria-describedby": "consent-hint"},
+                    ),
+                    " ",
+                    t("field_consent"),
+                    class_name="checkbox",
+                ),
+                field_error("consent", S.errors),
+                class_name="field",
+            ),
+            rx.hstack(
+                back_button(),
+                rx.button(t("to_review"), type="submit", id="to-review"),
+                spacing="3",
+            ),
+            on_submit=S.submit_details,
+            reset_on_submit=False,
+            custom_attrs={"noValidate": True},
+        ),
+    )
+
+
+def review_row(label: str, value: rx.Var | rx.Component) -> list[rx.Component]:
+    """A term and its description."""
+    return [rx.el.dt(t(label)), rx.el.dd(value)]
+
+
+def step_review() -> rx.Component:
+    """Step 5: everything once more, then confirm."""
+    return rx.box(
+        step_heading("step_review"),
+        rx.el.dl(
+            *review_row("review_service", localised(S.service.to(dict)["name"])),
+            *review_row("review_topic", localised(S.topic.to(dict)["name"])),
+            *review_row("review_when", localised(S.start_label)),
+            *review_row("review_how", t("review_how_video")),
+            *review_row("field_name", S.name),
+            *review_row("field_email", S.email),
+            class_name="summary",
+        ),
+        rx.hstack(
+            back_button(),
+            rx.button(
+                rx.cond(S.busy, t("confirming"), t("confirm")),
+                on_click=S.confirm,
+                disabled=S.busy,
+                id="confirm",
+            ),
+            spacing="3",
+        ),
+    )
+
+
+def join_panel() -> rx.Component:
+    """The meeting link and a join button that works from 15 minutes before the start."""
+    return rx.cond(
+        S.join_url != "",
+        rx.box(
+            rx.cond(
+                S.join_open,
+                rx.link(t("join"), href=S.join_url, is_external=True, class_name="join", id="join"),
+                rx.box(
+                    rx.el.button(
+                        t("join"),
+                        disabled=True,
+                        class_name="join",
+                        id="join",
+                        custom_attrs={"aria-describedby": "join-later"},
+                    ),
+                    rx.text(t("join_later"), id="join-later", size="2"),
+                ),
+            ),
+            rx.text(
+                t("join_link"),
+                ": ",
+                rx.link(S.join_url, href=S.join_url, is_external=True, id="join-url"),
+            ),
+            rx.moment(interval=30000, on_change=S.tick, display="none"),
+        ),
+        rx.text(t("meeting_pending"), role="status"),
+    )
+
+
+def step_done() -> rx.Component:
+    """Step 6: the confirmation."""
+    return rx.box(
+        step_heading("step_done"),
+        rx.text(t("done_reference"), ": ", rx.el.strong(S.reference, id="reference")),
+        rx.el.dl(
+            *review_row("review_when", localised(S.when)),
+            *review_row("review_service", localised(S.service.to(dict)["name"])),
+            *review_row("review_topic", localised(S.topic.to(dict)["name"])),
+            *review_row("prepare", localised(S.topic.to(dict)["preparation"])),
+            class_name="summary",
+        ),
+        join_panel(),
+        rx.button(
+            t("add_to_calendar"),
+            on_click=S.download_calendar,
+            variant="soft",
+            id="add-to-calendar",
+            margin_y="1rem",
+        ),
+        rx.text(t("manage_intro")),
+        rx.link(t("manage_link"), href=S.manage_link, id="manage-link"),
+        rx.text(t("email_on_way"), margin_top="1rem"),
+        rx.button(
+            t("book_another"),
+            on_click=S.start_over,
+            variant="outline",
+            margin_top="1rem",
+            id="book-another",
+        ),
+    )
+
+
+@rx.page(route="/boeken", title="Afspraak maken – Digitale Balie", on_load=S.load)
+def book() -> rx.Component:
+    """The wizard page."""
+    return page_frame(
+        rx.heading(t("book_title"), as_="h1", size="7", margin_bottom="0.5rem"),
+        rx.cond(S.step < 6, step_counter()),
+        rx.match(
+            S.step,
+            (1, step_service()),
+            (2, step_topic()),
+            (3, step_time()),
+            (4, step_details()),
+            (5, step_review()),
+            (6, step_done()),
+            step_service(),
+        ),
+    )

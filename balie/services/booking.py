@@ -1,0 +1,335 @@
+"""Booking, moving and cancelling appointments: one transaction each, never a double booking."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, func, select
+
+from balie.db_types import utcnow
+from balie.i18n import pick
+from balie.models import (
+    Appointment,
+    AppointmentStatus,
+    BookingChannel,
+    MeetingState,
+    Organisation,
+    Service,
+    Topic,
+)
+from balie.services.catalogue import channel_reason, video_allowed
+from balie.services.meetings import MeetingProvider, MeetingRequest
+from balie.services.slots import free_staff_at
+from balie.services.validation import CitizenDetails
+
+log = logging.getLogger(__name__)
+
+REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L, U: easy to read aloud
+
+
+class BookingError(Exception):
+    """A booking request that cannot be carried out; ``key`` names the message for the user."""
+
+    key = "error_booking"
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(detail or self.key)
+
+
+class SlotTaken(BookingError):
+    """The chosen time is no longer free."""
+
+    key = "error_slot_taken"
+
+
+class UnknownService(BookingError):
+    """No live service with that slug."""
+
+    key = "error_unknown_service"
+
+
+class UnknownTopic(BookingError):
+    """No active topic with that slug in the service."""
+
+    key = "error_unknown_topic"
+
+
+class NotChangeable(BookingError):
+    """The appointment is cancelled or over and cannot be changed."""
+
+    key = "error_not_changeable"
+
+
+class TopicNotBookable(BookingError):
+    """The topic cannot go by video; ``reason`` says why, per language."""
+
+    key = "error_not_bookable"
+
+    def __init__(self, reason: dict[str, str]) -> None:
+        super().__init__(reason.get("en", ""))
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class BookingRequest:
+    """What a citizen (or an agent for them) asks to book."""
+
+    service_slug: str
+    topic_slug: str
+    start: datetime
+    details: CitizenDetails
+    channel: BookingChannel = BookingChannel.WEB
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True)
+class Booked:
+    """A booking that exists, with the citizen's private manage token."""
+
+    appointment: Appointment
+    manage_token: str
+    replayed: bool = field(default=False)
+
+
+def manage_token_for(reference: str, secret_key: str) -> str:
+    """The citizen's manage token: derived from a server secret, so e-mail jobs can rebuild it."""
+    digest = hmac.new(secret_key.encode(), f"manage:{reference}".encode(), hashlib.sha256)
+    return digest.hexdigest()
+
+
+def token_hash(token: str) -> str:
+    """The stored form of a manage token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_reference() -> str:
+    """A short reference like ``K7QX-3MPA`` that a citizen can read out on the phone."""
+    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"{chars[:4]}-{chars[4:]}"
+
+
+def find_live_service(
+    session: Session, organisation: Organisation, slug: str, now: datetime | None = None
+) -> Service:
+    """The live, active service with this slug, or UnknownService."""
+    today = (now or utcnow()).astimezone(ZoneInfo(organisation.time_zone)).date()
+    service = session.exec(
+        select(Service).where(Service.organisation_id == organisation.id, Service.slug == slug)
+    ).first()
+    if service is None or not service.active or service.live_from > today:
+        raise UnknownService(slug)
+    return service
+
+
+def find_bookable_topic(session: Session, service: Service, slug: str) -> Topic:
+    """The active topic with this slug, or an error saying why it cannot be booked."""
+    topic = session.exec(
+        select(Topic).where(Topic.service_id == service.id, Topic.slug == slug)
+    ).first()
+    if topic is None or not topic.active:
+        raise UnknownTopic(slug)
+    if not video_allowed(topic):
+        raise TopicNotBookable(channel_reason(topic))
+    return topic
+
+
+def _appointments_on_day(
+    session: Session, staff_ids: list[int], start: datetime, tz: ZoneInfo
+) -> dict[int, int]:
+    """Number of active appointments per staff member on the local day of ``start``."""
+    local_day = start.astimezone(tz).date()
+    day_start = datetime.combine(local_day, datetime.min.time(), tz)
+    day_end = datetime.combine(local_day + timedelta(days=1), datetime.min.time(), tz)
+    rows = session.exec(
+        select(Appointment.staff_id, func.count())
+        .where(
+            Appointment.staff_id.in_(staff_ids),
+            Appointment.status != AppointmentStatus.CANCELLED,
+            Appointment.start_at >= day_start,
+            Appointment.start_at < day_end,
+        )
+        .group_by(Appointment.staff_id)
+    ).all()
+    return dict(rows)
+
+
+def fair_order(session: Session, staff_ids: list[int], start: datetime, tz: ZoneInfo) -> list[int]:
+    """Free staff, the one with the fewest appointments that day first (ties: lowest id)."""
+    load = _appointments_on_day(session, staff_ids, start, tz)
+    return sorted(staff_ids, key=lambda staff_id: (load.get(staff_id, 0), staff_id))
+
+
+def _replay(session: Session, key: str | None, secret_key: str) -> Booked | None:
+    """The booking already made with this idempotency key, if any."""
+    if not key:
+        return None
+    existing = session.exec(select(Appointment).where(Appointment.idempotency_key == key)).first()
+    if existing is None:
+        return None
+    return Booked(existing, manage_token_for(existing.reference, secret_key), replayed=True)
+
+
+def book(
+    session: Session,
+    organisation: Organisation,
+    request: BookingRequest,
+    *,
+    provider: MeetingProvider,
+    secret_key: str,
+    now: datetime | None = None,
+) -> Booked:
+    """Book the request with a fairly chosen free staff member, or raise a BookingError."""
+    now = now or utcnow()
+    replay = _replay(session, request.idempotency_key, secret_key)
+    if replay:
+        return replay
+    service = find_live_service(session, organisation, request.service_slug, now)
+    topic = find_bookable_topic(session, service, request.topic_slug)
+    tz = ZoneInfo(organisation.time_zone)
+    candidates = free_staff_at(session, service, request.start, now)
+    for staff_id in fair_order(session, candidates, request.start, tz):
+        booked = _try_insert(
+            session, organisation, service, topic, staff_id, request, provider, secret_key, now
+        )
+        if booked is not None:
+            return booked
+        replay = _replay(session, request.idempotency_key, secret_key)
+        if replay:
+            return replay
+    raise SlotTaken(request.start.isoformat())
+
+
+def _try_insert(
+    session: Session,
+    organisation: Organisation,
+    service: Service,
+    topic: Topic,
+    staff_id: int,
+    request: BookingRequest,
+    provider: MeetingProvider,
+    secret_key: str,
+    now: datetime,
+) -> Booked | None:
+    """Insert the appointment for one staff member; None when the database refuses it."""
+    reference = new_reference()
+    token = manage_token_for(reference, secret_key)
+    start = request.start
+    end = start + timedelta(minutes=service.appointment_minutes)
+    details = request.details
+    appointment = Appointment(
+        reference=reference,
+        organisation_id=organisation.id,
+        service_id=service.id,
+        topic_id=topic.id,
+        staff_id=staff_id,
+        start_at=start,
+        end_at=end,
+        busy_until=end + timedelta(minutes=service.buffer_minutes),
+        channel=request.channel,
+        citizen_name=details.name,
+        citizen_email=details.email,
+        citizen_phone=details.phone,
+        language=details.language,
+        question=details.question,
+        consent_at=now,
+        manage_token_hash=token_hash(token),
+        idempotency_key=request.idempotency_key,
+        meeting_provider=provider.name,
+        created_at=now,
+        updated_at=now,
+    )
+    _attach_meeting(appointment, provider, service, topic)
+    session.add(appointment)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        log.info("booking refused by the database for staff %s at %s", staff_id, start)
+        return None
+    return Booked(appointment, token)
+
+
+def _attach_meeting(
+    appointment: Appointment, provider: MeetingProvider, service: Service, topic: Topic
+) -> None:
+    """Ask the provider for a meeting; a failure leaves the booking intact and marked failed."""
+    subject = f"{pick(service.name, 'nl')} – {pick(topic.name, 'nl')}"
+    try:
+        meeting = provider.create(MeetingRequest(reference=appointment.reference, subject=subject))
+    except Exception:
+        log.exception("meeting provider %s failed for %s", provider.name, appointment.reference)
+        appointment.meeting_state = MeetingState.FAILED
+        return
+    appointment.meeting_external_id = meeting.external_id
+    appointment.join_url = meeting.join_url
+    appointment.meeting_state = MeetingState.READY
+
+
+def find_by_token(session: Session, reference: str, token: str) -> Appointment | None:
+    """The appointment when reference and manage token match; None otherwise (no hint which)."""
+    if not isinstance(reference, str) or not isinstance(token, str) or len(token) > 256:
+        return None
+    appointment = session.exec(
+        select(Appointment).where(Appointment.reference == reference.strip().upper())
+    ).first()
+    expected = appointment.manage_token_hash if appointment else token_hash("")
+    matches = hmac.compare_digest(expected, token_hash(token))
+    return appointment if appointment is not None and matches else None
+
+
+def _ensure_changeable(appointment: Appointment, now: datetime) -> None:
+    """Only booked appointments that have not started can be changed."""
+    if appointment.status != AppointmentStatus.BOOKED or appointment.start_at <= now:
+        raise NotChangeable(appointment.reference)
+
+
+def cancel(
+    session: Session, appointment: Appointment, reason: str = "", now: datetime | None = None
+) -> Appointment:
+    """Cancel the appointment; its time becomes free at once."""
+    now = now or utcnow()
+    _ensure_changeable(appointment, now)
+    appointment.status = AppointmentStatus.CANCELLED
+    appointment.cancel_reason = reason.strip()[:500] or None
+    appointment.calendar_sequence += 1
+    appointment.updated_at = now
+    session.add(appointment)
+    session.commit()
+    return appointment
+
+
+def reschedule(
+    session: Session, appointment: Appointment, new_start: datetime, now: datetime | None = None
+) -> Appointment:
+    """Move the appointment in one UPDATE: the old time is released only if the new one is got."""
+    now = now or utcnow()
+    _ensure_changeable(appointment, now)
+    service = session.get(Service, appointment.service_id)
+    organisation = session.get(Organisation, appointment.organisation_id)
+    tz = ZoneInfo(organisation.time_zone)
+    candidates = free_staff_at(session, service, new_start, now)
+    if appointment.staff_id in candidates:
+        candidates = [appointment.staff_id]  # keep the same counsellor when they are free
+    for staff_id in fair_order(session, candidates, new_start, tz):
+        end = new_start + timedelta(minutes=service.appointment_minutes)
+        appointment.staff_id = staff_id
+        appointment.start_at = new_start
+        appointment.end_at = end
+        appointment.busy_until = end + timedelta(minutes=service.buffer_minutes)
+        appointment.calendar_sequence += 1
+        appointment.updated_at = now
+        session.add(appointment)
+        try:
+            session.commit()
+            return appointment
+        except IntegrityError:
+            session.rollback()
+            session.refresh(appointment)
+    raise SlotTaken(new_start.isoformat())

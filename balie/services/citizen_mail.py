@@ -1,0 +1,92 @@
+"""E-mails to the citizen about their appointment, built from the database."""
+
+from __future__ import annotations
+
+import logging
+from typing import Literal
+from urllib.parse import urlsplit
+
+from sqlmodel import Session
+
+from balie.i18n import pick
+from balie.models import Appointment, Organisation, Service, Topic
+from balie.services.booking import manage_token_for
+from balie.services.notifications import AppointmentMessage, Mailer, build_email, build_ics
+from balie.settings import Settings
+
+log = logging.getLogger(__name__)
+
+MailKind = Literal["confirmation", "change", "cancellation", "reminder"]
+
+
+def manage_url(settings: Settings, reference: str) -> str:
+    """The citizen's personal link to view, move or cancel the appointment."""
+    token = manage_token_for(reference, settings.secret_key.get_secret_value())
+    return f"{settings.public_base_url.rstrip('/')}/afspraak?ref={reference}&token={token}"
+
+
+def appointment_message(
+    session: Session, appointment: Appointment, settings: Settings
+) -> AppointmentMessage:
+    """Everything an e-mail about ``appointment`` says, in the citizen's language."""
+    organisation = session.get(Organisation, appointment.organisation_id)
+    service = session.get(Service, appointment.service_id)
+    topic = session.get(Topic, appointment.topic_id)
+    language = appointment.language
+    return AppointmentMessage(
+        reference=appointment.reference,
+        organisation_name=organisation.name,
+        service_name=pick(service.name, language),
+        topic_name=pick(topic.name, language),
+        preparation=pick(topic.preparation, language),
+        start=appointment.start_at,
+        end=appointment.end_at,
+        time_zone=organisation.time_zone,
+        citizen_name=appointment.citizen_name or "",
+        citizen_email=appointment.citizen_email or "",
+        language=language,
+        join_url=appointment.join_url,
+        manage_url=manage_url(settings, appointment.reference),
+        sequence=appointment.calendar_sequence,
+        cancel_reason=appointment.cancel_reason or "",
+    )
+
+
+def _uid_domain(settings: Settings) -> str:
+    """The domain in calendar UIDs: the public host name."""
+    return urlsplit(settings.public_base_url).hostname or "localhost"
+
+
+def calendar_file(session: Session, appointment_id: int, settings: Settings) -> str:
+    """The appointment as an iCalendar file (a cancellation once it is cancelled)."""
+    appointment = session.get(Appointment, appointment_id)
+    return build_ics(
+        appointment_message(session, appointment, settings),
+        cancelled=appointment.status == "cancelled",
+        uid_domain=_uid_domain(settings),
+        sender=settings.mail_from,
+    )
+
+
+def send_appointment_mail(
+    session: Session,
+    appointment: Appointment,
+    kind: MailKind,
+    settings: Settings,
+    mailer: Mailer,
+) -> bool:
+    """Send one e-mail; a mail failure is logged and never undoes the appointment."""
+    if not appointment.citizen_email:
+        return False
+    try:
+        message = build_email(
+            kind,
+            appointment_message(session, appointment, settings),
+            sender=settings.mail_from,
+            uid_domain=_uid_domain(settings),
+        )
+        mailer.send(message)
+    except Exception:
+        log.exception("could not send %s e-mail for %s", kind, appointment.reference)
+        return False
+    return True

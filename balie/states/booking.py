@@ -1,0 +1,441 @@
+"""State of the citizen's booking wizard: service, topic, time, details, review, confirmation.
+
+Every public handler can be called by any browser with any arguments, so each one checks its
+arguments against what this visitor was offered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import reflex as rx
+
+from balie.db import session_scope
+from balie.db_types import utcnow
+from balie.i18n import normalise_language
+from balie.models import BookingChannel
+from balie.services import booking
+from balie.services.catalogue import get_organisation, live_services
+from balie.services.citizen_mail import calendar_file, manage_url, send_appointment_mail
+from balie.services.meetings import provider_from_settings
+from balie.services.notifications import mailer_from_settings
+from balie.services.validation import validate_details
+from balie.services.wizard import DayChoice, bookable_days, join_is_open, summarise
+from balie.settings import get_settings
+from balie.states.locale import LocaleState
+
+DAYS_PER_PAGE = 5
+FIELD_LIMIT = 2000
+STEPS = {"service": 1, "topic": 2, "time": 3, "details": 4, "review": 5, "done": 6}
+FOCUS_STEP_HEADING = "setTimeout(() => document.getElementById('step-heading')?.focus(), 60)"
+FOCUS_ERRORS = "setTimeout(() => document.getElementById('form-errors')?.focus(), 60)"
+
+
+@dataclass
+class TopicOption:
+    """A topic as offered in step 2."""
+
+    slug: str
+    name: dict[str, str]
+    video: bool
+    reason: dict[str, str]
+    preparation: dict[str, str]
+
+
+@dataclass
+class ServiceOption:
+    """A service as offered in step 1."""
+
+    slug: str
+    name: dict[str, str]
+    description: dict[str, str]
+    minutes: int
+    topics: list[TopicOption]
+
+
+@dataclass
+class TimeOption:
+    """A free time on the selected day."""
+
+    start: str
+    label: str
+
+
+@dataclass
+class DayOption:
+    """A day button in step 3."""
+
+    key: str
+    label: dict[str, str]
+    long: dict[str, str]
+    count: int
+
+
+def _text(value: Any, limit: int = FIELD_LIMIT) -> str:
+    """A string argument from the browser, cut to a sane length."""
+    return value[:limit] if isinstance(value, str) else ""
+
+
+def _day_option(day: DayChoice) -> DayOption:
+    """The button for one day."""
+    return DayOption(
+        key=day.key,
+        label={"nl": day.label_nl, "en": day.label_en},
+        long={"nl": day.long_nl, "en": day.long_en},
+        count=len(day.times),
+    )
+
+
+class BookingState(rx.State):
+    """The wizard; public vars hold only what this visitor typed or was offered."""
+
+    step: int = 1
+    services: list[ServiceOption] = []
+    service_slug: str = ""
+    topic_slug: str = ""
+    days: list[DayOption] = []
+    day_key: str = ""
+    day_page: int = 0
+    times: list[TimeOption] = []
+    start_iso: str = ""
+    start_label: dict[str, str] = {}
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+    language: str = ""
+    question: str = ""
+    consent: bool = False
+    errors: dict[str, str] = {}
+    notice: str = ""
+    busy: bool = False
+    reference: str = ""
+    when: dict[str, str] = {}
+    join_url: str = ""
+    meeting_state: str = ""
+    manage_link: str = ""
+    counter_booking_url: str = ""
+    join_open: bool = False
+    _appointment_id: int = 0
+    _times_by_day: dict[str, list[dict[str, str]]] = {}
+    _idempotency_key: str = ""
+
+    @rx.var
+    def service(self) -> ServiceOption | None:
+        """The chosen service."""
+        return next((s for s in self.services if s.slug == self.service_slug), None)
+
+    @rx.var
+    def topics(self) -> list[TopicOption]:
+        """Topics of the chosen service."""
+        service = self.service
+        return service.topics if service else []
+
+    @rx.var
+    def topic(self) -> TopicOption | None:
+        """The chosen topic."""
+        return next((t for t in self.topics if t.slug == self.topic_slug), None)
+
+    @rx.var
+    def visible_days(self) -> list[DayOption]:
+        """The page of day buttons currently shown."""
+        first = self.day_page * DAYS_PER_PAGE
+        return self.days[first : first + DAYS_PER_PAGE]
+
+    @rx.var
+    def has_earlier_days(self) -> bool:
+        """Whether a 'earlier days' button makes sense."""
+        return self.day_page > 0
+
+    @rx.var
+    def has_later_days(self) -> bool:
+        """Whether a 'later days' button makes sense."""
+        return (self.day_page + 1) * DAYS_PER_PAGE < len(self.days)
+
+    @rx.var
+    def selected_day(self) -> DayOption | None:
+        """The day whose times are listed."""
+        return next((d for d in self.days if d.key == self.day_key), None)
+
+    @rx.var
+    def error_count(self) -> int:
+        """Number of fields with an error."""
+        return len(self.errors)
+
+    def _go(self, step: str) -> rx.event.EventSpec:
+        """Show ``step`` and move keyboard focus to its heading."""
+        self.step = STEPS[step]
+        return rx.call_script(FOCUS_STEP_HEADING)
+
+    @rx.event
+    def load(self) -> Any:
+        """Read the live services; a ``dienst`` in the address preselects one."""
+        settings = get_settings()
+        with session_scope() as session:
+            organisation = get_organisation(session, settings.organisation)
+            if organisation is None:
+                self.services = []
+                return None
+            today = datetime.now(ZoneInfo(organisation.time_zone)).date()
+            views = live_services(session, organisation.id, today)
+            self.counter_booking_url = organisation.counter_booking_url or ""
+        self.services = [
+            ServiceOption(
+                slug=view.slug,
+                name=view.name,
+                description=view.description,
+                minutes=view.appointment_minutes,
+                topics=[
+                    TopicOption(t.slug, t.name, t.video_allowed, t.reason, t.preparation)
+                    for t in view.topics
+                ],
+            )
+            for view in views
+        ]
+        if self.step == STEPS["done"]:
+            self._reset_wizard()
+        wanted = _text(self.router.url.query_parameters.get("dienst", ""), 64)
+        if wanted and any(s.slug == wanted for s in self.services):
+            self.service_slug = wanted
+            self.step = STEPS["topic"]
+        elif not self.service_slug:
+            self.step = STEPS["service"]
+        return None
+
+    def _reset_wizard(self) -> None:
+        """Start a new booking, keeping nothing of the previous citizen."""
+        for name in (
+            "service_slug",
+            "topic_slug",
+            "day_key",
+            "start_iso",
+            "name",
+            "email",
+            "phone",
+            "question",
+            "notice",
+            "reference",
+            "join_url",
+            "meeting_state",
+            "manage_link",
+            "language",
+        ):
+            setattr(self, name, "")
+        self.consent = False
+        self.errors, self.when, self.start_label = {}, {}, {}
+        self.join_open, self._appointment_id = False, 0
+        self.days, self.times, self.day_page = [], [], 0
+        self._times_by_day, self._idempotency_key = {}, ""
+        self.step = STEPS["service"]
+
+    @rx.event
+    def choose_service(self, slug: Any) -> Any:
+        """Step 1: pick a service that was offered."""
+        slug = _text(slug, 64)
+        if not any(s.slug == slug for s in self.services):
+            return None
+        if slug != self.service_slug:
+            self.topic_slug, self.start_iso = "", ""
+        self.service_slug = slug
+        return self._go("topic")
+
+    @rx.event
+    def choose_topic(self, slug: Any) -> Any:
+        """Step 2: pick a topic that can go by video; then load the free times."""
+        slug = _text(slug, 64)
+        chosen = next((t for t in self.topics if t.slug == slug), None)
+        if chosen is None or not chosen.video:
+            return None
+        self.topic_slug = slug
+        self.notice = ""
+        self._load_days()
+        return self._go("time")
+
+    def _load_days(self) -> None:
+        """Free times of the chosen service; the first day with free time is preselected."""
+        settings = get_settings()
+        with session_scope() as session:
+            organisation = get_organisation(session, settings.organisation)
+            service = booking.find_live_service(session, organisation, self.service_slug)
+            days = bookable_days(session, organisation, service, utcnow())
+        self._times_by_day = {day.key: [asdict(t) for t in day.times] for day in days}
+        self.days = [_day_option(day) for day in days]
+        self.day_page = 0
+        self._select_day(self.days[0].key if self.days else "")
+
+    def _select_day(self, key: str) -> None:
+        """Show the times of one day."""
+        self.day_key = key
+        self.times = [TimeOption(**t) for t in self._times_by_day.get(key, [])]
+
+    @rx.event
+    def show_day(self, key: Any) -> None:
+        """Step 3: list the times of another offered day."""
+        key = _text(key, 10)
+        if key in self._times_by_day:
+            self._select_day(key)
+
+    @rx.event
+    def later_days(self) -> None:
+        """Step 3: show the next page of days and select its first day."""
+        if self.has_later_days:
+            self.day_page += 1
+            self._select_day(self.visible_days[0].key)
+
+    @rx.event
+    def earlier_days(self) -> None:
+        """Step 3: show the previous page of days and select its first day."""
+        if self.has_earlier_days:
+            self.day_page -= 1
+            self._select_day(self.visible_days[0].key)
+
+    @rx.event
+    def choose_time(self, start: Any) -> Any:
+        """Step 3: pick one of the listed times."""
+        start = _text(start, 40)
+        chosen = next((t for t in self.times if t.start == start), None)
+        if chosen is None:
+            return None
+        if start != self.start_iso:
+            self._idempotency_key = ""
+        self.start_iso = start
+        day = self.selected_day
+        self.start_label = {
+            lang: f"{day.long[lang]} {'om' if lang == 'nl' else 'at'} {chosen.label}"
+            for lang in ("nl", "en")
+        }
+        self.notice = ""
+        return self._go("details")
+
+    @rx.event
+    async def submit_details(self, form_data: Any) -> Any:
+        """Step 4: keep what was typed, check it, and go to the review when it is right."""
+        if not isinstance(form_data, dict) or not self.start_iso:
+            return None
+        self.name = _text(form_data.get("name"))
+        self.email = _text(form_data.get("email"))
+        self.phone = _text(form_data.get("phone"))
+        self.question = _text(form_data.get("question"))
+        locale = await self.get_state(LocaleState)
+        self.language = normalise_language(form_data.get("language") or locale.lang)
+        self.consent = form_data.get("consent") in (True, "on", "true")
+        _details, errors = validate_details(self._raw_details())
+        self.errors = errors
+        if errors:
+            return rx.call_script(FOCUS_ERRORS)
+        if not self._idempotency_key:
+            self._idempotency_key = secrets.token_urlsafe(24)
+        return self._go("review")
+
+    def _raw_details(self) -> dict[str, Any]:
+        """The typed details in the shape the validator expects."""
+        return {
+            "name": self.name,
+            "email": self.email,
+            "phone": self.phone,
+            "question": self.question,
+            "language": self.language,
+            "consent": self.consent,
+        }
+
+    @rx.event
+    async def confirm(self) -> Any:
+        """Step 5: book. A time taken meanwhile sends the citizen back to step 3, details kept."""
+        if self.step != STEPS["review"] or self.busy:
+            return None
+        details, errors = validate_details(self._raw_details())
+        if errors or details is None:
+            self.errors = errors
+            return self._go("details")
+        self.busy = True
+        try:
+            outcome = await asyncio.to_thread(self._book, details)
+        finally:
+            self.busy = False
+        if outcome == "taken":
+            self.notice = "error_slot_taken"
+            self.start_iso, self._idempotency_key = "", ""
+            self._load_days()
+            return self._go("time")
+        if outcome != "booked":
+            self.notice = outcome
+            return self._go("topic")
+        return self._go("done")
+
+    def _book(self, details: Any) -> str:
+        """Book through the shared booking service and send the confirmation e-mail."""
+        settings = get_settings()
+        request = booking.BookingRequest(
+            service_slug=self.service_slug,
+            topic_slug=self.topic_slug,
+            start=datetime.fromisoformat(self.start_iso),
+            details=details,
+            channel=BookingChannel.WEB,
+            idempotency_key=self._idempotency_key,
+        )
+        with session_scope() as session:
+            organisation = get_organisation(session, settings.organisation)
+            try:
+                booked = booking.book(
+                    session,
+                    organisation,
+                    request,
+                    provider=provider_from_settings(settings),
+                    secret_key=settings.secret_key.get_secret_value(),
+                )
+            except booking.SlotTaken:
+                return "taken"
+            except booking.BookingError as problem:
+                return problem.key
+            appointment = booked.appointment
+            if not booked.replayed:
+                send_appointment_mail(
+                    session, appointment, "confirmation", settings, mailer_from_settings(settings)
+                )
+            self._show_result(session, appointment, settings)
+        return "booked"
+
+    def _show_result(self, session: Any, appointment: Any, settings: Any) -> None:
+        """Fill the confirmation page."""
+        summary = {lang: summarise(session, appointment, lang) for lang in ("nl", "en")}
+        self.reference = appointment.reference
+        self.when = {lang: s.when for lang, s in summary.items()}
+        self.join_url = summary["nl"].join_url
+        self.meeting_state = summary["nl"].meeting_state
+        self.manage_link = manage_url(settings, appointment.reference)
+        self.start_iso = appointment.start_at.isoformat()
+        self._appointment_id = appointment.id
+        self.join_open = join_is_open(appointment.start_at, utcnow())
+
+    @rx.event
+    def tick(self) -> None:
+        """Re-check whether the join button may be used (called every half minute)."""
+        if self.step == STEPS["done"] and self.start_iso:
+            self.join_open = join_is_open(datetime.fromisoformat(self.start_iso), utcnow())
+
+    @rx.event
+    def download_calendar(self) -> Any:
+        """The booked appointment as an .ics file for the citizen's own calendar."""
+        if not self._appointment_id:
+            return None
+        with session_scope() as session:
+            ics = calendar_file(session, self._appointment_id, get_settings())
+        return rx.download(data=ics, filename=f"afspraak-{self.reference}.ics")
+
+    @rx.event
+    def go_back(self) -> Any:
+        """Go one step back; nothing typed is lost."""
+        if STEPS["topic"] <= self.step <= STEPS["review"]:
+            self.step -= 1
+            return rx.call_script(FOCUS_STEP_HEADING)
+        return None
+
+    @rx.event
+    def start_over(self) -> Any:
+        """Begin a new booking."""
+        self._reset_wizard()
+        return rx.call_script(FOCUS_STEP_HEADING)

@@ -1,0 +1,234 @@
+"""Booking, moving and cancelling: fair, idempotent, and never a double booking."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from balie.models import Appointment, AppointmentStatus, MeetingState, Organisation
+from balie.services import booking
+from balie.services.booking import BookingRequest
+from balie.services.catalogue import get_organisation
+from balie.services.demo_data import load_demo_data
+from balie.services.meetings import JitsiProvider
+from balie.services.validation import CitizenDetails
+
+NOW = datetime(2026, 3, 25, 10, 0, tzinfo=UTC)
+# Monday 30 March 2026, the day after the switch to summer time: 09:00 in Ghent is 07:00 UTC.
+MONDAY_NINE = datetime(2026, 3, 30, 7, 0, tzinfo=UTC)
+SECRET = "test-secret"
+JITSI = JitsiProvider("https://meet.jit.si")
+
+
+def details(name: str = "Jan Peeters", email: str = "jan@example.be") -> CitizenDetails:
+    """Valid citizen details."""
+    return CitizenDetails(name, email, None, "nl", "Hoe vraag ik een premie aan?", True)
+
+
+def request(
+    start: datetime = MONDAY_NINE,
+    key: str | None = None,
+    topic: str = "vraag-boete",
+    service: str = "gas-boetes",
+    **kw,
+) -> BookingRequest:
+    """A booking request for GAS-boetes (20 minutes + 5 buffer, two counsellors)."""
+    return BookingRequest(
+        service, topic, start, kw.pop("citizen", details()), idempotency_key=key, **kw
+    )
+
+
+@pytest.fixture
+def gent(session: Session) -> Organisation:
+    """Demo data loaded; the organisation Stad Gent."""
+    load_demo_data(session)
+    return get_organisation(session, "gent")
+
+
+def do_book(session: Session, gent: Organisation, req: BookingRequest) -> booking.Booked:
+    """Book with the test defaults."""
+    return booking.book(session, gent, req, provider=JITSI, secret_key=SECRET, now=NOW)
+
+
+def test_booking_creates_an_appointment_with_link_and_private_token(
+    session: Session, gent: Organisation
+) -> None:
+    booked = do_book(session, gent, request())
+    appointment = booked.appointment
+    assert len(appointment.reference) == 9 and appointment.reference[4] == "-"
+    assert appointment.start_at == MONDAY_NINE
+    assert appointment.end_at == MONDAY_NINE + timedelta(minutes=20)
+    assert appointment.busy_until == MONDAY_NINE + timedelta(minutes=25)
+    assert appointment.status == AppointmentStatus.BOOKED
+    assert appointment.meeting_state == MeetingState.READY
+    assert appointment.join_url.startswith("https://meet.jit.si/DigitaleBalie-")
+    assert len(booked.manage_token) >= 32  # 256-bit HMAC, hex
+    assert booked.manage_token not in appointment.manage_token_hash
+    assert booking.find_by_token(session, appointment.reference, booked.manage_token).id == (
+        appointment.id
+    )
+
+
+def test_wrong_token_or_reference_finds_nothing(session: Session, gent: Organisation) -> None:
+    booked = do_book(session, gent, request())
+    reference = booked.appointment.reference
+    assert booking.find_by_token(session, reference, "x" * 64) is None
+    assert booking.find_by_token(session, "AAAA-AAAA", booked.manage_token) is None
+    assert booking.find_by_token(session, reference, None) is None
+
+
+def test_two_counsellors_then_the_time_is_full(session: Session, gent: Organisation) -> None:
+    first = do_book(session, gent, request(citizen=details("Ann")))
+    second = do_book(session, gent, request(citizen=details("Bart")))
+    assert first.appointment.staff_id != second.appointment.staff_id
+    with pytest.raises(booking.SlotTaken):
+        do_book(session, gent, request(citizen=details("Cis")))
+    assert len(session.exec(select(Appointment)).all()) == 2
+
+
+def test_the_counsellor_with_fewest_appointments_that_day_gets_the_booking(
+    session: Session, gent: Organisation
+) -> None:
+    a = do_book(session, gent, request(MONDAY_NINE + timedelta(minutes=25))).appointment
+    b = do_book(session, gent, request(MONDAY_NINE + timedelta(minutes=50))).appointment
+    assert a.staff_id != b.staff_id  # second booking went to the one without appointments
+    c = do_book(session, gent, request(MONDAY_NINE + timedelta(minutes=75))).appointment
+    d = do_book(session, gent, request(MONDAY_NINE + timedelta(minutes=100))).appointment
+    assert c.staff_id != d.staff_id
+
+
+def test_the_same_idempotency_key_books_once(session: Session, gent: Organisation) -> None:
+    first = do_book(session, gent, request(key="click-1"))
+    again = do_book(session, gent, request(key="click-1"))
+    assert again.replayed
+    assert again.appointment.id == first.appointment.id
+    assert again.manage_token == first.manage_token
+    assert len(session.exec(select(Appointment)).all()) == 1
+
+
+def test_in_person_topic_is_refused_with_its_reason(session: Session, gent: Organisation) -> None:
+    with pytest.raises(booking.TopicNotBookable) as refused:
+        do_book(session, gent, request(service="burgerzaken", topic="identiteitskaart"))
+    assert "vingerafdrukken" in refused.value.reason["nl"]
+
+
+def test_unknown_service_topic_and_not_yet_live(session: Session, gent: Organisation) -> None:
+    with pytest.raises(booking.UnknownService):
+        do_book(session, gent, request(service="bestaat-niet"))
+    with pytest.raises(booking.UnknownTopic):
+        do_book(session, gent, request(topic="bestaat-niet"))
+    before_wave = datetime(2026, 2, 20, 10, 0, tzinfo=UTC)
+    with pytest.raises(booking.UnknownService):
+        booking.book(session, gent, request(), provider=JITSI, secret_key=SECRET, now=before_wave)
+
+
+def test_a_time_off_the_grid_is_not_bookable(session: Session, gent: Organisation) -> None:
+    with pytest.raises(booking.SlotTaken):
+        do_book(session, gent, request(MONDAY_NINE + timedelta(minutes=7)))
+
+
+def test_a_failing_meeting_provider_never_loses_the_booking(
+    session: Session, gent: Organisation
+) -> None:
+    class Down:
+        name = "down"
+
+        def create(self, _request):
+            raise ConnectionError("provider unreachable")
+
+    booked = booking.book(session, gent, request(), provider=Down(), secret_key=SECRET, now=NOW)
+    stored = session.get(Appointment, booked.appointment.id)
+    assert stored.status == AppointmentStatus.BOOKED
+    assert stored.meeting_state == MeetingState.FAILED
+    assert stored.join_url is None
+
+
+def test_cancel_frees_the_time_and_cannot_be_repeated(session: Session, gent: Organisation) -> None:
+    a = do_book(session, gent, request(citizen=details("Ann"))).appointment
+    do_book(session, gent, request(citizen=details("Bart")))
+    booking.cancel(session, a, "Ik ben ziek", now=NOW)
+    assert a.status == AppointmentStatus.CANCELLED
+    assert a.calendar_sequence == 1
+    assert a.cancel_reason == "Ik ben ziek"
+    do_book(session, gent, request(citizen=details("Cis")))  # the freed place can be booked
+    with pytest.raises(booking.NotChangeable):
+        booking.cancel(session, a, now=NOW)
+
+
+def test_reschedule_keeps_link_and_counsellor(session: Session, gent: Organisation) -> None:
+    a = do_book(session, gent, request()).appointment
+    link, staff = a.join_url, a.staff_id
+    later = MONDAY_NINE + timedelta(days=1, minutes=50)
+    booking.reschedule(session, a, later, now=NOW)
+    session.expire_all()
+    moved = session.get(Appointment, a.id)
+    assert moved.start_at == later
+    assert moved.end_at == later + timedelta(minutes=20)
+    assert moved.join_url == link
+    assert moved.staff_id == staff
+    assert moved.calendar_sequence == 1
+
+
+def test_reschedule_to_a_full_time_keeps_the_old_time(session: Session, gent: Organisation) -> None:
+    target = MONDAY_NINE + timedelta(minutes=25)
+    do_book(session, gent, request(target, citizen=details("Ann")))
+    do_book(session, gent, request(target, citizen=details("Bart")))
+    mine = do_book(session, gent, request(MONDAY_NINE, citizen=details("Cis"))).appointment
+    with pytest.raises(booking.SlotTaken):
+        booking.reschedule(session, mine, target, now=NOW)
+    session.expire_all()
+    assert session.get(Appointment, mine.id).start_at == MONDAY_NINE
+
+
+def test_past_appointments_cannot_be_changed(session: Session, gent: Organisation) -> None:
+    a = do_book(session, gent, request()).appointment
+    with pytest.raises(booking.NotChangeable):
+        booking.cancel(session, a, now=MONDAY_NINE + timedelta(minutes=1))
+
+
+def test_clients_racing_for_the_last_place_get_one_appointment(
+    engine: Engine, session: Session, gent: Organisation
+) -> None:
+    """Twelve clients race for the two places at one time: exactly two succeed.
+
+    Twelve, because each client holds a pooled connection (pool: 5 + 10 overflow) at the barrier.
+    """
+    clients = 12
+    barrier = threading.Barrier(clients)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def client(index: int) -> None:
+        with Session(engine, expire_on_commit=False) as own:
+            organisation = own.get(Organisation, gent.id)
+            barrier.wait()
+            try:
+                booking.book(
+                    own,
+                    organisation,
+                    request(citizen=details(f"Burger {index}")),
+                    provider=JITSI,
+                    secret_key=SECRET,
+                    now=NOW,
+                )
+                result = "booked"
+            except booking.SlotTaken:
+                result = "taken"
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes.count("booked") == 2
+    assert outcomes.count("taken") == clients - 2
+    session.expire_all()
+    rows = session.exec(select(Appointment)).all()
+    assert len(rows) == 2
+    assert len({row.staff_id for row in rows}) == 2
