@@ -17,11 +17,12 @@ export NPM_CONFIG_UPDATE_NOTIFIER := false
 export NPM_CONFIG_FUND := false
 export NPM_CONFIG_AUDIT := false
 
-.PHONY: help run test lint migrate demo-data check-python chromium clean
+.PHONY: help run test lint migrate demo-data check-python chromium clean bench
 
 help:
 	@echo "make run   - start Digitale Balie on http://localhost:$(PORT) with demo data (SQLite)"
 	@echo "make test  - lint, migration check, unit, database and browser tests"
+	@echo "make bench - slot and booking benchmarks on SQLite (and PostgreSQL when one answers)"
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
@@ -43,7 +44,8 @@ demo-data: migrate
 	$(BIN)/python -m balie.seed --if-empty
 
 run: demo-data
-	$(BIN)/reflex run --env prod --single-port --backend-port $(PORT) --frontend-port $(PORT)
+	BALIE_PUBLIC_BASE_URL="$${BALIE_PUBLIC_BASE_URL:-http://localhost:$(PORT)}" \
+	  $(BIN)/reflex run --env prod --single-port --backend-port $(PORT) --frontend-port $(PORT)
 
 chromium:
 	@if ! command -v chromium >/dev/null 2>&1; then \
@@ -66,6 +68,29 @@ test: $(VENV)/.installed-dev chromium lint
 	BALIE_DATABASE_URL=sqlite:///data/test-migrations.db $(BIN)/alembic check
 	$(BIN)/pytest tests --ignore=tests/e2e -p no:playwright
 	$(BIN)/pytest tests/e2e -p no:asyncio
+
+# Benchmarks, not tests: they print figures and assert no timings. The booking benchmark fails
+# only on a double booking or a lost race. PostgreSQL runs in a throwaway database, dropped after.
+BENCH_PG_DEFAULT := postgresql://postgres@127.0.0.1:5432/postgres
+
+bench: $(VENV)/.installed-dev
+	@echo "== slots benchmark on SQLite"
+	$(BIN)/python -m tests.bench.bench_slots
+	$(BIN)/python -m tests.bench.bench_booking
+	@set -euo pipefail; \
+	admin="$${BALIE_BENCH_PG_ADMIN_URL:-$(BENCH_PG_DEFAULT)}"; \
+	db="balie_bench_$$$$"; \
+	sql() { $(BIN)/python -c 'import sys, psycopg; c = psycopg.connect(sys.argv[1], autocommit=True, connect_timeout=5); c.execute(sys.argv[2])' "$$admin" "$$1"; }; \
+	if ! sql "SELECT 1" 2>/dev/null; then \
+	  echo "== PostgreSQL figures were NOT measured: no server answered at BALIE_BENCH_PG_ADMIN_URL (default $(BENCH_PG_DEFAULT))."; \
+	  exit 0; \
+	fi; \
+	url="$$($(BIN)/python -c 'import sys; from sqlalchemy import make_url; print(make_url(sys.argv[1]).set(drivername="postgresql+psycopg", database=sys.argv[2]).render_as_string(hide_password=False))' "$$admin" "$$db")"; \
+	sql "CREATE DATABASE $$db"; \
+	trap "sql 'DROP DATABASE IF EXISTS $$db WITH (FORCE)' || true" EXIT; \
+	echo "== slots benchmark on PostgreSQL (throwaway database $$db)"; \
+	$(BIN)/python -m tests.bench.bench_slots --database-url "$$url"; \
+	$(BIN)/python -m tests.bench.bench_booking --database-url "$$url"
 
 clean:
 	rm -rf .web .states data/test-*

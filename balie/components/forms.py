@@ -2,16 +2,13 @@
 
 import reflex as rx
 
-from balie.components.text import t
-from balie.i18n import ERRORS, LANGUAGES
-from balie.states.locale import LocaleState
-
-ERROR_TABLE = rx.Var.create({lang: {k: v[lang] for k, v in ERRORS.items()} for lang in LANGUAGES})
+from balie.components.text import t, text_for
+from balie.i18n import ERRORS
 
 
 def error_text(key: rx.Var) -> rx.Var:
     """The message for an error key, in the visitor's language."""
-    return ERROR_TABLE[LocaleState.lang].to(dict)[key]
+    return text_for(key, list(ERRORS))
 
 
 def step_heading(key: str) -> rx.Component:

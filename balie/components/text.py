@@ -15,3 +15,9 @@ def t(key: str) -> rx.Var:
 def localised(text: rx.Var) -> rx.Var:
     """Pick the visitor's language from a Var holding ``{"nl": …, "en": …}``."""
     return text.to(dict)[LocaleState.lang]
+
+
+def text_for(key: rx.Var, keys: list[str]) -> rx.Var:
+    """The text whose key is held in ``key`` (one of ``keys``), in the visitor's language."""
+    table = {lang: {k: TEXTS[k][lang] for k in keys} for lang in LANGUAGES}
+    return rx.Var.create(table)[LocaleState.lang].to(dict)[key]

@@ -3,10 +3,12 @@
 import reflex as rx
 
 from balie.components.forms import error_text, field_error, step_heading, text_field
+from balie.components.join import join_panel
 from balie.components.layout import page_frame
 from balie.components.text import localised, t
+from balie.components.time_picker import time_picker
 from balie.settings import get_settings
-from balie.states.booking import BookingState, DayOption, ServiceOption, TimeOption, TopicOption
+from balie.states.booking import BookingState, ServiceOption, TopicOption
 from balie.states.locale import LocaleState
 
 S = BookingState
@@ -21,7 +23,7 @@ def step_counter() -> rx.Component:
 
 def back_button() -> rx.Component:
     """Go one step back."""
-    return rx.button(t("back"), on_click=S.go_back, variant="soft", id="back")
+    return rx.button(t("back"), on_click=S.go_back, variant="outline", id="back")
 
 
 def service_button(service: rx.Var[ServiceOption]) -> rx.Component:
@@ -89,33 +91,6 @@ def step_topic() -> rx.Component:
     )
 
 
-def day_button(day: rx.Var[DayOption]) -> rx.Component:
-    """A day that has free times."""
-    selected = day.key == S.day_key
-    return rx.el.li(
-        rx.el.button(
-            localised(day.label),
-            on_click=S.show_day(day.key),
-            class_name=rx.cond(selected, "day day-selected", "day"),
-            type="button",
-            custom_attrs={"aria-pressed": rx.cond(selected, "true", "false"), "data-day": day.key},
-        )
-    )
-
-
-def time_button(time: rx.Var[TimeOption]) -> rx.Component:
-    """A free time on the selected day."""
-    return rx.el.li(
-        rx.el.button(
-            time.label,
-            on_click=S.choose_time(time.start),
-            class_name="time",
-            type="button",
-            custom_attrs={"data-start": time.start},
-        )
-    )
-
-
 def notice() -> rx.Component:
     """A message about the whole step (e.g. the time was just taken)."""
     return rx.cond(
@@ -135,49 +110,7 @@ def step_time() -> rx.Component:
     return rx.box(
         step_heading("step_time"),
         notice(),
-        rx.cond(
-            S.days.length() > 0,
-            rx.box(
-                rx.text(t("times_in_zone"), size="2"),
-                rx.el.h3(t("choose_day"), class_name="sub-heading", id="days-heading"),
-                rx.el.ul(
-                    rx.foreach(S.visible_days, day_button),
-                    class_name="day-list",
-                    custom_attrs={"aria-labelledby": "days-heading"},
-                ),
-                rx.hstack(
-                    rx.cond(
-                        S.has_earlier_days,
-                        rx.button(
-                            t("earlier_days"),
-                            on_click=S.earlier_days,
-                            variant="soft",
-                            id="earlier-days",
-                        ),
-                    ),
-                    rx.cond(
-                        S.has_later_days,
-                        rx.button(
-                            t("later_days"), on_click=S.later_days, variant="soft", id="later-days"
-                        ),
-                    ),
-                    margin_y="0.75rem",
-                ),
-                rx.el.h3(
-                    t("free_times_on"),
-                    " ",
-                    localised(S.selected_day.to(dict)["long"]),
-                    class_name="sub-heading",
-                    id="times-heading",
-                ),
-                rx.el.ul(
-                    rx.foreach(S.times, time_button),
-                    class_name="time-list",
-                    custom_attrs={"aria-labelledby": "times-heading"},
-                ),
-            ),
-            rx.text(t("no_free_times")),
-        ),
+        time_picker(S),
         back_button(),
     )
 
@@ -333,36 +266,6 @@ def step_review() -> rx.Component:
     )
 
 
-def join_panel() -> rx.Component:
-    """The meeting link and a join button that works from 15 minutes before the start."""
-    return rx.cond(
-        S.join_url != "",
-        rx.box(
-            rx.cond(
-                S.join_open,
-                rx.link(t("join"), href=S.join_url, is_external=True, class_name="join", id="join"),
-                rx.box(
-                    rx.el.button(
-                        t("join"),
-                        disabled=True,
-                        class_name="join",
-                        id="join",
-                        custom_attrs={"aria-describedby": "join-later"},
-                    ),
-                    rx.text(t("join_later"), id="join-later", size="2"),
-                ),
-            ),
-            rx.text(
-                t("join_link"),
-                ": ",
-                rx.link(S.join_url, href=S.join_url, is_external=True, id="join-url"),
-            ),
-            rx.moment(interval=30000, on_change=S.tick, display="none"),
-        ),
-        rx.text(t("meeting_pending"), role="status"),
-    )
-
-
 def step_done() -> rx.Component:
     """Step 6: the confirmation."""
     return rx.box(
@@ -375,11 +278,11 @@ def step_done() -> rx.Component:
             *review_row("prepare", localised(S.topic.to(dict)["preparation"])),
             class_name="summary",
         ),
-        join_panel(),
+        join_panel(S),
         rx.button(
             t("add_to_calendar"),
             on_click=S.download_calendar,
-            variant="soft",
+            variant="outline",
             id="add-to-calendar",
             margin_y="1rem",
         ),

@@ -13,6 +13,12 @@ def service_card(service: rx.Var[ServiceCard]) -> rx.Component:
         rx.card(
             rx.heading(localised(service.name), as_="h3", size="4"),
             rx.text(localised(service.description), size="3"),
+            rx.link(
+                t("book_cta"),
+                rx.el.span(" – ", localised(service.name), class_name="visually-hidden"),
+                href="/boeken?dienst=" + service.slug,
+                class_name="book-link",
+            ),
             width="100%",
         ),
         class_name="service-item",

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
-from balie.i18n import normalise_language
+from balie.i18n import format_moment, normalise_language
 
 if TYPE_CHECKING:
     from balie.settings import Settings
@@ -38,21 +38,6 @@ _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]+")
 _ICS_NEWLINES = re.compile(r"\r\n|\r|\n")
 _ICS_FORBIDDEN = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 
-_DAY_NAMES: dict[str, tuple[str, ...]] = {
-    "nl": ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"),
-    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-}
-_MONTH_NAMES: dict[str, tuple[str, ...]] = {
-    "nl": (
-        "januari", "februari", "maart", "april", "mei", "juni",
-        "juli", "augustus", "september", "oktober", "november", "december",
-    ),
-    "en": (
-        "January", "February", "March", "April", "May", "June",
-        "July", "August", "September", "October", "November", "December",
-    ),
-}  # fmt: skip
-_AT: dict[str, str] = {"nl": "om", "en": "at"}
 
 # Dutch at B1 level: short sentences, plain words, "je". English second.
 _PHRASES: dict[str, dict[str, str]] = {
@@ -194,11 +179,7 @@ def _as_utc(moment: datetime) -> datetime:
 
 def format_local_datetime(moment: datetime, time_zone: str, language: str) -> str:
     """A moment as 'maandag 30 maart 2026 om 09:00' / 'Monday 30 March 2026 at 09:00'."""
-    language = normalise_language(language)
-    local = _as_utc(moment).astimezone(ZoneInfo(time_zone))
-    day = _DAY_NAMES[language][local.weekday()]
-    month = _MONTH_NAMES[language][local.month - 1]
-    return f"{day} {local.day} {month} {local.year} {_AT[language]} {local:%H:%M}"
+    return format_moment(_as_utc(moment).astimezone(ZoneInfo(time_zone)), language)
 
 
 def _duration_minutes(message: AppointmentMessage) -> int:

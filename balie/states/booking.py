@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,11 +25,11 @@ from balie.services.citizen_mail import calendar_file, manage_url, send_appointm
 from balie.services.meetings import provider_from_settings
 from balie.services.notifications import mailer_from_settings
 from balie.services.validation import validate_details
-from balie.services.wizard import DayChoice, bookable_days, join_is_open, summarise
+from balie.services.wizard import bookable_days, join_is_open, summarise
 from balie.settings import get_settings
 from balie.states.locale import LocaleState
+from balie.states.time_picker import TimePickerState
 
-DAYS_PER_PAGE = 5
 FIELD_LIMIT = 2000
 STEPS = {"service": 1, "topic": 2, "time": 3, "details": 4, "review": 5, "done": 6}
 FOCUS_STEP_HEADING = "setTimeout(() => document.getElementById('step-heading')?.focus(), 60)"
@@ -58,50 +58,18 @@ class ServiceOption:
     topics: list[TopicOption]
 
 
-@dataclass
-class TimeOption:
-    """A free time on the selected day."""
-
-    start: str
-    label: str
-
-
-@dataclass
-class DayOption:
-    """A day button in step 3."""
-
-    key: str
-    label: dict[str, str]
-    long: dict[str, str]
-    count: int
-
-
 def _text(value: Any, limit: int = FIELD_LIMIT) -> str:
     """A string argument from the browser, cut to a sane length."""
     return value[:limit] if isinstance(value, str) else ""
 
 
-def _day_option(day: DayChoice) -> DayOption:
-    """The button for one day."""
-    return DayOption(
-        key=day.key,
-        label={"nl": day.label_nl, "en": day.label_en},
-        long={"nl": day.long_nl, "en": day.long_en},
-        count=len(day.times),
-    )
-
-
-class BookingState(rx.State):
+class BookingState(TimePickerState, rx.State):
     """The wizard; public vars hold only what this visitor typed or was offered."""
 
     step: int = 1
     services: list[ServiceOption] = []
     service_slug: str = ""
     topic_slug: str = ""
-    days: list[DayOption] = []
-    day_key: str = ""
-    day_page: int = 0
-    times: list[TimeOption] = []
     start_iso: str = ""
     start_label: dict[str, str] = {}
     name: str = ""
@@ -121,7 +89,6 @@ class BookingState(rx.State):
     counter_booking_url: str = ""
     join_open: bool = False
     _appointment_id: int = 0
-    _times_by_day: dict[str, list[dict[str, str]]] = {}
     _idempotency_key: str = ""
 
     @rx.var
@@ -139,27 +106,6 @@ class BookingState(rx.State):
     def topic(self) -> TopicOption | None:
         """The chosen topic."""
         return next((t for t in self.topics if t.slug == self.topic_slug), None)
-
-    @rx.var
-    def visible_days(self) -> list[DayOption]:
-        """The page of day buttons currently shown."""
-        first = self.day_page * DAYS_PER_PAGE
-        return self.days[first : first + DAYS_PER_PAGE]
-
-    @rx.var
-    def has_earlier_days(self) -> bool:
-        """Whether a 'earlier days' button makes sense."""
-        return self.day_page > 0
-
-    @rx.var
-    def has_later_days(self) -> bool:
-        """Whether a 'later days' button makes sense."""
-        return (self.day_page + 1) * DAYS_PER_PAGE < len(self.days)
-
-    @rx.var
-    def selected_day(self) -> DayOption | None:
-        """The day whose times are listed."""
-        return next((d for d in self.days if d.key == self.day_key), None)
 
     @rx.var
     def error_count(self) -> int:
@@ -201,7 +147,7 @@ class BookingState(rx.State):
         wanted = _text(self.router.url.query_parameters.get("dienst", ""), 64)
         if wanted and any(s.slug == wanted for s in self.services):
             self.service_slug = wanted
-            self.step = STEPS["topic"]
+            return self._go("topic")
         elif not self.service_slug:
             self.step = STEPS["service"]
         return None
@@ -228,8 +174,8 @@ class BookingState(rx.State):
         self.consent = False
         self.errors, self.when, self.start_label = {}, {}, {}
         self.join_open, self._appointment_id = False, 0
-        self.days, self.times, self.day_page = [], [], 0
-        self._times_by_day, self._idempotency_key = {}, ""
+        self._clear_days()
+        self._idempotency_key = ""
         self.step = STEPS["service"]
 
     @rx.event
@@ -262,52 +208,19 @@ class BookingState(rx.State):
             organisation = get_organisation(session, settings.organisation)
             service = booking.find_live_service(session, organisation, self.service_slug)
             days = bookable_days(session, organisation, service, utcnow())
-        self._times_by_day = {day.key: [asdict(t) for t in day.times] for day in days}
-        self.days = [_day_option(day) for day in days]
-        self.day_page = 0
-        self._select_day(self.days[0].key if self.days else "")
-
-    def _select_day(self, key: str) -> None:
-        """Show the times of one day."""
-        self.day_key = key
-        self.times = [TimeOption(**t) for t in self._times_by_day.get(key, [])]
-
-    @rx.event
-    def show_day(self, key: Any) -> None:
-        """Step 3: list the times of another offered day."""
-        key = _text(key, 10)
-        if key in self._times_by_day:
-            self._select_day(key)
-
-    @rx.event
-    def later_days(self) -> None:
-        """Step 3: show the next page of days and select its first day."""
-        if self.has_later_days:
-            self.day_page += 1
-            self._select_day(self.visible_days[0].key)
-
-    @rx.event
-    def earlier_days(self) -> None:
-        """Step 3: show the previous page of days and select its first day."""
-        if self.has_earlier_days:
-            self.day_page -= 1
-            self._select_day(self.visible_days[0].key)
+        self._set_days(days)
 
     @rx.event
     def choose_time(self, start: Any) -> Any:
         """Step 3: pick one of the listed times."""
-        start = _text(start, 40)
-        chosen = next((t for t in self.times if t.start == start), None)
+        chosen = self._offered_time(start)
         if chosen is None:
             return None
+        start = chosen.start
         if start != self.start_iso:
             self._idempotency_key = ""
         self.start_iso = start
-        day = self.selected_day
-        self.start_label = {
-            lang: f"{day.long[lang]} {'om' if lang == 'nl' else 'at'} {chosen.label}"
-            for lang in ("nl", "en")
-        }
+        self.start_label = self._time_label(chosen)
         self.notice = ""
         return self._go("details")
 

@@ -7,6 +7,7 @@ data, exactly as `make run` would serve it.
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,9 +15,12 @@ import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 E2E_DB = PROJECT_ROOT / "data" / "test-e2e.db"
+E2E_OUTBOX = PROJECT_ROOT / "data" / "test-e2e-outbox"
 
 # Settings are read once per process, so the test database is chosen before anything imports them.
 os.environ["BALIE_DATABASE_URL"] = f"sqlite:///{E2E_DB}"
+os.environ["BALIE_OUTBOX_DIR"] = str(E2E_OUTBOX)
+os.environ.pop("BALIE_SMTP_HOST", None)
 os.environ.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("REFLEX_CHECK_LATEST_VERSION", "false")
 
@@ -35,6 +39,7 @@ def app_harness() -> Iterator[AppHarnessProd]:
     from balie.services.demo_data import load_demo_data
 
     E2E_DB.parent.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(E2E_OUTBOX, ignore_errors=True)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{E2E_DB}{suffix}").unlink(missing_ok=True)
     run_alembic(os.environ["BALIE_DATABASE_URL"], "upgrade", "head")
@@ -78,3 +83,12 @@ def axe_violations(page) -> list[dict]:
 
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
     return results.response["violations"]
+
+
+def tab_to(page, selector: str, limit: int = 80) -> None:
+    """Press Tab (like a keyboard user) until the element matching ``selector`` has focus."""
+    for _ in range(limit):
+        if page.evaluate("s => document.activeElement?.matches(s) ?? false", selector):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"{selector} cannot be reached with the Tab key")

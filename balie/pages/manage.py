@@ -1,0 +1,165 @@
+"""The citizen's own appointment at /afspraak (opened with the personal link)."""
+
+import reflex as rx
+
+from balie.components.forms import step_heading
+from balie.components.join import join_panel
+from balie.components.layout import page_frame
+from balie.components.text import localised, t, text_for
+from balie.components.time_picker import time_picker
+from balie.i18n import ERRORS
+from balie.states.manage import ManageState
+
+M = ManageState
+MESSAGES = ["cancelled_done", "moved", "not_changeable_note", "manage_not_found", *ERRORS]
+STATUSES = ["status_booked", "status_cancelled", "status_completed", "status_no_show"]
+
+
+def row(label: str, value: rx.Var) -> list[rx.Component]:
+    """A term and its description."""
+    return [rx.el.dt(t(label)), rx.el.dd(value)]
+
+
+def message() -> rx.Component:
+    """The outcome of the last action, announced to screen readers."""
+    return rx.cond(
+        M.message != "",
+        rx.callout(
+            text_for(M.message, MESSAGES), role="status", id="message", margin_bottom="1rem"
+        ),
+    )
+
+
+def notice() -> rx.Component:
+    """A problem with the chosen time."""
+    return rx.cond(
+        M.notice != "",
+        rx.callout(
+            text_for(M.notice, MESSAGES),
+            color_scheme="red",
+            role="alert",
+            id="notice",
+            margin_bottom="1rem",
+        ),
+    )
+
+
+def view() -> rx.Component:
+    """The appointment, with join, calendar, move and cancel."""
+    return rx.box(
+        step_heading("manage_details"),
+        message(),
+        rx.text(t("done_reference"), ": ", rx.el.strong(M.reference, id="reference")),
+        rx.el.dl(
+            *row("review_status", text_for("status_" + M.status, STATUSES)),
+            *row("review_when", localised(M.when)),
+            *row("review_service", localised(M.service_name)),
+            *row("review_topic", localised(M.topic_name)),
+            *row("prepare", localised(M.preparation)),
+            class_name="summary",
+        ),
+        rx.cond(M.status == "booked", join_panel(M)),
+        rx.button(
+            t("add_to_calendar"),
+            on_click=M.download_calendar,
+            variant="outline",
+            id="add-to-calendar",
+            margin_y="1rem",
+        ),
+        rx.cond(
+            M.can_change,
+            rx.hstack(
+                rx.button(t("move"), on_click=M.start_move, id="start-move"),
+                rx.button(
+                    t("cancel"),
+                    on_click=M.start_cancel,
+                    color_scheme="red",
+                    variant="outline",
+                    id="start-cancel",
+                ),
+                spacing="3",
+                wrap="wrap",
+            ),
+            rx.cond(M.status == "booked", rx.text(t("not_changeable_note"))),
+        ),
+    )
+
+
+def move() -> rx.Component:
+    """Choose a new time."""
+    return rx.box(
+        step_heading("move_heading"),
+        notice(),
+        rx.text(t("move_from"), ": ", localised(M.when)),
+        time_picker(M),
+        rx.button(t("back"), on_click=M.back_to_view, variant="outline", id="back"),
+    )
+
+
+def confirm_move() -> rx.Component:
+    """Confirm the new time."""
+    return rx.box(
+        step_heading("move_confirm_heading"),
+        rx.el.dl(
+            *row("move_from", localised(M.when)),
+            *row("move_to", localised(M.new_label)),
+            class_name="summary",
+        ),
+        rx.hstack(
+            rx.button(t("back"), on_click=M.start_move, variant="outline", id="back"),
+            rx.button(t("move_confirm"), on_click=M.confirm_move, id="confirm-move"),
+            spacing="3",
+        ),
+    )
+
+
+def cancel() -> rx.Component:
+    """Confirm the cancellation, with an optional reason."""
+    return rx.box(
+        step_heading("cancel_heading"),
+        rx.text(localised(M.when), weight="bold"),
+        rx.form(
+            rx.box(
+                rx.el.label(t("cancel_reason"), html_for="reason", class_name="field-label"),
+                rx.el.textarea(
+                    id="reason", name="reason", max_length=500, rows=3, class_name="field-input"
+                ),
+                class_name="field",
+            ),
+            rx.hstack(
+                rx.button(
+                    t("keep"), on_click=M.back_to_view, variant="outline", type="button", id="keep"
+                ),
+                rx.button(
+                    t("cancel_confirm"), type="submit", color_scheme="red", id="confirm-cancel"
+                ),
+                spacing="3",
+                wrap="wrap",
+            ),
+            on_submit=M.cancel_appointment,
+            reset_on_submit=False,
+        ),
+    )
+
+
+@rx.page(route="/afspraak", title="Mijn afspraak – Digitale Balie", on_load=M.load)
+def manage() -> rx.Component:
+    """The manage page."""
+    return page_frame(
+        rx.heading(t("manage_title"), as_="h1", size="7", margin_bottom="0.5rem"),
+        rx.cond(
+            M.loaded,
+            rx.cond(
+                M.found,
+                rx.match(
+                    M.mode,
+                    ("move", move()),
+                    ("confirm_move", confirm_move()),
+                    ("cancel", cancel()),
+                    view(),
+                ),
+                rx.text(t("manage_not_found"), role="alert", id="not-found"),
+            ),
+            rx.text(t("loading"), role="status"),
+        ),
+    )

@@ -1,0 +1,208 @@
+"""State of the citizen's manage page: view, move or cancel one appointment.
+
+The page is opened with the personal link (reference + token). Every handler looks the
+appointment up again with that token, so a browser can only ever touch its own appointment.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from typing import Any
+
+import reflex as rx
+
+from balie.db import session_scope
+from balie.db_types import utcnow
+from balie.models import Appointment, Organisation, Service
+from balie.services import booking
+from balie.services.citizen_mail import calendar_file, send_appointment_mail
+from balie.services.notifications import mailer_from_settings
+from balie.services.wizard import bookable_days, join_is_open, summarise
+from balie.settings import get_settings
+from balie.states.time_picker import TimePickerState
+
+FOCUS_HEADING = "setTimeout(() => document.getElementById('step-heading')?.focus(), 60)"
+MODES = ("view", "move", "confirm_move", "cancel")
+
+
+class ManageState(TimePickerState, rx.State):
+    """One citizen's appointment, found by its personal link."""
+
+    loaded: bool = False
+    found: bool = False
+    mode: str = "view"
+    reference: str = ""
+    status: str = ""
+    service_name: dict[str, str] = {}
+    topic_name: dict[str, str] = {}
+    preparation: dict[str, str] = {}
+    when: dict[str, str] = {}
+    join_url: str = ""
+    join_open: bool = False
+    can_change: bool = False
+    new_start: str = ""
+    new_label: dict[str, str] = {}
+    notice: str = ""
+    message: str = ""
+    _token: str = ""
+    _start_iso: str = ""
+
+    def _current(self, session: Any) -> Appointment | None:
+        """The appointment this browser opened with its personal link."""
+        if not self.reference or not self._token:
+            return None
+        return booking.find_by_token(session, self.reference, self._token)
+
+    def _show(self, session: Any, appointment: Appointment) -> None:
+        """Copy what the citizen may see into the page."""
+        summaries = {lang: summarise(session, appointment, lang) for lang in ("nl", "en")}
+        nl = summaries["nl"]
+        self.found = True
+        self.status = nl.status
+        self.service_name = {lang: s.service_name for lang, s in summaries.items()}
+        self.topic_name = {lang: s.topic_name for lang, s in summaries.items()}
+        self.preparation = {lang: s.preparation for lang, s in summaries.items()}
+        self.when = {lang: s.when for lang, s in summaries.items()}
+        self.join_url = nl.join_url
+        now = utcnow()
+        self._start_iso = appointment.start_at.isoformat()
+        self.join_open = join_is_open(appointment.start_at, now)
+        self.can_change = nl.status == "booked" and appointment.start_at > now
+
+    @rx.event
+    def load(self) -> None:
+        """Open the appointment named in the link."""
+        params = self.router.url.query_parameters
+        reference, token = params.get("ref", ""), params.get("token", "")
+        self.reference = reference.strip().upper()[:16] if isinstance(reference, str) else ""
+        self._token = token[:256] if isinstance(token, str) else ""
+        self.mode, self.notice, self.message, self.found = "view", "", "", False
+        with session_scope() as session:
+            appointment = self._current(session)
+            if appointment is not None:
+                self._show(session, appointment)
+        if not self.found:
+            self.reference, self._token = "", ""
+        self.loaded = True
+
+    @rx.event
+    def tick(self) -> None:
+        """Re-check whether the join button may be used."""
+        if self._start_iso:
+            self.join_open = join_is_open(datetime.fromisoformat(self._start_iso), utcnow())
+
+    def _open(self, mode: str) -> Any:
+        """Switch the page to ``mode`` and move focus to its heading."""
+        self.mode = mode
+        return rx.call_script(FOCUS_HEADING)
+
+    @rx.event
+    def back_to_view(self) -> Any:
+        """Leave moving or cancelling without changes."""
+        self.notice = ""
+        return self._open("view")
+
+    @rx.event
+    def start_cancel(self) -> Any:
+        """Ask for confirmation (and an optional reason) before cancelling."""
+        return self._open("cancel") if self.can_change else None
+
+    @rx.event
+    async def cancel_appointment(self, form_data: Any) -> Any:
+        """Cancel, tell the citizen by e-mail, and show the result."""
+        if not self.can_change:
+            return None
+        reason = form_data.get("reason", "") if isinstance(form_data, dict) else ""
+        reason = reason[:500] if isinstance(reason, str) else ""
+        self.message = await asyncio.to_thread(self._cancel, reason)
+        return self._open("view")
+
+    def _cancel(self, reason: str) -> str:
+        """Cancel in the database and send the cancellation e-mail."""
+        settings = get_settings()
+        with session_scope() as session:
+            appointment = self._current(session)
+            if appointment is None:
+                return "manage_not_found"
+            try:
+                booking.cancel(session, appointment, reason)
+            except booking.NotChangeable:
+                self._show(session, appointment)
+                return "not_changeable_note"
+            send_appointment_mail(
+                session, appointment, "cancellation", settings, mailer_from_settings(settings)
+            )
+            self._show(session, appointment)
+        return "cancelled_done"
+
+    def _offer_move_times(self) -> bool:
+        """Load the free times of the same service; False when the appointment is gone."""
+        with session_scope() as session:
+            appointment = self._current(session)
+            if appointment is None:
+                return False
+            organisation = session.get(Organisation, appointment.organisation_id)
+            service = session.get(Service, appointment.service_id)
+            self._set_days(bookable_days(session, organisation, service, utcnow()))
+        return True
+
+    @rx.event
+    def start_move(self) -> Any:
+        """Offer the free times of the same service."""
+        if not self.can_change or not self._offer_move_times():
+            return None
+        self.notice, self.message = "", ""
+        return self._open("move")
+
+    @rx.event
+    def choose_time(self, start: Any) -> Any:
+        """Pick the new time; the move still needs confirming."""
+        chosen = self._offered_time(start)
+        if chosen is None or self.mode != "move":
+            return None
+        self.new_start = chosen.start
+        self.new_label = self._time_label(chosen)
+        return self._open("confirm_move")
+
+    @rx.event
+    async def confirm_move(self) -> Any:
+        """Move atomically; when the time was just taken, offer the times again."""
+        if self.mode != "confirm_move" or not self.new_start:
+            return None
+        outcome = await asyncio.to_thread(self._move, datetime.fromisoformat(self.new_start))
+        if outcome == "error_slot_taken":
+            self.notice = outcome
+            self._offer_move_times()
+            return self._open("move")
+        self.message = outcome
+        return self._open("view")
+
+    def _move(self, new_start: datetime) -> str:
+        """Reschedule in the database and send the change e-mail."""
+        settings = get_settings()
+        with session_scope() as session:
+            appointment = self._current(session)
+            if appointment is None:
+                return "manage_not_found"
+            try:
+                booking.reschedule(session, appointment, new_start)
+            except booking.SlotTaken:
+                return "error_slot_taken"
+            except booking.NotChangeable:
+                return "not_changeable_note"
+            send_appointment_mail(
+                session, appointment, "change", settings, mailer_from_settings(settings)
+            )
+            self._show(session, appointment)
+        return "moved"
+
+    @rx.event
+    def download_calendar(self) -> Any:
+        """The appointment (or its cancellation) as an .ics file."""
+        with session_scope() as session:
+            appointment = self._current(session)
+            if appointment is None:
+                return None
+            ics = calendar_file(session, appointment.id, get_settings())
+        return rx.download(data=ics, filename=f"afspraak-{self.reference}.ics")

@@ -1,0 +1,252 @@
+"""A citizen books, moves and cancels a video call, as a new user would."""
+
+from __future__ import annotations
+
+import email
+import re
+from datetime import datetime
+from email.message import Message
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from playwright.sync_api import Page, expect
+
+from balie.db import session_scope
+from balie.services import booking
+from balie.services.catalogue import get_organisation
+from balie.services.meetings import JitsiProvider
+from balie.services.validation import CitizenDetails
+from tests.e2e.conftest import E2E_OUTBOX, axe_violations, tab_to
+
+
+def assert_accessible(page: Page) -> None:
+    """No WCAG 2.1 A/AA violations on the current page state."""
+    violations = axe_violations(page)
+    assert violations == [], [(v["id"], [n["target"] for n in v["nodes"]]) for v in violations]
+
+
+def heading_has_focus(page: Page, text: str) -> None:
+    """The new step's heading has the text and keyboard focus."""
+    heading = page.locator("#step-heading")
+    expect(heading).to_have_text(text)
+    expect(heading).to_be_focused()
+
+
+def outbox_messages(reference: str) -> list[Message]:
+    """E-mails written to the outbox about ``reference``, oldest first."""
+    found = []
+    for path in sorted(E2E_OUTBOX.glob("*.eml")):
+        message = email.message_from_bytes(path.read_bytes())
+        if reference in path.read_text(errors="replace"):
+            found.append(message)
+    return found
+
+
+def local_path(url: str) -> str:
+    """Path and query of a link (the harness runs on its own port)."""
+    parts = urlsplit(url)
+    return f"{parts.path}?{parts.query}"
+
+
+def test_book_in_dutch_with_the_keyboard_only(page: Page, base_url: str) -> None:
+    page.goto(base_url + "/")
+    expect(page.locator("#services li")).to_have_count(9)
+    tab_to(page, "a[href='/boeken?dienst=energiecentrale']")
+    page.keyboard.press("Enter")
+    heading_has_focus(page, "Waarover wil je praten?")
+    assert_accessible(page)
+
+    tab_to(page, "[data-topic=renovatieadvies]")
+    page.keyboard.press("Enter")
+    heading_has_focus(page, "Kies een dag en een uur")
+    first_day = page.locator(".day").first
+    expect(first_day).to_have_attribute("aria-pressed", "true")
+    assert_accessible(page)
+
+    tab_to(page, ".time")
+    chosen = page.evaluate("document.activeElement.textContent")
+    page.keyboard.press("Enter")
+    heading_has_focus(page, "Jouw gegevens")
+    expect(page.locator("main")).to_contain_text(f"om {chosen}")
+
+    # A wrong e-mail address: errors are announced, and nothing typed is lost.
+    tab_to(page, "#name")
+    page.keyboard.type("Fatma Yildiz")
+    tab_to(page, "#email")
+    page.keyboard.type("fatma@voorbeeld")
+    tab_to(page, "#question")
+    page.keyboard.type("Kan ik een premie krijgen voor dakisolatie?")
+    tab_to(page, "#to-review")
+    page.keyboard.press("Enter")
+    summary = page.locator("#form-errors")
+    expect(summary).to_be_focused()
+    expect(summary).to_have_attribute("role", "alert")
+    expect(page.locator("#email-error")).to_contain_text("Dit e-mailadres klopt niet")
+    expect(page.locator("#consent-error")).to_be_visible()
+    expect(page.locator("#email")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#name")).to_have_value("Fatma Yildiz")
+    expect(page.locator("#question")).to_have_value("Kan ik een premie krijgen voor dakisolatie?")
+    assert_accessible(page)
+
+    tab_to(page, "#email")
+    page.keyboard.press("End")
+    page.keyboard.type(".be")
+    tab_to(page, "#consent")
+    page.keyboard.press("Space")
+    tab_to(page, "#to-review")
+    page.keyboard.press("Enter")
+    heading_has_focus(page, "Kijk alles na")
+    expect(page.locator(".summary")).to_contain_text("fatma@voorbeeld.be")
+    assert_accessible(page)
+
+    tab_to(page, "#confirm")
+    page.keyboard.press("Enter")
+    heading_has_focus(page, "Je afspraak is gemaakt")
+    reference = page.locator("#reference").inner_text()
+    expect(page.locator("#join-url")).to_have_attribute(
+        "href", re.compile(r"^https://meet\.jit\.si/DigitaleBalie-")
+    )
+    expect(page.locator("#join")).to_be_disabled()
+    assert "/afspraak?ref=" + reference in page.locator("#manage-link").get_attribute("href")
+    assert_accessible(page)
+
+    with page.expect_download() as download_info:
+        tab_to(page, "#add-to-calendar")
+        page.keyboard.press("Enter")
+    ics = Path(download_info.value.path()).read_text(encoding="utf-8")
+    assert "BEGIN:VCALENDAR" in ics and f"UID:{reference}@" in ics
+
+    messages = outbox_messages(reference)
+    assert len(messages) == 1
+    assert messages[0]["To"].endswith("<fatma@voorbeeld.be>")
+    assert "Bevestiging" in messages[0]["Subject"]
+
+
+def test_book_in_english_then_move_and_cancel(page: Page, base_url: str) -> None:
+    page.goto(base_url + "/boeken")
+    page.get_by_role("button", name="Switch to English").click()
+    expect(page.locator("#step-heading")).to_have_text("Choose a service")
+    assert_accessible(page)
+    page.locator("[data-service=gas-boetes]").click()
+    heading_has_focus(page, "What do you want to talk about?")
+    page.locator("[data-topic=niet-akkoord]").click()
+    heading_has_focus(page, "Choose a day and a time")
+    page.locator(".time").first.click()
+    page.locator("#name").fill("Sam Jones")
+    page.locator("#email").fill("sam.jones@example.org")
+    page.locator("#phone").fill("+32 470 12 34 56")
+    page.locator("#language-en").check()
+    page.locator("#consent").check()
+    page.locator("#to-review").click()
+    heading_has_focus(page, "Check your appointment")
+    page.locator("#confirm").click()
+    heading_has_focus(page, "Your appointment is booked")
+    reference = page.locator("#reference").inner_text()
+    join_url = page.locator("#join-url").get_attribute("href")
+    manage = page.locator("#manage-link").get_attribute("href")
+    assert "Confirmed" in outbox_messages(reference)[0]["Subject"]
+
+    page.goto(base_url + local_path(manage))
+    expect(page.locator("#reference")).to_have_text(reference)
+    expect(page.locator(".summary")).to_contain_text("Booked")
+    assert_accessible(page)
+    old_when = page.locator(".summary dd").nth(1).inner_text()
+
+    page.locator("#start-move").click()
+    heading_has_focus(page, "Choose a new time")
+    assert_accessible(page)
+    page.locator(".day").nth(1).click()
+    page.locator(".time").last.click()
+    heading_has_focus(page, "Confirm the new time")
+    page.locator("#confirm-move").click()
+    expect(page.locator("#message")).to_contain_text("has been moved")
+    new_when = page.locator(".summary dd").nth(1).inner_text()
+    assert new_when != old_when
+    expect(page.locator("#join-url")).to_have_attribute("href", join_url)
+
+    page.locator("#start-cancel").click()
+    heading_has_focus(page, "Cancel the appointment")
+    assert_accessible(page)
+    page.locator("#reason").fill("I found the answer on the website.")
+    page.locator("#confirm-cancel").click()
+    expect(page.locator("#message")).to_contain_text("has been cancelled")
+    expect(page.locator(".summary")).to_contain_text("Cancelled")
+    expect(page.locator("#join-url")).to_have_count(0)
+    expect(page.locator("#start-move")).to_have_count(0)
+
+    subjects = [m["Subject"].strip() for m in outbox_messages(reference)]
+    assert [s.split(":")[0] for s in subjects] == ["Confirmed", "Changed", "Cancelled"]
+
+
+def test_a_time_taken_meanwhile_keeps_the_details(page: Page, base_url: str) -> None:
+    page.goto(base_url + "/boeken?dienst=mobiliteitsbedrijf")
+    heading_has_focus(page, "Waarover wil je praten?")
+    page.locator("[data-topic=parkeervergunning]").click()
+    slot = page.locator(".time").nth(3)
+    start = slot.get_attribute("data-start")
+    slot.click()
+    page.locator("#name").fill("Ann Claes")
+    page.locator("#email").fill("ann.claes@example.be")
+    page.locator("#question").fill("Mijn vergunning loopt af.")
+    page.locator("#consent").check()
+    page.locator("#to-review").click()
+    heading_has_focus(page, "Kijk alles na")
+
+    take_every_place(start, "mobiliteitsbedrijf", "parkeervergunning")
+    page.locator("#confirm").click()
+    heading_has_focus(page, "Kies een dag en een uur")
+    expect(page.locator("#notice")).to_contain_text("net door iemand anders gekozen")
+    expect(page.locator(f"[data-start='{start}']")).to_have_count(0)
+    assert_accessible(page)
+    page.locator(".time").first.click()
+    expect(page.locator("#name")).to_have_value("Ann Claes")
+    expect(page.locator("#question")).to_have_value("Mijn vergunning loopt af.")
+
+
+def take_every_place(start: str, service: str, topic: str) -> None:
+    """Other citizens book every free place at ``start`` (as if they were faster)."""
+    moment = datetime.fromisoformat(start)
+    with session_scope() as session:
+        organisation = get_organisation(session, "gent")
+        for index in range(10):
+            details = CitizenDetails(
+                f"Snelle burger {index}", f"snel{index}@example.be", None, "nl", None, True
+            )
+            request = booking.BookingRequest(service, topic, moment, details)
+            try:
+                booking.book(
+                    session,
+                    organisation,
+                    request,
+                    provider=JitsiProvider("https://x"),
+                    secret_key="other",
+                )
+            except booking.SlotTaken:
+                return
+    raise AssertionError("the time never filled up")
+
+
+def test_in_person_topics_say_why_and_cannot_be_booked(page: Page, base_url: str) -> None:
+    page.goto(base_url + "/boeken?dienst=burgerzaken")
+    card = page.locator("[data-topic=identiteitskaart]")
+    expect(card).to_contain_text("Niet via video")
+    expect(card).to_contain_text("Voor een identiteitskaart nemen we je vingerafdrukken")
+    expect(card.get_by_role("link", name="Maak een afspraak aan het loket")).to_have_attribute(
+        "href", "https://stad.gent/nl/afspraak"
+    )
+    expect(card.locator("button")).to_have_count(0)
+    expect(page.locator("button[data-topic=algemene-vraag]")).to_be_visible()
+    assert_accessible(page)
+
+
+def test_works_at_320_pixels_and_200_percent_zoom(page: Page, base_url: str) -> None:
+    for width in (320, 640):  # 640 CSS pixels is a 1280-pixel screen at 200% zoom
+        page.set_viewport_size({"width": width, "height": 800})
+        page.goto(base_url + "/boeken?dienst=woonwijzer")
+        page.locator("[data-topic=huurvragen]").click()
+        expect(page.locator(".time").first).to_be_visible()
+        scroll_width = page.evaluate("document.documentElement.scrollWidth")
+        assert scroll_width <= width, f"horizontal scrolling at {width}px: {scroll_width}"
+        page.locator(".time").first.click()
+        expect(page.locator("#name")).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
