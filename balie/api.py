@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime, timedelta
-from typing import Any
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -31,6 +31,10 @@ log = logging.getLogger(__name__)
 
 MAX_SLOT_DAYS = 62
 MAX_BODY_BYTES = 16_384
+# Starts outside these bounds are refused before they reach the booking code, whose day
+# arithmetic overflows near year 1 and year 9999 (a 503 instead of a 422).
+EARLIEST_START = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST_START = datetime(2100, 1, 1, tzinfo=UTC)
 Handler = Callable[[Request], Awaitable[JSONResponse]]
 
 
@@ -48,13 +52,23 @@ def _error(status: int, code: str, message: str, **extra: Any) -> ApiError:
     return ApiError(status, {"error": code, "message": message, **extra})
 
 
+def _without_nul(value: str) -> str:
+    """Refuse NUL characters: PostgreSQL can neither store nor compare text that holds one."""
+    if "\x00" in value:
+        raise ValueError("Text must not contain NUL characters.")
+    return value
+
+
+NulFree = Annotated[str, AfterValidator(_without_nul)]
+
+
 class BookingBody(BaseModel):
     """Body of POST /api/v1/appointments."""
 
     model_config = ConfigDict(extra="forbid")
 
-    service: str = Field(max_length=64)
-    topic: str = Field(max_length=64)
+    service: NulFree = Field(max_length=64)
+    topic: NulFree = Field(max_length=64)
     start: datetime = Field(description="ISO 8601 with offset, e.g. 2026-03-30T09:00:00+02:00")
     name: str = Field(max_length=400)
     email: str = Field(max_length=400)
@@ -69,7 +83,7 @@ class CancelBody(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    reason: str | None = Field(default=None, max_length=500)
+    reason: Annotated[str, Field(max_length=500), AfterValidator(_without_nul)] | None = None
 
 
 class RescheduleBody(BaseModel):
@@ -103,7 +117,7 @@ async def _json_body(request: Request, model: type[BaseModel]) -> Any:
         raise _error(413, "too_large", "The request body is too large.")
     try:
         data = json.loads(raw or b"{}")
-    except (ValueError, UnicodeDecodeError) as problem:
+    except (ValueError, UnicodeDecodeError, RecursionError) as problem:
         raise _error(400, "invalid_json", "The request body is not valid JSON.") from problem
     try:
         return model.model_validate(data)
@@ -124,13 +138,20 @@ def _organisation(session: Any) -> Organisation:
 
 
 def _aware(moment: datetime) -> datetime:
-    """Refuse times without an offset: the API never guesses a time zone."""
+    """Refuse times without an offset (the API never guesses a time zone) or far out of range."""
     if moment.tzinfo is None:
         raise _error(
             422,
             "invalid",
             "Some fields are not valid.",
             fields={"start": "Give the time with its offset, e.g. +02:00."},
+        )
+    if not EARLIEST_START <= moment < LATEST_START:
+        raise _error(
+            422,
+            "invalid",
+            "Some fields are not valid.",
+            fields={"start": "Give a time between the years 2000 and 2099."},
         )
     return moment
 
@@ -223,6 +244,8 @@ def _slots_payload(slug: str, first: date, last: date) -> dict:
     with session_scope() as session:
         organisation = _organisation(session)
         try:
+            if "\x00" in slug:
+                raise booking.UnknownService(slug)
             service = booking.find_live_service(session, organisation, slug)
         except booking.UnknownService as problem:
             raise _error(404, "unknown_service", pick(ERRORS[problem.key], "en")) from problem
@@ -311,12 +334,12 @@ def _book(body: BookingBody, key: str | None) -> tuple[int, dict]:
 async def create_appointment(request: Request) -> JSONResponse:
     """POST /api/v1/appointments."""
     key = request.headers.get("idempotency-key")
-    if key is not None and not (1 <= len(key) <= 128):
+    if key is not None and (not (1 <= len(key) <= 128) or "\x00" in key):
         raise _error(
             422,
             "invalid",
             "Some fields are not valid.",
-            fields={"Idempotency-Key": "Use 1 to 128 characters."},
+            fields={"Idempotency-Key": "Use 1 to 128 characters, none of them NUL."},
         )
     body = await _json_body(request, BookingBody)
     status, payload = await run_in_threadpool(_book, body, key)
@@ -326,7 +349,8 @@ async def create_appointment(request: Request) -> JSONResponse:
 def _with_appointment(reference: str, token: str, action: Callable[[Any, Appointment], Any]):
     """Run ``action`` on the appointment the token opens, or answer 404."""
     with session_scope() as session:
-        appointment = booking.find_by_token(session, reference, token) if token else None
+        findable = token and "\x00" not in reference
+        appointment = booking.find_by_token(session, reference, token) if findable else None
         if appointment is None:
             raise _error(404, "not_found", "No appointment with this reference and token.")
         try:
