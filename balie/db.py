@@ -23,16 +23,17 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine for ``url`` with the settings this app relies on."""
+def make_engine(url: str, **options: Any) -> Engine:
+    """Create an engine for ``url`` with the settings this app relies on (plus ``options``)."""
     if url.startswith("sqlite"):
         database = url.split("///", 1)[-1]
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
+        connect_args = {"check_same_thread": False, "timeout": 15}
+        engine = create_engine(url, connect_args=connect_args, **options)
         event.listen(engine, "connect", _on_sqlite_connect)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, **options)
 
 
 @lru_cache(maxsize=4)

@@ -213,6 +213,12 @@ ERRORS: dict[str, dict[str, str]] = {
         "Je gegevens blijven bewaard.",
         "en": "Someone else has just taken this time. Choose another time. Your details are kept.",
     },
+    "error_busy": {
+        "nl": "Het is heel druk. Je afspraak is nog niet gemaakt. Probeer het zo opnieuw; "
+        "je gegevens blijven bewaard.",
+        "en": "It is very busy. Your appointment has not been made yet. Try again in a moment; "
+        "your details are kept.",
+    },
     "error_not_bookable": {
         "nl": "Dit onderwerp kan niet via video.",
         "en": "This topic cannot be handled by video.",

@@ -85,6 +85,7 @@ def step_topic() -> rx.Component:
     """Step 2: the topics of the chosen service."""
     return rx.box(
         step_heading("step_topic"),
+        notice(),
         rx.text(localised(S.service.to(dict)["name"]), weight="bold", margin_bottom="0.5rem"),
         rx.el.ul(rx.foreach(S.topics, topic_item), class_name="choice-list"),
         back_button(),
@@ -244,6 +245,7 @@ def step_review() -> rx.Component:
     """Step 5: everything once more, then confirm."""
     return rx.box(
         step_heading("step_review"),
+        notice(),
         rx.el.dl(
             *review_row("review_service", localised(S.service.to(dict)["name"])),
             *review_row("review_topic", localised(S.topic.to(dict)["name"])),

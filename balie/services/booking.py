@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import random
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, func, select
 
 from balie.db_types import utcnow
@@ -47,6 +48,12 @@ class SlotTaken(BookingError):
     """The chosen time is no longer free."""
 
     key = "error_slot_taken"
+
+
+class Busy(BookingError):
+    """The database stayed locked too long (SQLite under heavy load); trying again helps."""
+
+    key = "error_busy"
 
 
 class UnknownService(BookingError):
@@ -161,9 +168,12 @@ def _appointments_on_day(
 
 
 def fair_order(session: Session, staff_ids: list[int], start: datetime, tz: ZoneInfo) -> list[int]:
-    """Free staff, the one with the fewest appointments that day first (ties: lowest id)."""
+    """Free staff, the one with the fewest appointments that day first.
+
+    Ties are broken at random, so clients racing for one time do not all try the same person.
+    """
     load = _appointments_on_day(session, staff_ids, start, tz)
-    return sorted(staff_ids, key=lambda staff_id: (load.get(staff_id, 0), staff_id))
+    return sorted(staff_ids, key=lambda staff_id: (load.get(staff_id, 0), random.random()))
 
 
 def _replay(session: Session, key: str | None, secret_key: str) -> Booked | None:
@@ -253,6 +263,10 @@ def _try_insert(
         session.rollback()
         log.info("booking refused by the database for staff %s at %s", staff_id, start)
         return None
+    except OperationalError as problem:
+        session.rollback()
+        log.warning("database busy while booking at %s: %s", start, problem)
+        raise Busy(str(problem)) from problem
     return Booked(appointment, token)
 
 
@@ -332,4 +346,7 @@ def reschedule(
         except IntegrityError:
             session.rollback()
             session.refresh(appointment)
+        except OperationalError as problem:
+            session.rollback()
+            raise Busy(str(problem)) from problem
     raise SlotTaken(new_start.isoformat())

@@ -274,6 +274,9 @@ class BookingState(TimePickerState, rx.State):
             self.start_iso, self._idempotency_key = "", ""
             self._load_days()
             return self._go("time")
+        if outcome == "error_busy":
+            self.notice = outcome
+            return self._go("review")
         if outcome != "booked":
             self.notice = outcome
             return self._go("topic")

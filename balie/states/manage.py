@@ -189,6 +189,8 @@ class ManageState(TimePickerState, rx.State):
                 booking.reschedule(session, appointment, new_start)
             except booking.SlotTaken:
                 return "error_slot_taken"
+            except booking.Busy:
+                return "error_busy"
             except booking.NotChangeable:
                 return "not_changeable_note"
             send_appointment_mail(

@@ -60,11 +60,11 @@ from pathlib import Path
 # Lets `python tests/bench/bench_booking.py` find the balie and tests packages too.
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from sqlalchemy import Engine, create_engine, event, func, select, text
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from balie.db import _on_sqlite_connect
+from balie.db import make_engine
 from balie.models import (
     Appointment,
     OpeningHours,
@@ -157,18 +157,7 @@ def counting_refusals() -> Iterator[_RefusalCounter]:
 
 def make_bench_engine(url: str) -> Engine:
     """An engine with room in its pool for the client threads."""
-    if not url.startswith("sqlite"):
-        return create_engine(url, pool_size=POOL_SIZE, max_overflow=MAX_OVERFLOW)
-    # balie.db.make_engine takes no pool options (its 5 + 10 would starve 50 threads): the
-    # same engine, with the same WAL / busy_timeout / foreign-keys hook, and a bigger pool.
-    engine = create_engine(
-        url,
-        connect_args={"check_same_thread": False, "timeout": 15},
-        pool_size=POOL_SIZE,
-        max_overflow=MAX_OVERFLOW,
-    )
-    event.listen(engine, "connect", _on_sqlite_connect)
-    return engine
+    return make_engine(url, pool_size=POOL_SIZE, max_overflow=MAX_OVERFLOW)
 
 
 def reset(url: str) -> None:

@@ -1,0 +1,178 @@
+"""The wizard's and manage page's states refuse anything they did not offer.
+
+Every public handler can be called by any browser with any JSON, so these tests call them
+directly with hostile arguments and check that nothing changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, func, select
+
+from balie import db
+from balie.models import Appointment
+from balie.services.demo_data import load_demo_data
+from balie.settings import get_settings
+from balie.states.booking import BookingState
+from balie.states.manage import ManageState
+
+HOSTILE: list[Any] = [None, 1, -1, 1.5, [], {}, {"slug": "oog"}, "x" * 10_000, "<script>", ""]
+
+
+@pytest.fixture
+def app_database(
+    engine: Engine, database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> Iterator[Engine]:
+    """Point the app at the test database; e-mails go to a temporary outbox."""
+    monkeypatch.setenv("BALIE_DATABASE_URL", database_url)
+    monkeypatch.setenv("BALIE_OUTBOX_DIR", str(tmp_path / "outbox"))
+    get_settings.cache_clear()
+    db.get_engine.cache_clear()
+    yield engine
+    get_settings.cache_clear()
+    db.get_engine.cache_clear()
+
+
+def wizard() -> BookingState:
+    """A fresh wizard state."""
+    state = BookingState(_reflex_internal_init=True)
+    BookingState.load.fn(state)
+    return state
+
+
+def appointments(session: Session) -> int:
+    """Number of appointments in the database."""
+    return session.exec(select(func.count()).select_from(Appointment)).one()
+
+
+def test_public_handlers_are_exactly_the_wizard_actions() -> None:
+    assert sorted(BookingState.event_handlers) == sorted(
+        [
+            "load",
+            "choose_service",
+            "choose_topic",
+            "show_day",
+            "later_days",
+            "earlier_days",
+            "choose_time",
+            "submit_details",
+            "confirm",
+            "go_back",
+            "start_over",
+            "tick",
+            "download_calendar",
+            "setvar",
+        ]
+    )
+    assert sorted(ManageState.event_handlers) == sorted(
+        [
+            "load",
+            "tick",
+            "back_to_view",
+            "start_cancel",
+            "cancel_appointment",
+            "start_move",
+            "choose_time",
+            "confirm_move",
+            "download_calendar",
+            "show_day",
+            "later_days",
+            "earlier_days",
+            "setvar",
+        ]
+    )
+
+
+def test_auto_setters_stay_off() -> None:
+    from reflex.config import get_config
+
+    assert get_config().state_auto_setters is False
+    with pytest.raises(AttributeError):
+        BookingState.set_step  # noqa: B018 - a setter would let a browser jump to any step
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_unknown_service_or_topic_is_ignored(
+    session: Session, app_database: Engine, value: Any
+) -> None:
+    load_demo_data(session)
+    state = wizard()
+    BookingState.choose_service.fn(state, value)
+    assert state.step == 1 and state.service_slug == ""
+    BookingState.choose_service.fn(state, "burgerzaken")
+    assert state.step == 2
+    BookingState.choose_topic.fn(state, value)
+    assert state.step == 2 and state.topic_slug == ""
+
+
+def test_an_in_person_topic_cannot_be_chosen(session: Session, app_database: Engine) -> None:
+    load_demo_data(session)
+    state = wizard()
+    BookingState.choose_service.fn(state, "burgerzaken")
+    BookingState.choose_topic.fn(state, "identiteitskaart")
+    assert state.step == 2 and state.topic_slug == ""
+
+
+@pytest.mark.parametrize("value", [*HOSTILE, "2026-12-01T07:07:00+00:00"])
+def test_a_time_that_was_not_offered_is_ignored(
+    session: Session, app_database: Engine, value: Any
+) -> None:
+    load_demo_data(session)
+    state = wizard()
+    BookingState.choose_service.fn(state, "oog")
+    BookingState.choose_topic.fn(state, "zaak-starten")
+    assert state.step == 3 and state.times
+    BookingState.choose_time.fn(state, value)
+    BookingState.show_day.fn(state, value)
+    assert state.step == 3 and state.start_iso == ""
+
+
+def test_confirm_outside_the_review_step_books_nothing(
+    session: Session, app_database: Engine
+) -> None:
+    import asyncio
+
+    load_demo_data(session)
+    state = wizard()
+    asyncio.run(BookingState.confirm.fn(state))
+    assert appointments(session) == 0
+
+
+def test_the_whole_wizard_books_once_even_when_confirm_is_repeated(
+    session: Session, app_database: Engine
+) -> None:
+    import asyncio
+
+    load_demo_data(session)
+    state = wizard()
+    BookingState.choose_service.fn(state, "oog")
+    BookingState.choose_topic.fn(state, "zaak-starten")
+    BookingState.choose_time.fn(state, state.times[0].start)
+    state.language = "nl"
+    details = {"name": "Lena", "email": "lena@example.be", "consent": "on", "language": "nl"}
+    # submit_details reads the locale from the parent tree; set the fields directly instead.
+    state.name, state.email, state.consent = details["name"], details["email"], True
+    state._idempotency_key = "fixed-key"
+    state.step = 5
+    asyncio.run(BookingState.confirm.fn(state))
+    assert state.step == 6 and state.reference
+    state.step = 5  # a second click that arrives after the first one finished
+    asyncio.run(BookingState.confirm.fn(state))
+    assert appointments(session) == 1
+
+
+@pytest.mark.parametrize(
+    ("ref", "token"), [("", ""), ("AAAA-AAAA", "0" * 64), ("<x>", None), (None, "x")]
+)
+def test_manage_page_without_a_valid_link_shows_nothing(
+    session: Session, app_database: Engine, ref: Any, token: Any
+) -> None:
+    state = ManageState(_reflex_internal_init=True)
+    state.reference, state._token = ref or "", token or ""
+    ManageState.start_move.fn(state)
+    assert state.mode == "view" and state.days == []
+    assert ManageState.download_calendar.fn(state) is None
