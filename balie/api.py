@@ -102,6 +102,9 @@ def _guarded(handler: Handler) -> Handler:
             return await handler(request)
         except ApiError as problem:
             return JSONResponse(problem.body, status_code=problem.status)
+        except booking.Busy:
+            body = {"error": "busy", "message": pick(ERRORS["error_busy"], "en")}
+            return JSONResponse(body, status_code=503, headers={"Retry-After": "2"})
         except Exception:
             log.exception("unexpected error in %s %s", request.method, request.url.path)
             body = {"error": "unavailable", "message": "Please try again later."}

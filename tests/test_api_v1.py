@@ -21,6 +21,7 @@ from starlette.testclient import TestClient
 from balie import db
 from balie.api import MAX_BODY_BYTES, api
 from balie.models import Appointment
+from balie.services import booking as api_booking
 from balie.services.demo_data import load_demo_data
 from balie.settings import get_settings
 
@@ -539,3 +540,19 @@ def test_openapi_document_describes_the_six_operations(client: TestClient) -> No
     document = response.json()
     assert document["openapi"].startswith("3.")
     assert set(document["paths"]) == SIX_PATHS
+
+
+def test_a_locked_database_answers_busy_with_retry_after(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite's write lock timing out is a 503 the client may retry, never a 500."""
+    start = free_slots(client)[0]["start"]
+
+    def locked(*_args: Any, **_kwargs: Any) -> None:
+        raise api_booking.Busy("database is locked")
+
+    monkeypatch.setattr(api_booking, "book", locked)
+    response = book(client, start)
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "2"
+    assert response.json()["error"] == "busy"

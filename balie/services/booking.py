@@ -122,11 +122,18 @@ def new_reference() -> str:
     return f"{chars[:4]}-{chars[4:]}"
 
 
+def _plain(text: object, limit: int = 64) -> bool:
+    """Whether ``text`` can be a slug or reference at all (PostgreSQL refuses NUL characters)."""
+    return isinstance(text, str) and 0 < len(text) <= limit and "\x00" not in text
+
+
 def find_live_service(
     session: Session, organisation: Organisation, slug: str, now: datetime | None = None
 ) -> Service:
     """The live, active service with this slug, or UnknownService."""
     today = (now or utcnow()).astimezone(ZoneInfo(organisation.time_zone)).date()
+    if not _plain(slug):
+        raise UnknownService(repr(slug))
     service = session.exec(
         select(Service).where(Service.organisation_id == organisation.id, Service.slug == slug)
     ).first()
@@ -137,6 +144,8 @@ def find_live_service(
 
 def find_bookable_topic(session: Session, service: Service, slug: str) -> Topic:
     """The active topic with this slug, or an error saying why it cannot be booked."""
+    if not _plain(slug):
+        raise UnknownTopic(repr(slug))
     topic = session.exec(
         select(Topic).where(Topic.service_id == service.id, Topic.slug == slug)
     ).first()
@@ -204,6 +213,8 @@ def book(
     topic = find_bookable_topic(session, service, request.topic_slug)
     tz = ZoneInfo(organisation.time_zone)
     candidates = free_staff_at(session, service, request.start, now)
+    if not candidates:
+        raise SlotTaken(request.start.isoformat())
     for staff_id in fair_order(session, candidates, request.start, tz):
         booked = _try_insert(
             session, organisation, service, topic, staff_id, request, provider, secret_key, now
@@ -288,7 +299,7 @@ def _attach_meeting(
 
 def find_by_token(session: Session, reference: str, token: str) -> Appointment | None:
     """The appointment when reference and manage token match; None otherwise (no hint which)."""
-    if not isinstance(reference, str) or not isinstance(token, str) or len(token) > 256:
+    if not _plain(reference, 16) or not _plain(token, 256):
         return None
     appointment = session.exec(
         select(Appointment).where(Appointment.reference == reference.strip().upper())
@@ -329,6 +340,8 @@ def reschedule(
     organisation = session.get(Organisation, appointment.organisation_id)
     tz = ZoneInfo(organisation.time_zone)
     candidates = free_staff_at(session, service, new_start, now)
+    if not candidates:
+        raise SlotTaken(new_start.isoformat())
     if appointment.staff_id in candidates:
         candidates = [appointment.staff_id]  # keep the same counsellor when they are free
     for staff_id in fair_order(session, candidates, new_start, tz):

@@ -232,3 +232,28 @@ def test_clients_racing_for_the_last_place_get_one_appointment(
     rows = session.exec(select(Appointment)).all()
     assert len(rows) == 2
     assert len({row.staff_id for row in rows}) == 2
+
+
+def test_a_locked_database_is_reported_as_busy_and_nothing_is_half_done(
+    session: Session, gent: Organisation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    def locked() -> None:
+        raise OperationalError("INSERT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(session, "commit", locked)
+    with pytest.raises(booking.Busy):
+        do_book(session, gent, request())
+    monkeypatch.undo()
+    session.rollback()
+    assert session.exec(select(Appointment)).all() == []
+
+
+def test_hostile_slugs_and_references_find_nothing(session: Session, gent: Organisation) -> None:
+    with pytest.raises(booking.UnknownService):
+        do_book(session, gent, request(service="gas\x00boetes"))
+    with pytest.raises(booking.UnknownTopic):
+        do_book(session, gent, request(topic="vraag\x00boete"))
+    assert booking.find_by_token(session, "AB\x00C", "x") is None
+    assert booking.find_by_token(session, "ABCD-EFGH", "x" * 300) is None
