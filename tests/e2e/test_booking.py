@@ -121,6 +121,35 @@ def test_book_in_dutch_with_the_keyboard_only(page: Page, base_url: str) -> None
     assert messages[0]["To"].endswith("<fatma@voorbeeld.be>")
     assert "Bevestiging" in messages[0]["Subject"]
 
+    # The personal link from the e-mail: move, then cancel, still with the keyboard only.
+    page.goto(base_url + local_path(page.locator("#manage-link").get_attribute("href")))
+    expect(page.locator("#reference")).to_have_text(reference)
+    assert_accessible(page)
+    tab_to(page, "#start-move")
+    page.keyboard.press("Enter")
+    heading_has_focus(page, "Kies een nieuw moment")
+    tab_to(page, ".day[aria-pressed=false]")
+    page.keyboard.press("Enter")
+    tab_to(page, ".time")
+    page.keyboard.press("Enter")
+    heading_has_focus(page, "Nieuw moment bevestigen")
+    assert_accessible(page)
+    tab_to(page, "#confirm-move")
+    page.keyboard.press("Enter")
+    expect(page.locator("#message")).to_contain_text("Je afspraak is verzet")
+    tab_to(page, "#start-cancel")
+    page.keyboard.press("Enter")
+    heading_has_focus(page, "Afspraak annuleren")
+    tab_to(page, "#reason")
+    page.keyboard.type("Mijn vraag is al beantwoord.")
+    tab_to(page, "#confirm-cancel")
+    page.keyboard.press("Enter")
+    expect(page.locator("#message")).to_contain_text("Je afspraak is geannuleerd")
+    expect(page.locator(".summary")).to_contain_text("Geannuleerd")
+    assert_accessible(page)
+    subjects = [m["Subject"].strip().split(":")[0] for m in outbox_messages(reference)]
+    assert subjects == ["Bevestiging", "Gewijzigd", "Geannuleerd"]
+
 
 def test_book_in_english_then_move_and_cancel(page: Page, base_url: str) -> None:
     page.goto(base_url + "/boeken")
