@@ -208,6 +208,39 @@ class Appointment(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+class JobState(StrEnum):
+    """Where a background job is in its life."""
+
+    PENDING = "pending"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class Job(SQLModel, table=True):
+    """A unit of background work (make a meeting, send an e-mail, …): the outbox.
+
+    Booking writes the appointment and its jobs in one transaction, so no work is lost when a
+    process dies; ``dedupe_key`` makes enqueueing the same work twice harmless.
+    """
+
+    __table_args__ = (Index("ix_job_due", "state", "run_after"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(sa_type=String(40))
+    appointment_id: int | None = Field(default=None, foreign_key="appointment.id", index=True)
+    dedupe_key: str = Field(sa_type=String(120), unique=True)
+    state: JobState = Field(default=JobState.PENDING, sa_type=String(16))
+    attempts: int = 0
+    run_after: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_error: str | None = Field(default=None, sa_type=String(1000))
+    error_code: str | None = Field(default=None, sa_type=String(80))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
 # The overlap rule lives in the database so that no code path (wizard, API, staff screens,
 # a second worker) can double-book. PostgreSQL: an exclusion constraint; SQLite: triggers.
 OVERLAP_GUARD_POSTGRESQL = [

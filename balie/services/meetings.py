@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from balie.settings import Settings
@@ -11,10 +12,15 @@ from balie.settings import Settings
 
 @dataclass(frozen=True)
 class MeetingRequest:
-    """What a provider needs to know to make a meeting for an appointment."""
+    """What a provider needs to know to make or move a meeting for an appointment."""
 
     reference: str
     subject: str
+    start: datetime | None = None  # aware UTC
+    end: datetime | None = None  # aware UTC
+    body: str = ""  # plain text for the staff member's calendar item
+    organiser: str = ""  # mailbox / Entra object id of the organiser ("" = provider default)
+    transaction_id: str = ""  # stable per appointment: a retried create never makes a second one
 
 
 @dataclass(frozen=True)
@@ -26,13 +32,38 @@ class Meeting:
     join_url: str
 
 
+class MeetingError(Exception):
+    """A provider call that did not succeed.
+
+    ``retryable`` says whether trying again later can help (throttling, outages, time-outs);
+    ``retry_after`` is the provider's own advice in seconds, when it gave one; ``code`` is the
+    provider's error code (e.g. Graph's ``ErrorAccessDenied``) for the record.
+    """
+
+    def __init__(
+        self, message: str, *, retryable: bool, retry_after: float | None = None, code: str = ""
+    ) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+        self.retry_after = retry_after
+        self.code = code
+
+
 class MeetingProvider(Protocol):
     """Makes, moves and cancels video meetings."""
 
     name: str
 
     def create(self, request: MeetingRequest) -> Meeting:
-        """Make a meeting and return its join link."""
+        """Make a meeting and return its join link (raises MeetingError)."""
+        ...
+
+    def update(self, external_id: str, request: MeetingRequest) -> None:
+        """Move the meeting to ``request.start``/``end``; the join link stays the same."""
+        ...
+
+    def cancel(self, external_id: str, request: MeetingRequest) -> None:
+        """Cancel the meeting so its link is no longer offered."""
         ...
 
 
@@ -51,6 +82,12 @@ class JitsiProvider:
         """A new room with 128 bits of randomness in its name."""
         room = f"DigitaleBalie-{secrets.token_urlsafe(16)}"
         return Meeting(provider=self.name, external_id=room, join_url=f"{self.base_url}/{room}")
+
+    def update(self, external_id: str, request: MeetingRequest) -> None:
+        """Nothing to do: a Jitsi room has no time."""
+
+    def cancel(self, external_id: str, request: MeetingRequest) -> None:
+        """Nothing to do: the app stops showing the link."""
 
 
 def provider_from_settings(settings: Settings) -> MeetingProvider:
