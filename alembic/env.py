@@ -2,10 +2,10 @@
 
 from logging.config import fileConfig
 
+from alembic import context
 from sqlmodel import SQLModel
 
 import balie.models  # noqa: F401 - registers the tables
-from alembic import context
 from balie.db import make_engine
 from balie.settings import get_settings
 

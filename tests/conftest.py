@@ -12,11 +12,11 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, text
 from sqlmodel import Session, SQLModel
 
-from alembic import command
 from balie.db import make_engine
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

@@ -8,9 +8,9 @@ Create Date: 2026-11-29 19:46:27.960275
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+from alembic import op
 
 import balie.db_types
-from alembic import op
 from balie.models import OVERLAP_GUARD, OVERLAP_GUARD_DROP
 
 revision: str = "0001"
