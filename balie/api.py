@@ -22,10 +22,10 @@ from balie.i18n import ERRORS, pick
 from balie.models import Appointment, Organisation, Service, Topic
 from balie.services import booking
 from balie.services.catalogue import get_organisation, live_services
-from balie.services.meetings import provider_from_settings
 from balie.services.slots import free_slots
 from balie.services.validation import validate_details
 from balie.settings import get_settings
+from balie.worker import run_appointment_jobs
 
 log = logging.getLogger(__name__)
 
@@ -312,7 +312,7 @@ def _book(body: BookingBody, key: str | None) -> tuple[int, dict]:
                 session,
                 organisation,
                 request,
-                provider=provider_from_settings(settings),
+                meeting_provider=settings.meeting_provider,
                 secret_key=settings.secret_key.get_secret_value(),
             )
         except booking.TopicNotBookable as problem:
@@ -330,7 +330,11 @@ def _book(body: BookingBody, key: str | None) -> tuple[int, dict]:
         except booking.SlotTaken as problem:
             raise _error(409, "slot_taken", pick(ERRORS[problem.key], body.language)) from problem
         status = 200 if booked.replayed else 201
-        return status, _appointment_json(session, booked.appointment, booked.manage_token)
+        appointment_id, token = booked.appointment.id, booked.manage_token
+    if not booked.replayed:
+        run_appointment_jobs(appointment_id)  # the link is usually ready in the answer
+    with session_scope() as session:
+        return status, _appointment_json(session, session.get(Appointment, appointment_id), token)
 
 
 @_guarded
@@ -357,12 +361,16 @@ def _with_appointment(reference: str, token: str, action: Callable[[Any, Appoint
         if appointment is None:
             raise _error(404, "not_found", "No appointment with this reference and token.")
         try:
-            action(session, appointment)
+            changed = action(session, appointment) is not None
         except booking.NotChangeable as problem:
             raise _error(409, "not_changeable", pick(ERRORS[problem.key], "en")) from problem
         except booking.SlotTaken as problem:
             raise _error(409, "slot_taken", pick(ERRORS[problem.key], "en")) from problem
-        return _appointment_json(session, appointment, token)
+        appointment_id = appointment.id
+    if changed:
+        run_appointment_jobs(appointment_id)
+    with session_scope() as session:
+        return _appointment_json(session, session.get(Appointment, appointment_id), token)
 
 
 @_guarded

@@ -1,10 +1,11 @@
-"""The Reflex app: pages, HTTP routes and start-up checks."""
+"""The Reflex app: pages, HTTP routes, the background worker and start-up checks."""
 
 import reflex as rx
 
 from balie.api import api
 from balie.pages import book, home, manage  # noqa: F401 - registers the pages
 from balie.settings import get_settings
+from balie.worker import background_worker
 
 get_settings().check_production()
 
@@ -13,3 +14,4 @@ app = rx.App(
     html_lang="nl",
     stylesheets=["/balie.css"],
 )
+app.register_lifespan_task(background_worker)

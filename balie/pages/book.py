@@ -281,6 +281,10 @@ def step_done() -> rx.Component:
             class_name="summary",
         ),
         join_panel(S),
+        rx.cond(
+            S.meeting_state == "pending",
+            rx.moment(interval=3000, on_change=S.refresh_meeting, display="none"),
+        ),
         rx.button(
             t("add_to_calendar"),
             on_click=S.download_calendar,

@@ -15,18 +15,16 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, func, select
 
 from balie.db_types import utcnow
-from balie.i18n import pick
 from balie.models import (
     Appointment,
     AppointmentStatus,
     BookingChannel,
-    MeetingState,
     Organisation,
     Service,
     Topic,
 )
+from balie.services import jobs
 from balie.services.catalogue import channel_reason, video_allowed
-from balie.services.meetings import MeetingProvider, MeetingRequest
 from balie.services.slots import free_staff_at
 from balie.services.validation import CitizenDetails
 
@@ -200,11 +198,15 @@ def book(
     organisation: Organisation,
     request: BookingRequest,
     *,
-    provider: MeetingProvider,
+    meeting_provider: str,
     secret_key: str,
     now: datetime | None = None,
 ) -> Booked:
-    """Book the request with a fairly chosen free staff member, or raise a BookingError."""
+    """Book with a fairly chosen free staff member, or raise a BookingError.
+
+    The appointment and its background jobs (make the meeting, send the confirmation, the
+    reminders) are committed together, so neither can exist without the other.
+    """
     now = now or utcnow()
     replay = _replay(session, request.idempotency_key, secret_key)
     if replay:
@@ -217,7 +219,15 @@ def book(
         raise SlotTaken(request.start.isoformat())
     for staff_id in fair_order(session, candidates, request.start, tz):
         booked = _try_insert(
-            session, organisation, service, topic, staff_id, request, provider, secret_key, now
+            session,
+            organisation,
+            service,
+            topic,
+            staff_id,
+            request,
+            meeting_provider,
+            secret_key,
+            now,
         )
         if booked is not None:
             return booked
@@ -234,7 +244,7 @@ def _try_insert(
     topic: Topic,
     staff_id: int,
     request: BookingRequest,
-    provider: MeetingProvider,
+    meeting_provider: str,
     secret_key: str,
     now: datetime,
 ) -> Booked | None:
@@ -262,13 +272,14 @@ def _try_insert(
         consent_at=now,
         manage_token_hash=token_hash(token),
         idempotency_key=request.idempotency_key,
-        meeting_provider=provider.name,
+        meeting_provider=meeting_provider,
         created_at=now,
         updated_at=now,
     )
-    _attach_meeting(appointment, provider, service, topic)
     session.add(appointment)
     try:
+        session.flush()
+        jobs.enqueue_for_booking(session, appointment, now=now)
         session.commit()
     except IntegrityError:
         session.rollback()
@@ -279,22 +290,6 @@ def _try_insert(
         log.warning("database busy while booking at %s: %s", start, problem)
         raise Busy(str(problem)) from problem
     return Booked(appointment, token)
-
-
-def _attach_meeting(
-    appointment: Appointment, provider: MeetingProvider, service: Service, topic: Topic
-) -> None:
-    """Ask the provider for a meeting; a failure leaves the booking intact and marked failed."""
-    subject = f"{pick(service.name, 'nl')} – {pick(topic.name, 'nl')}"
-    try:
-        meeting = provider.create(MeetingRequest(reference=appointment.reference, subject=subject))
-    except Exception:
-        log.exception("meeting provider %s failed for %s", provider.name, appointment.reference)
-        appointment.meeting_state = MeetingState.FAILED
-        return
-    appointment.meeting_external_id = meeting.external_id
-    appointment.join_url = meeting.join_url
-    appointment.meeting_state = MeetingState.READY
 
 
 def find_by_token(session: Session, reference: str, token: str) -> Appointment | None:
@@ -326,6 +321,7 @@ def cancel(
     appointment.calendar_sequence += 1
     appointment.updated_at = now
     session.add(appointment)
+    jobs.enqueue_for_cancellation(session, appointment, now=now)
     session.commit()
     return appointment
 
@@ -354,6 +350,8 @@ def reschedule(
         appointment.updated_at = now
         session.add(appointment)
         try:
+            session.flush()
+            jobs.enqueue_for_change(session, appointment, now=now)
             session.commit()
             return appointment
         except IntegrityError:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from email.message import EmailMessage
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -68,6 +69,18 @@ def calendar_file(session: Session, appointment_id: int, settings: Settings) -> 
     )
 
 
+def build_appointment_mail(
+    session: Session, appointment: Appointment, kind: MailKind, settings: Settings
+) -> EmailMessage:
+    """The e-mail of ``kind`` about ``appointment``; raises when it cannot be built."""
+    return build_email(
+        kind,
+        appointment_message(session, appointment, settings),
+        sender=settings.mail_from,
+        uid_domain=_uid_domain(settings),
+    )
+
+
 def send_appointment_mail(
     session: Session,
     appointment: Appointment,
@@ -79,13 +92,7 @@ def send_appointment_mail(
     if not appointment.citizen_email:
         return False
     try:
-        message = build_email(
-            kind,
-            appointment_message(session, appointment, settings),
-            sender=settings.mail_from,
-            uid_domain=_uid_domain(settings),
-        )
-        mailer.send(message)
+        mailer.send(build_appointment_mail(session, appointment, kind, settings))
     except Exception:
         log.exception("could not send %s e-mail for %s", kind, appointment.reference)
         return False

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
 from balie.settings import Settings
+
+# Never change: existing appointments would get new transaction ids (and duplicate meetings).
+TRANSACTION_NAMESPACE = uuid.UUID("5d7c1e0a-3b59-4f0e-9d2a-6c8b4e1f7a30")
+
+
+def transaction_id_for(reference: str) -> str:
+    """The provider's idempotency key of an appointment: the same UUID for the same reference."""
+    return str(uuid.uuid5(TRANSACTION_NAMESPACE, reference))
 
 
 @dataclass(frozen=True)
@@ -94,7 +103,11 @@ def provider_from_settings(settings: Settings) -> MeetingProvider:
     """The configured meeting provider."""
     if settings.meeting_provider == "jitsi":
         return JitsiProvider(settings.jitsi_base_url)
+    if settings.meeting_provider == "teams":
+        from balie.services.teams import TeamsProvider  # teams imports this module
+
+        return TeamsProvider(settings)
     raise RuntimeError(
         f"Meeting provider {settings.meeting_provider!r} is not available in this version; "
-        "set BALIE_MEETING_PROVIDER=jitsi."
+        "set BALIE_MEETING_PROVIDER to jitsi or teams."
     )

@@ -18,17 +18,16 @@ import reflex as rx
 from balie.db import session_scope
 from balie.db_types import utcnow
 from balie.i18n import normalise_language
-from balie.models import BookingChannel
+from balie.models import Appointment, BookingChannel
 from balie.services import booking
 from balie.services.catalogue import get_organisation, live_services
-from balie.services.citizen_mail import calendar_file, manage_url, send_appointment_mail
-from balie.services.meetings import provider_from_settings
-from balie.services.notifications import mailer_from_settings
+from balie.services.citizen_mail import calendar_file, manage_url
 from balie.services.validation import validate_details
 from balie.services.wizard import bookable_days, join_is_open, summarise
 from balie.settings import get_settings
 from balie.states.locale import LocaleState
 from balie.states.time_picker import TimePickerState
+from balie.worker import run_appointment_jobs
 
 FIELD_LIMIT = 2000
 STEPS = {"service": 1, "topic": 2, "time": 3, "details": 4, "review": 5, "done": 6}
@@ -283,7 +282,7 @@ class BookingState(TimePickerState, rx.State):
         return self._go("done")
 
     def _book(self, details: Any) -> str:
-        """Book through the shared booking service and send the confirmation e-mail."""
+        """Book through the shared booking service, then make the link and send the e-mail."""
         settings = get_settings()
         request = booking.BookingRequest(
             service_slug=self.service_slug,
@@ -300,19 +299,17 @@ class BookingState(TimePickerState, rx.State):
                     session,
                     organisation,
                     request,
-                    provider=provider_from_settings(settings),
+                    meeting_provider=settings.meeting_provider,
                     secret_key=settings.secret_key.get_secret_value(),
                 )
             except booking.SlotTaken:
                 return "taken"
             except booking.BookingError as problem:
                 return problem.key
-            appointment = booked.appointment
-            if not booked.replayed:
-                send_appointment_mail(
-                    session, appointment, "confirmation", settings, mailer_from_settings(settings)
-                )
-            self._show_result(session, appointment, settings)
+            appointment_id = booked.appointment.id
+        run_appointment_jobs(appointment_id)
+        with session_scope() as session:
+            self._show_result(session, session.get(Appointment, appointment_id), settings)
         return "booked"
 
     def _show_result(self, session: Any, appointment: Any, settings: Any) -> None:
@@ -332,6 +329,20 @@ class BookingState(TimePickerState, rx.State):
         """Re-check whether the join button may be used (called every half minute)."""
         if self.step == STEPS["done"] and self.start_iso:
             self.join_open = join_is_open(datetime.fromisoformat(self.start_iso), utcnow())
+
+    @rx.event
+    def refresh_meeting(self) -> None:
+        """While the link is being made, look again (called every few seconds)."""
+        if (
+            self.step != STEPS["done"]
+            or not self._appointment_id
+            or self.meeting_state != "pending"
+        ):
+            return
+        with session_scope() as session:
+            appointment = session.get(Appointment, self._appointment_id)
+            self.join_url = appointment.join_url or "" if appointment else ""
+            self.meeting_state = str(appointment.meeting_state) if appointment else ""
 
     @rx.event
     def download_calendar(self) -> Any:

@@ -16,11 +16,11 @@ from balie.db import session_scope
 from balie.db_types import utcnow
 from balie.models import Appointment, Organisation, Service
 from balie.services import booking
-from balie.services.citizen_mail import calendar_file, send_appointment_mail
-from balie.services.notifications import mailer_from_settings
+from balie.services.citizen_mail import calendar_file
 from balie.services.wizard import bookable_days, join_is_open, summarise
 from balie.settings import get_settings
 from balie.states.time_picker import TimePickerState
+from balie.worker import run_appointment_jobs
 
 FOCUS_HEADING = "setTimeout(() => document.getElementById('step-heading')?.focus(), 60)"
 MODES = ("view", "move", "confirm_move", "cancel")
@@ -69,6 +69,13 @@ class ManageState(TimePickerState, rx.State):
         self._start_iso = appointment.start_at.isoformat()
         self.join_open = join_is_open(appointment.start_at, now)
         self.can_change = nl.status == "booked" and appointment.start_at > now
+
+    def _refresh(self) -> None:
+        """Show the appointment as the database has it now."""
+        with session_scope() as session:
+            appointment = self._current(session)
+            if appointment is not None:
+                self._show(session, appointment)
 
     @rx.event
     def load(self) -> None:
@@ -119,8 +126,7 @@ class ManageState(TimePickerState, rx.State):
         return self._open("view")
 
     def _cancel(self, reason: str) -> str:
-        """Cancel in the database and send the cancellation e-mail."""
-        settings = get_settings()
+        """Cancel in the database, then cancel the meeting and send the e-mail."""
         with session_scope() as session:
             appointment = self._current(session)
             if appointment is None:
@@ -130,10 +136,9 @@ class ManageState(TimePickerState, rx.State):
             except booking.NotChangeable:
                 self._show(session, appointment)
                 return "not_changeable_note"
-            send_appointment_mail(
-                session, appointment, "cancellation", settings, mailer_from_settings(settings)
-            )
-            self._show(session, appointment)
+            appointment_id = appointment.id
+        run_appointment_jobs(appointment_id)
+        self._refresh()
         return "cancelled_done"
 
     def _offer_move_times(self) -> bool:
@@ -179,8 +184,7 @@ class ManageState(TimePickerState, rx.State):
         return self._open("view")
 
     def _move(self, new_start: datetime) -> str:
-        """Reschedule in the database and send the change e-mail."""
-        settings = get_settings()
+        """Reschedule in the database, then move the meeting and send the e-mail."""
         with session_scope() as session:
             appointment = self._current(session)
             if appointment is None:
@@ -193,10 +197,9 @@ class ManageState(TimePickerState, rx.State):
                 return "error_busy"
             except booking.NotChangeable:
                 return "not_changeable_note"
-            send_appointment_mail(
-                session, appointment, "change", settings, mailer_from_settings(settings)
-            )
-            self._show(session, appointment)
+            appointment_id = appointment.id
+        run_appointment_jobs(appointment_id)
+        self._refresh()
         return "moved"
 
     @rx.event

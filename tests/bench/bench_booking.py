@@ -265,7 +265,9 @@ def _describe(error: Exception) -> str:
 def _book_once(session: Session, organisation: Organisation, request: BookingRequest) -> str:
     """Book one request; "booked", "taken" or a description of the unexpected error."""
     try:
-        booking.book(session, organisation, request, provider=PROVIDER, secret_key=SECRET, now=NOW)
+        booking.book(
+            session, organisation, request, meeting_provider="jitsi", secret_key=SECRET, now=NOW
+        )
     except SlotTaken:
         return "taken"
     except (SQLAlchemyError, BookingError) as error:

@@ -14,7 +14,6 @@ from playwright.sync_api import Page, expect
 from balie.db import session_scope
 from balie.services import booking
 from balie.services.catalogue import get_organisation
-from balie.services.meetings import JitsiProvider
 from balie.services.validation import CitizenDetails
 from tests.e2e.conftest import E2E_OUTBOX, axe_violations, tab_to
 
@@ -247,7 +246,7 @@ def take_every_place(start: str, service: str, topic: str) -> None:
                     session,
                     organisation,
                     request,
-                    provider=JitsiProvider("https://x"),
+                    meeting_provider="jitsi",
                     secret_key="other",
                 )
             except booking.SlotTaken:

@@ -9,13 +9,14 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from balie.models import Appointment, AppointmentStatus, MeetingState, Organisation
-from balie.services import booking
+from balie.models import Appointment, AppointmentStatus, Job, MeetingState, Organisation
+from balie.services import booking, jobs
 from balie.services.booking import BookingRequest
 from balie.services.catalogue import get_organisation
 from balie.services.demo_data import load_demo_data
-from balie.services.meetings import JitsiProvider
+from balie.services.meetings import JitsiProvider, MeetingError
 from balie.services.validation import CitizenDetails
+from balie.settings import Settings
 
 NOW = datetime(2026, 3, 25, 10, 0, tzinfo=UTC)
 # Monday 30 March 2026, the day after the switch to summer time: 09:00 in Ghent is 07:00 UTC.
@@ -49,9 +50,37 @@ def gent(session: Session) -> Organisation:
     return get_organisation(session, "gent")
 
 
+class RecordingMailer:
+    """Keeps sent e-mails in memory."""
+
+    def __init__(self) -> None:
+        self.sent: list = []
+
+    def send(self, message) -> str:
+        """Record the message."""
+        self.sent.append(message)
+        return str(len(self.sent))
+
+
+def run_jobs(session: Session, provider, now: datetime = NOW) -> RecordingMailer:
+    """Run every job due at ``now`` with ``provider`` (the booking's background work)."""
+    mailer = RecordingMailer()
+    context = jobs.JobContext(
+        provider=provider, mailer=mailer, settings=Settings(_env_file=None), now=lambda: now
+    )
+    engine = session.get_bind()
+
+    def factory() -> Session:
+        return Session(engine, expire_on_commit=False)
+
+    while jobs.run_due_jobs(factory, context, limit=50):
+        pass
+    return mailer
+
+
 def do_book(session: Session, gent: Organisation, req: BookingRequest) -> booking.Booked:
     """Book with the test defaults."""
-    return booking.book(session, gent, req, provider=JITSI, secret_key=SECRET, now=NOW)
+    return booking.book(session, gent, req, meeting_provider="jitsi", secret_key=SECRET, now=NOW)
 
 
 def test_booking_creates_an_appointment_with_link_and_private_token(
@@ -64,6 +93,11 @@ def test_booking_creates_an_appointment_with_link_and_private_token(
     assert appointment.end_at == MONDAY_NINE + timedelta(minutes=20)
     assert appointment.busy_until == MONDAY_NINE + timedelta(minutes=25)
     assert appointment.status == AppointmentStatus.BOOKED
+    assert appointment.meeting_state == MeetingState.PENDING
+    kinds = set(session.exec(select(Job.kind).where(Job.appointment_id == appointment.id)))
+    assert kinds == {"meeting.create", "mail.confirmation", "mail.reminder"}
+    run_jobs(session, JITSI)
+    session.refresh(appointment)
     assert appointment.meeting_state == MeetingState.READY
     assert appointment.join_url.startswith("https://meet.jit.si/DigitaleBalie-")
     assert len(booked.manage_token) >= 32  # 256-bit HMAC, hex
@@ -123,7 +157,9 @@ def test_unknown_service_topic_and_not_yet_live(session: Session, gent: Organisa
         do_book(session, gent, request(topic="bestaat-niet"))
     before_wave = datetime(2026, 2, 20, 10, 0, tzinfo=UTC)
     with pytest.raises(booking.UnknownService):
-        booking.book(session, gent, request(), provider=JITSI, secret_key=SECRET, now=before_wave)
+        booking.book(
+            session, gent, request(), meeting_provider="jitsi", secret_key=SECRET, now=before_wave
+        )
 
 
 def test_a_time_off_the_grid_is_not_bookable(session: Session, gent: Organisation) -> None:
@@ -134,17 +170,21 @@ def test_a_time_off_the_grid_is_not_bookable(session: Session, gent: Organisatio
 def test_a_failing_meeting_provider_never_loses_the_booking(
     session: Session, gent: Organisation
 ) -> None:
-    class Down:
-        name = "down"
+    class Refused:
+        name = "refused"
 
         def create(self, _request):
-            raise ConnectionError("provider unreachable")
+            raise MeetingError("no licence", retryable=False, code="ErrorAccessDenied")
 
-    booked = booking.book(session, gent, request(), provider=Down(), secret_key=SECRET, now=NOW)
+    booked = do_book(session, gent, request())
+    run_jobs(session, Refused())
+    session.expire_all()
     stored = session.get(Appointment, booked.appointment.id)
     assert stored.status == AppointmentStatus.BOOKED
     assert stored.meeting_state == MeetingState.FAILED
     assert stored.join_url is None
+    job = session.exec(select(Job).where(Job.kind == "meeting.create")).one()
+    assert (job.state, job.error_code) == ("failed", "ErrorAccessDenied")
 
 
 def test_cancel_frees_the_time_and_cannot_be_repeated(session: Session, gent: Organisation) -> None:
@@ -161,7 +201,10 @@ def test_cancel_frees_the_time_and_cannot_be_repeated(session: Session, gent: Or
 
 def test_reschedule_keeps_link_and_counsellor(session: Session, gent: Organisation) -> None:
     a = do_book(session, gent, request()).appointment
+    run_jobs(session, JITSI)
+    session.refresh(a)
     link, staff = a.join_url, a.staff_id
+    assert link
     later = MONDAY_NINE + timedelta(days=1, minutes=50)
     booking.reschedule(session, a, later, now=NOW)
     session.expire_all()
@@ -211,7 +254,7 @@ def test_clients_racing_for_the_last_place_get_one_appointment(
                     own,
                     organisation,
                     request(citizen=details(f"Burger {index}")),
-                    provider=JITSI,
+                    meeting_provider="jitsi",
                     secret_key=SECRET,
                     now=NOW,
                 )

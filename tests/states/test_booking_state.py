@@ -64,6 +64,7 @@ def test_public_handlers_are_exactly_the_wizard_actions() -> None:
             "go_back",
             "start_over",
             "tick",
+            "refresh_meeting",
             "download_calendar",
             "setvar",
         ]

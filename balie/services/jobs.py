@@ -1,0 +1,566 @@
+"""Background jobs from the outbox table: make, move and cancel meetings, and send e-mails.
+
+Booking writes an appointment and its jobs in one transaction (``enqueue_for_*``); a worker
+claims due jobs (``claim_due``), runs them (``run_job``) and records the outcome, retrying
+failures with backoff. Pure Python without Reflex, so the app, a separate worker process and
+the tests all use the same code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Callable
+from contextlib import AbstractContextManager, suppress
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, select
+
+from balie.db_types import utcnow
+from balie.i18n import pick
+from balie.models import (
+    Appointment,
+    AppointmentStatus,
+    Job,
+    JobState,
+    MeetingState,
+    Service,
+    StaffMember,
+    Topic,
+)
+from balie.services.meetings import (
+    MeetingError,
+    MeetingProvider,
+    MeetingRequest,
+    transaction_id_for,
+)
+from balie.services.notifications import Mailer
+from balie.settings import Settings
+
+log = logging.getLogger(__name__)
+
+KINDS = (
+    "meeting.create",
+    "meeting.update",
+    "meeting.cancel",
+    "mail.confirmation",
+    "mail.change",
+    "mail.cancellation",
+    "mail.reminder",
+)
+MAX_ATTEMPTS = 8
+MAX_BACKOFF = timedelta(minutes=10)
+REMINDER_LEADS = {"24h": timedelta(hours=24), "1h": timedelta(hours=1)}
+CONFIRMATION_WAIT = timedelta(minutes=10)  # how long the confirmation waits for the link
+CONFIRMATION_POLL = timedelta(seconds=20)
+LINK_POLL = timedelta(minutes=1)
+LINK_SUFFIX = ":link"
+IN_FLIGHT_POLL = timedelta(seconds=20)
+
+SessionFactory = Callable[[], AbstractContextManager[Session]]
+
+
+@dataclass
+class JobContext:
+    """What jobs need from the outside world; tests pass fakes and a fixed clock."""
+
+    provider: MeetingProvider
+    mailer: Mailer
+    settings: Settings
+    now: Callable[[], datetime]
+
+
+class _Defer(Exception):
+    """Ask to run the job again later without counting an attempt (waiting, not failing)."""
+
+    def __init__(self, delay: timedelta, reason: str) -> None:
+        super().__init__(reason)
+        self.delay = delay
+
+
+# --- enqueueing ------------------------------------------------------------------------------
+
+
+def _insert(session: Session) -> Callable[..., Any]:
+    """The INSERT of the session's dialect, which knows ON CONFLICT DO NOTHING."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert
+    if dialect == "sqlite":
+        return sqlite.insert
+    raise RuntimeError(f"background jobs do not support the {dialect} database")
+
+
+def enqueue(
+    session: Session,
+    kind: str,
+    appointment_id: int | None,
+    *,
+    run_after: datetime,
+    dedupe_key: str,
+    now: datetime | None = None,
+) -> Job | None:
+    """Add a job in the caller's transaction; None when a job with ``dedupe_key`` exists."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown job kind {kind!r}")
+    now = now or utcnow()
+    job = Job(
+        kind=kind,
+        appointment_id=appointment_id,
+        dedupe_key=dedupe_key,
+        run_after=run_after,
+        created_at=now,
+        updated_at=now,
+    )
+    # ON CONFLICT DO NOTHING never raises on a duplicate, so the caller's transaction survives
+    # on PostgreSQL, and no SAVEPOINT is needed (pysqlite handles those badly).
+    statement = (
+        _insert(session)(Job)
+        .values(**job.model_dump(exclude={"id"}))
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(Job.id)
+    )
+    job_id = session.execute(statement).scalar_one_or_none()
+    return None if job_id is None else session.get(Job, job_id)
+
+
+def _moment(appointment: Appointment, now: datetime | None) -> datetime:
+    """``now``, else the time the booking service recorded for the latest change."""
+    return now or appointment.updated_at or utcnow()
+
+
+def plan_reminders(session: Session, appointment: Appointment, now: datetime) -> None:
+    """Reminder e-mails 24 h and 1 h before the start, unless that moment has passed."""
+    if appointment.status != AppointmentStatus.BOOKED:
+        return
+    start = appointment.start_at.astimezone(UTC)
+    for label, lead in REMINDER_LEADS.items():
+        if start - lead <= now:
+            continue
+        # The planned start is part of the key: a moved appointment gets new reminders and
+        # the old ones see they are obsolete.
+        key = f"mail.reminder:{appointment.id}:{label}:{start.isoformat()}"
+        at = start - lead
+        enqueue(session, "mail.reminder", appointment.id, run_after=at, dedupe_key=key, now=now)
+
+
+def enqueue_for_booking(
+    session: Session, appointment: Appointment, now: datetime | None = None
+) -> None:
+    """Jobs for a new booking: the meeting, the confirmation and the reminders."""
+    now = _moment(appointment, now)
+    for kind in ("meeting.create", "mail.confirmation"):
+        key = f"{kind}:{appointment.id}"
+        enqueue(session, kind, appointment.id, run_after=now, dedupe_key=key, now=now)
+    plan_reminders(session, appointment, now)
+
+
+def enqueue_for_change(
+    session: Session, appointment: Appointment, now: datetime | None = None
+) -> None:
+    """Jobs for a moved appointment: move the meeting, tell the citizen, plan new reminders."""
+    now = _moment(appointment, now)
+    sequence = appointment.calendar_sequence
+    for kind in ("meeting.update", "mail.change"):
+        key = f"{kind}:{appointment.id}:{sequence}"
+        enqueue(session, kind, appointment.id, run_after=now, dedupe_key=key, now=now)
+    plan_reminders(session, appointment, now)
+
+
+def enqueue_for_cancellation(
+    session: Session, appointment: Appointment, now: datetime | None = None
+) -> None:
+    """Jobs for a cancelled appointment: cancel the meeting and tell the citizen."""
+    now = _moment(appointment, now)
+    for kind in ("meeting.cancel", "mail.cancellation"):
+        key = f"{kind}:{appointment.id}"
+        enqueue(session, kind, appointment.id, run_after=now, dedupe_key=key, now=now)
+
+
+# --- claiming --------------------------------------------------------------------------------
+
+
+def claim_due(
+    session: Session,
+    now: datetime,
+    *,
+    limit: int = 10,
+    lease: timedelta = timedelta(minutes=2),
+    appointment_id: int | None = None,
+) -> list[Job]:
+    """Take due jobs (and jobs of crashed workers), mark them running until ``now + lease``.
+
+    With ``appointment_id``, only that appointment's jobs (a citizen is waiting for them).
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        # The UPDATE must open its own transaction: an older read snapshot could not be
+        # upgraded to a write (SQLITE_BUSY_SNAPSHOT) once another connection has written.
+        session.commit()
+    due = or_(
+        and_(Job.state == JobState.PENDING, Job.run_after <= now),
+        and_(Job.state == JobState.RUNNING, Job.locked_until < now),
+    )
+    if appointment_id is not None:
+        due = and_(due, Job.appointment_id == appointment_id)
+    candidates = select(Job.id).where(due).order_by(Job.run_after, Job.id).limit(limit)
+    if dialect == "postgresql":
+        candidates = candidates.with_for_update(skip_locked=True)
+    # One UPDATE statement: SQLite takes its write lock before reading, PostgreSQL skips rows
+    # another worker is claiming, so no job is ever handed to two workers.
+    statement = (
+        update(Job)
+        .where(Job.id.in_(candidates.scalar_subquery()))
+        .values(state=JobState.RUNNING, locked_until=now + lease, updated_at=now)
+        .returning(Job)
+        .execution_options(synchronize_session=False, populate_existing=True)
+    )
+    jobs = list(session.scalars(statement).all())
+    session.commit()
+    return sorted(jobs, key=lambda job: (job.run_after, job.id))
+
+
+# --- retry policy ----------------------------------------------------------------------------
+
+
+def retry_delay(
+    error: MeetingError | Exception, attempts: int, rng: random.Random
+) -> timedelta | None:
+    """How long to wait before the next attempt; None when trying again cannot help."""
+    if isinstance(error, MeetingError):
+        if not error.retryable:
+            return None
+        if error.retry_after is not None and error.retry_after > 0:
+            return timedelta(seconds=error.retry_after)
+    # 8 s, 16 s, 32 s … with up to 50 % jitter, so MAX_ATTEMPTS spans about twenty minutes.
+    seconds = 2 ** (attempts + 2) * (1 + rng.uniform(0, 0.5))
+    return min(timedelta(seconds=seconds), MAX_BACKOFF)
+
+
+def _error_code(error: Exception) -> str | None:
+    """The provider's or SMTP server's error code, when there is one."""
+    if isinstance(error, MeetingError):
+        return error.code[:80] or None
+    smtp_code = getattr(error, "smtp_code", None)
+    return f"smtp:{smtp_code}" if smtp_code else None
+
+
+# --- handlers --------------------------------------------------------------------------------
+
+
+def _appointment(session: Session, job: Job) -> Appointment | None:
+    """The job's appointment as it is in the database now (not a stale copy)."""
+    if job.appointment_id is None:
+        return None
+    return session.get(Appointment, job.appointment_id, populate_existing=True)
+
+
+def _meeting_request(session: Session, appointment: Appointment) -> MeetingRequest:
+    """What the provider needs; the citizen's question stays out of the staff calendar."""
+    service = session.get(Service, appointment.service_id)
+    topic = session.get(Topic, appointment.topic_id)
+    staff = session.get(StaffMember, appointment.staff_id)
+    service_name, topic_name = pick(service.name, "nl"), pick(topic.name, "nl")
+    body = (
+        "Videogesprek via de Digitale Balie.\n"
+        f"Dienst: {service_name}\nOnderwerp: {topic_name}\nReferentie: {appointment.reference}"
+    )
+    return MeetingRequest(
+        reference=appointment.reference,
+        subject=f"{service_name} – {topic_name}",
+        start=appointment.start_at,
+        end=appointment.end_at,
+        body=body,
+        organiser=(staff.entra_object_id if staff else None) or "",
+        transaction_id=transaction_id_for(appointment.reference),
+    )
+
+
+def _job_state(session: Session, dedupe_key: str) -> JobState | None:
+    """The state of the job with this key, if there is one."""
+    return session.exec(select(Job.state).where(Job.dedupe_key == dedupe_key)).first()
+
+
+def _wait_for_create(session: Session, appointment: Appointment) -> None:
+    """Defer while a create job is running: it read the old time or status before we did."""
+    if _job_state(session, f"meeting.create:{appointment.id}") == JobState.RUNNING:
+        raise _Defer(IN_FLIGHT_POLL, "meeting is being created")
+
+
+def _end_read(session: Session) -> None:
+    """End the read transaction before a slow outside call."""
+    # No transaction idles during the call, and SQLite writes the result from a fresh
+    # snapshot (an old one cannot be upgraded to a write once someone else has written).
+    session.commit()
+
+
+def _create_meeting(session: Session, job: Job, context: JobContext) -> None:
+    """Make the meeting and store its link."""
+    appointment = _appointment(session, job)
+    if appointment is None or appointment.status == AppointmentStatus.CANCELLED:
+        return
+    if appointment.join_url:
+        return
+    request = _meeting_request(session, appointment)
+    _end_read(session)
+    meeting = context.provider.create(request)
+    appointment.meeting_external_id = meeting.external_id
+    appointment.join_url = meeting.join_url
+    appointment.meeting_state = MeetingState.READY
+    appointment.meeting_provider = meeting.provider
+    session.add(appointment)
+
+
+def _give_up_meeting(session: Session, job: Job) -> None:
+    """A meeting that cannot be made: staff see the failed state and call the citizen."""
+    appointment = _appointment(session, job)
+    if appointment is not None and not appointment.join_url:
+        appointment.meeting_state = MeetingState.FAILED
+        session.add(appointment)
+
+
+def _update_meeting(session: Session, job: Job, context: JobContext) -> None:
+    """Move the meeting to the appointment's current time."""
+    appointment = _appointment(session, job)
+    if appointment is None or appointment.status == AppointmentStatus.CANCELLED:
+        return
+    if not appointment.meeting_external_id:
+        # A pending create job reads the new time itself; a running one may have the old one.
+        _wait_for_create(session, appointment)
+        return
+    external_id = appointment.meeting_external_id
+    request = _meeting_request(session, appointment)
+    _end_read(session)
+    context.provider.update(external_id, request)
+
+
+def _cancel_meeting(session: Session, job: Job, context: JobContext) -> None:
+    """Cancel the meeting, if one was made."""
+    appointment = _appointment(session, job)
+    if appointment is None:
+        return
+    if not appointment.meeting_external_id:
+        _wait_for_create(session, appointment)
+        return
+    external_id = appointment.meeting_external_id
+    request = _meeting_request(session, appointment)
+    _end_read(session)
+    context.provider.cancel(external_id, request)
+
+
+def _send(session: Session, appointment: Appointment, kind: str, context: JobContext) -> None:
+    """Build and send one e-mail; errors propagate so the job is retried."""
+    # Imported here: citizen_mail imports booking, which enqueues jobs from this module.
+    from balie.services.citizen_mail import build_appointment_mail
+
+    message = build_appointment_mail(session, appointment, kind, context.settings)
+    _end_read(session)
+    context.mailer.send(message)
+
+
+def _mailable(appointment: Appointment | None) -> bool:
+    """Whether there is a booked appointment with an address to write to."""
+    return (
+        appointment is not None
+        and appointment.status == AppointmentStatus.BOOKED
+        and bool(appointment.citizen_email)
+    )
+
+
+def _send_confirmation(session: Session, job: Job, context: JobContext) -> None:
+    """Send the confirmation, after waiting a little for the meeting link."""
+    if job.dedupe_key.endswith(LINK_SUFFIX):
+        _send_link(session, job, context)
+        return
+    appointment = _appointment(session, job)
+    if not _mailable(appointment):
+        return
+    waited = context.now() - job.created_at
+    pending = appointment.meeting_state == MeetingState.PENDING
+    if pending and waited < CONFIRMATION_WAIT:
+        raise _Defer(CONFIRMATION_POLL, "waiting for the meeting link")
+    _send(session, appointment, "confirmation", context)
+    if pending and not appointment.join_url:
+        # This e-mail says the link follows in a separate e-mail: plan that e-mail.
+        now = context.now()
+        key = f"{job.dedupe_key}{LINK_SUFFIX}"
+        enqueue(session, job.kind, appointment.id, run_after=now, dedupe_key=key, now=now)
+
+
+def _send_link(session: Session, job: Job, context: JobContext) -> None:
+    """The promised follow-up: the confirmation again, once the meeting link exists."""
+    appointment = _appointment(session, job)
+    if not _mailable(appointment) or appointment.start_at <= context.now():
+        return
+    if appointment.meeting_state == MeetingState.PENDING:
+        raise _Defer(LINK_POLL, "waiting for the meeting link")
+    if appointment.join_url:
+        _send(session, appointment, "confirmation", context)
+
+
+def _send_change(session: Session, job: Job, context: JobContext) -> None:
+    """Tell the citizen the new time (a cancellation mail follows instead when cancelled)."""
+    appointment = _appointment(session, job)
+    if _mailable(appointment):
+        _send(session, appointment, "change", context)
+
+
+def _send_cancellation(session: Session, job: Job, context: JobContext) -> None:
+    """Tell the citizen the appointment is cancelled."""
+    appointment = _appointment(session, job)
+    if appointment is not None and appointment.citizen_email:
+        _send(session, appointment, "cancellation", context)
+
+
+def _planned_start(job: Job) -> datetime:
+    """The start time a reminder was planned for (kept in its dedupe key)."""
+    return datetime.fromisoformat(job.dedupe_key.split(":", 3)[3])
+
+
+def _send_reminder(session: Session, job: Job, context: JobContext) -> None:
+    """Remind the citizen, unless the appointment was cancelled, moved or has begun."""
+    appointment = _appointment(session, job)
+    if not _mailable(appointment):
+        return
+    if appointment.start_at != _planned_start(job) or appointment.start_at <= context.now():
+        return
+    _send(session, appointment, "reminder", context)
+
+
+Handler = Callable[[Session, Job, JobContext], None]
+HANDLERS: dict[str, Handler] = {
+    "meeting.create": _create_meeting,
+    "meeting.update": _update_meeting,
+    "meeting.cancel": _cancel_meeting,
+    "mail.confirmation": _send_confirmation,
+    "mail.change": _send_change,
+    "mail.cancellation": _send_cancellation,
+    "mail.reminder": _send_reminder,
+}
+GIVE_UP: dict[str, Callable[[Session, Job], None]] = {"meeting.create": _give_up_meeting}
+
+
+# --- running ---------------------------------------------------------------------------------
+
+_rng = random.Random()
+
+
+def _finish(job: Job, state: JobState, now: datetime) -> None:
+    """Mark the job done or failed."""
+    job.state = state
+    job.locked_until = None
+    job.finished_at = now
+    job.updated_at = now
+
+
+def _retry_or_fail(session: Session, job: Job, error: Exception, context: JobContext) -> None:
+    """Record a failed attempt: try again later per the retry policy, or give up."""
+    now = context.now()
+    job.attempts += 1
+    job.last_error = f"{type(error).__name__}: {error}"[:1000]
+    job.error_code = _error_code(error)
+    delay = retry_delay(error, job.attempts, _rng)
+    if delay is None or job.attempts >= MAX_ATTEMPTS:
+        log.warning("job %s %s failed for good: %s", job.id, job.dedupe_key, job.last_error)
+        _finish(job, JobState.FAILED, now)
+        give_up = GIVE_UP.get(job.kind)
+        if give_up is not None:
+            give_up(session, job)
+        return
+    log.info("job %s %s will retry in %s: %s", job.id, job.dedupe_key, delay, job.last_error)
+    job.state = JobState.PENDING
+    job.run_after = now + delay
+    job.locked_until = None
+    job.updated_at = now
+
+
+def _defer(job: Job, wait: _Defer, now: datetime) -> None:
+    """Put the job back for later without counting an attempt."""
+    job.state = JobState.PENDING
+    job.run_after = now + wait.delay
+    job.locked_until = None
+    job.updated_at = now
+
+
+def run_job(session: Session, job: Job, context: JobContext) -> None:
+    """Run one claimed job and record its outcome (done, retried later, or failed); commit."""
+    handler = HANDLERS.get(job.kind)
+    try:
+        if handler is None:
+            raise MeetingError(f"unknown job kind {job.kind!r}", retryable=False, code="kind")
+        handler(session, job, context)
+    except _Defer as wait:
+        session.rollback()
+        job = session.get(Job, job.id, populate_existing=True)
+        _defer(job, wait, context.now())
+    except Exception as error:  # noqa: BLE001 - any failure is recorded and retried
+        session.rollback()
+        job = session.get(Job, job.id, populate_existing=True)
+        _retry_or_fail(session, job, error, context)
+    else:
+        job = session.get(Job, job.id)
+        job.attempts += 1
+        job.last_error = None
+        job.error_code = None
+        _finish(job, JobState.DONE, context.now())
+    session.add(job)
+    session.commit()
+
+
+def run_due_jobs(
+    session_factory: SessionFactory,
+    context: JobContext,
+    *,
+    limit: int = 10,
+    appointment_id: int | None = None,
+) -> int:
+    """Claim and run the jobs due now, once; returns how many ran.
+
+    With ``appointment_id`` only that appointment's jobs run: the booking pages call this right
+    after a booking so the link is usually there on arrival; the worker retries what fails.
+    """
+    ran = 0
+    with session_factory() as session:
+        claimed = claim_due(session, context.now(), limit=limit, appointment_id=appointment_id)
+        for job in claimed:
+            job_id = job.id
+            if job.locked_until <= context.now():
+                # Our lease ran out while earlier jobs ran; another worker may have it now.
+                continue
+            try:
+                run_job(session, job, context)
+                ran += 1
+            except Exception:
+                # The job stays running; it is claimed again when its lease runs out.
+                log.exception("could not record the outcome of job %s", job_id)
+                session.rollback()
+    return ran
+
+
+async def worker_loop(
+    session_factory: SessionFactory,
+    context_factory: Callable[[], JobContext],
+    *,
+    interval: float = 1.0,
+    stop: asyncio.Event | None = None,
+    limit: int = 10,
+) -> None:
+    """Run due jobs until ``stop`` is set, in a thread so the event loop is never blocked."""
+    stop = stop or asyncio.Event()
+    context: JobContext | None = None
+    while not stop.is_set():
+        ran = 0
+        try:
+            context = context or context_factory()
+            ran = await asyncio.to_thread(run_due_jobs, session_factory, context, limit=limit)
+        except Exception:
+            log.exception("background jobs: round failed; trying again")
+        if ran >= limit:
+            continue  # more may be due: no pause
+        with suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=interval)

@@ -1,0 +1,66 @@
+"""The app runs its background worker, and the booking pages can run an appointment's jobs now."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from balie import db, worker
+from balie.db_types import utcnow
+from balie.models import Appointment, Job, MeetingState
+from balie.services import booking
+from balie.services.catalogue import get_organisation
+from balie.services.demo_data import load_demo_data
+from balie.services.slots import free_slots
+from balie.services.validation import CitizenDetails
+from balie.settings import get_settings
+
+
+@pytest.fixture
+def app_database(
+    engine: Engine, database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> Iterator[Engine]:
+    """Point the app at the test database; e-mails go to a temporary outbox."""
+    monkeypatch.setenv("BALIE_DATABASE_URL", database_url)
+    monkeypatch.setenv("BALIE_OUTBOX_DIR", str(tmp_path / "outbox"))
+    get_settings.cache_clear()
+    db.get_engine.cache_clear()
+    yield engine
+    get_settings.cache_clear()
+    db.get_engine.cache_clear()
+
+
+def test_the_app_registers_the_background_worker() -> None:
+    from balie.balie import app
+
+    registered = [getattr(task, "__name__", "") for task in app.get_lifespan_tasks()]
+    assert "background_worker" in registered
+
+
+def test_run_appointment_jobs_makes_the_link_and_sends_the_confirmation(
+    session: Session, app_database: Engine, tmp_path
+) -> None:
+    load_demo_data(session)
+    gent = get_organisation(session, "gent")
+    service = booking.find_live_service(session, gent, "oog")
+    now = utcnow()
+    first = free_slots(session, service, now.date(), (now + timedelta(days=14)).date(), now)[0]
+    details = CitizenDetails("Nora", "nora@example.be", None, "nl", None, True)
+    booked = booking.book(
+        session,
+        gent,
+        booking.BookingRequest("oog", "zaak-starten", first.start, details),
+        meeting_provider="jitsi",
+        secret_key="s",
+    )
+    worker.run_appointment_jobs(booked.appointment.id)
+    session.expire_all()
+    appointment = session.get(Appointment, booked.appointment.id)
+    assert appointment.meeting_state == MeetingState.READY
+    done = set(session.exec(select(Job.kind).where(Job.state == "done")))
+    assert done == {"meeting.create", "mail.confirmation"}
+    assert len(list((tmp_path / "outbox").glob("*.eml"))) == 1
