@@ -70,6 +70,11 @@ class Settings(BaseSettings):
         "", description="Shared organiser mailbox for staff without an Entra object id."
     )
 
+    share_question_with_meeting_provider: bool = Field(
+        False,
+        description="Copy the citizen's question into the meeting (e.g. the Teams calendar item).",
+    )
+
     smtp_host: str = Field("", description="SMTP server; empty writes e-mails to data/outbox/.")
     smtp_port: int = Field(587, description="SMTP port.")
     smtp_username: str = Field("", description="SMTP user name.")

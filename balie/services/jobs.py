@@ -260,8 +260,10 @@ def _appointment(session: Session, job: Job) -> Appointment | None:
     return session.get(Appointment, job.appointment_id, populate_existing=True)
 
 
-def _meeting_request(session: Session, appointment: Appointment) -> MeetingRequest:
-    """What the provider needs; the citizen's question stays out of the staff calendar."""
+def _meeting_request(
+    session: Session, appointment: Appointment, settings: Settings
+) -> MeetingRequest:
+    """What the provider needs; the citizen's question goes along only if the city enables it."""
     service = session.get(Service, appointment.service_id)
     topic = session.get(Topic, appointment.topic_id)
     staff = session.get(StaffMember, appointment.staff_id)
@@ -270,6 +272,8 @@ def _meeting_request(session: Session, appointment: Appointment) -> MeetingReque
         "Videogesprek via de Digitale Balie.\n"
         f"Dienst: {service_name}\nOnderwerp: {topic_name}\nReferentie: {appointment.reference}"
     )
+    if settings.share_question_with_meeting_provider and appointment.question:
+        body += f"\nVraag: {appointment.question}"
     return MeetingRequest(
         reference=appointment.reference,
         subject=f"{service_name} – {topic_name}",
@@ -306,7 +310,7 @@ def _create_meeting(session: Session, job: Job, context: JobContext) -> None:
         return
     if appointment.join_url:
         return
-    request = _meeting_request(session, appointment)
+    request = _meeting_request(session, appointment, context.settings)
     _end_read(session)
     meeting = context.provider.create(request)
     appointment.meeting_external_id = meeting.external_id
@@ -334,7 +338,7 @@ def _update_meeting(session: Session, job: Job, context: JobContext) -> None:
         _wait_for_create(session, appointment)
         return
     external_id = appointment.meeting_external_id
-    request = _meeting_request(session, appointment)
+    request = _meeting_request(session, appointment, context.settings)
     _end_read(session)
     context.provider.update(external_id, request)
 
@@ -348,7 +352,7 @@ def _cancel_meeting(session: Session, job: Job, context: JobContext) -> None:
         _wait_for_create(session, appointment)
         return
     external_id = appointment.meeting_external_id
-    request = _meeting_request(session, appointment)
+    request = _meeting_request(session, appointment, context.settings)
     _end_read(session)
     context.provider.cancel(external_id, request)
 

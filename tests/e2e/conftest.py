@@ -1,14 +1,18 @@
 """Browser tests: the real app (production build) in headless Debian Chromium.
 
 The app runs through Reflex's AppHarnessProd on a throwaway SQLite database with the demo
-data, exactly as `make run` would serve it.
+data, exactly as `make run` would serve it. Meetings come from Microsoft Teams through the fake
+Entra ID and Graph servers (tests/fakes) on loopback; BALIE_E2E_MEETINGS=jitsi runs the same
+tests on the Jitsi default instead (CI's Redis variant does).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -27,6 +31,18 @@ os.environ.setdefault("REFLEX_CHECK_LATEST_VERSION", "false")
 from reflex.testing import AppHarnessProd  # noqa: E402
 
 from tests.conftest import run_alembic  # noqa: E402
+from tests.fakes.microsoft import MicrosoftFakes, running_fakes  # noqa: E402
+
+MEETINGS = os.environ.get("BALIE_E2E_MEETINGS", "teams")
+_FAKES_STACK = ExitStack()
+FAKES: MicrosoftFakes | None = None
+if MEETINGS == "teams":
+    FAKES = _FAKES_STACK.enter_context(running_fakes())
+    os.environ.update(FAKES.env())
+    JOIN_URL = re.compile(r"^https://teams\.microsoft\.com/l/meetup-join/")
+else:
+    os.environ["BALIE_MEETING_PROVIDER"] = "jitsi"
+    JOIN_URL = re.compile(r"^https://meet\.jit\.si/DigitaleBalie-")
 
 CHROMIUM = "/usr/bin/chromium"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -45,7 +61,7 @@ def app_harness() -> Iterator[AppHarnessProd]:
     run_alembic(os.environ["BALIE_DATABASE_URL"], "upgrade", "head")
     with session_scope() as session:
         load_demo_data(session)
-    with AppHarnessProd.create(root=PROJECT_ROOT, app_name="balie") as harness:
+    with _FAKES_STACK, AppHarnessProd.create(root=PROJECT_ROOT, app_name="balie") as harness:
         yield harness
 
 
