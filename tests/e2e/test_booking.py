@@ -16,6 +16,7 @@ from balie.services import booking
 from balie.services.catalogue import get_organisation
 from balie.services.validation import CitizenDetails
 from tests.e2e.conftest import E2E_OUTBOX, FAKES, JOIN_URL, axe_violations, tab_to
+from tests.fakes.microsoft import unavailable
 
 
 def assert_accessible(page: Page) -> None:
@@ -284,3 +285,34 @@ def test_works_at_320_pixels_and_200_percent_zoom(page: Page, base_url: str) -> 
         page.locator(".time").first.click()
         expect(page.locator("#name")).to_be_visible()
         assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def test_a_slow_meeting_service_never_loses_the_booking(page: Page, base_url: str) -> None:
+    """Graph is down at the moment of booking: the page says the link is coming, then shows it.
+
+    On the Jitsi default (no network call) the link is simply there at once.
+    """
+    if FAKES is not None:
+        FAKES.fail("create_event", unavailable())
+    page.goto(base_url + "/boeken?dienst=milieu-klimaat")
+    page.locator("[data-topic=premieaanvraag]").click()
+    page.locator(".time").first.click()
+    page.locator("#name").fill("Wim Peeters")
+    page.locator("#email").fill("wim@example.be")
+    page.locator("#consent").check()
+    page.locator("#to-review").click()
+    page.locator("#confirm").click()
+    heading_has_focus(page, "Je afspraak is gemaakt")
+    reference = page.locator("#reference").inner_text()
+    if FAKES is not None:
+        expect(page.get_by_role("status")).to_contain_text("We maken de link naar het gesprek")
+        assert_accessible(page)
+    # The background worker retries after Graph's outage; the page updates by itself.
+    expect(page.locator("#join-url")).to_have_attribute("href", JOIN_URL, timeout=60_000)
+    join_url = page.locator("#join-url").get_attribute("href")
+    for _second in range(60):
+        if outbox_messages(reference):
+            break
+        page.wait_for_timeout(1000)
+    confirmation = outbox_messages(reference)[0]
+    assert join_url in confirmation.get_body(("plain",)).get_content()
