@@ -14,13 +14,14 @@ from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from balie.db import get_engine, session_scope
+from balie.db_types import utcnow
 from balie.i18n import ERRORS, pick
 from balie.models import Appointment, Organisation, Service, Topic
-from balie.services import booking
+from balie.services import booking, staff_auth
 from balie.services.catalogue import get_organisation, live_services
 from balie.services.slots import free_slots
 from balie.services.validation import validate_details
@@ -513,9 +514,75 @@ OPENAPI: dict[str, Any] = {
     },
 }
 
+STAFF_COOKIE = "balie_staff"
+STAFF_HOME = "/medewerkers"
+STAFF_SIGN_IN = "/medewerkers/aanmelden"
+
+
+def _frontend_origin(request: Request) -> str:
+    """Where to send the browser back to: its own origin when allowed, else the public URL."""
+    settings = get_settings()
+    origin = request.headers.get("origin", "")
+    allowed = settings.allowed_origins()
+    if origin and origin != "null" and ("*" in allowed or origin in allowed):
+        return origin
+    return settings.public_base_url.rstrip("/")
+
+
+def _sign_in(email: str, password: str, client_ip: str) -> str:
+    """Check a local account and open a session; returns the session token."""
+    with session_scope() as session:
+        _staff, token = staff_auth.sign_in_local(session, email, password, client_ip, utcnow())
+    return token
+
+
+async def staff_login(request: Request) -> Response:
+    """POST /api/staff/login (form): sets the HttpOnly session cookie and goes to the staff page."""
+    origin = _frontend_origin(request)
+    try:
+        form = await request.form()
+        email = str(form.get("email", ""))[:254]
+        password = str(form.get("password", ""))[:1024]
+        client_ip = request.client.host if request.client else ""
+        token = await run_in_threadpool(_sign_in, email, password, client_ip)
+    except staff_auth.SignInRefused as refused:
+        return RedirectResponse(f"{origin}{STAFF_SIGN_IN}?fout={refused.reason}", status_code=303)
+    except Exception:
+        log.exception("staff sign-in failed")
+        return RedirectResponse(f"{origin}{STAFF_SIGN_IN}?fout=unavailable", status_code=303)
+    response = RedirectResponse(f"{origin}{STAFF_HOME}", status_code=303)
+    response.set_cookie(
+        STAFF_COOKIE,
+        token,
+        max_age=int(staff_auth.SESSION_LIFETIME.total_seconds()),
+        httponly=True,
+        samesite="lax",
+        secure=get_settings().public_base_url.startswith("https://"),
+        path="/",
+    )
+    return response
+
+
+def _sign_out(token: str | None) -> None:
+    """Revoke the session behind the cookie."""
+    with session_scope() as session:
+        staff_auth.end_session(session, token, utcnow())
+
+
+async def staff_logout(request: Request) -> Response:
+    """POST /api/staff/logout: revokes the session and clears the cookie."""
+    await run_in_threadpool(_sign_out, request.cookies.get(STAFF_COOKIE))
+    origin = _frontend_origin(request)
+    response = RedirectResponse(f"{origin}{STAFF_SIGN_IN}?afgemeld=1", status_code=303)
+    response.delete_cookie(STAFF_COOKIE, path="/")
+    return response
+
+
 api = Starlette(
     routes=[
         Route("/api/healthz", healthz, methods=["GET"]),
+        Route("/api/staff/login", staff_login, methods=["POST"]),
+        Route("/api/staff/logout", staff_logout, methods=["POST"]),
         Route("/api/v1/openapi.json", openapi, methods=["GET"]),
         Route("/api/v1/services", list_services, methods=["GET"]),
         Route("/api/v1/services/{service}/slots", list_slots, methods=["GET"]),

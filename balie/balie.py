@@ -3,7 +3,7 @@
 import reflex as rx
 
 from balie.api import api
-from balie.pages import book, home, manage  # noqa: F401 - registers the pages
+from balie.pages import book, home, manage, staff  # noqa: F401 - registers the pages
 from balie.settings import get_settings
 from balie.worker import background_worker
 

@@ -49,6 +49,15 @@ class BookingChannel(StrEnum):
     CONTACT_CENTRE = "contact_centre"
 
 
+class Outcome(StrEnum):
+    """What came of a call, recorded by the counsellor."""
+
+    RESOLVED = "resolved"
+    FOLLOW_UP = "follow_up"
+    REFERRED = "referred"
+    IN_PERSON = "in_person"
+
+
 class MeetingState(StrEnum):
     """Whether the video meeting link exists yet."""
 
@@ -203,9 +212,48 @@ class Appointment(SQLModel, table=True):
     join_url: str | None = Field(default=None, sa_type=String(2000))
     meeting_state: MeetingState = Field(default=MeetingState.PENDING, sa_type=String(16))
     cancel_reason: str | None = Field(default=None, sa_type=String(500))
+    outcome: Outcome | None = Field(default=None, sa_type=String(16))
+    staff_note: str | None = Field(default=None, sa_type=String(2000))
+    completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     calendar_sequence: int = Field(default=0, description="iCalendar SEQUENCE; grows on changes")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class StaffSession(SQLModel, table=True):
+    """A signed-in staff browser: the cookie holds a random token, the table only its hash."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(sa_type=String(64), unique=True)
+    staff_id: int = Field(foreign_key="staffmember.id", index=True, ondelete="CASCADE")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class SignInAttempt(SQLModel, table=True):
+    """A sign-in attempt (never the password), for rate limiting and the security log."""
+
+    __table_args__ = (Index("ix_signinattempt_email_at", "email", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(sa_type=String(254))
+    client_ip: str = Field(default="", sa_type=String(64))
+    succeeded: bool = False
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class AuditEntry(SQLModel, table=True):
+    """Who did what, when: staff actions on appointments, hours, the catalogue, bulk reads."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    staff_id: int | None = Field(default=None, foreign_key="staffmember.id", index=True)
+    action: str = Field(sa_type=String(64))
+    target_type: str = Field(default="", sa_type=String(32))
+    target_id: int | None = None
+    detail: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
 
 
 class JobState(StrEnum):

@@ -1,0 +1,287 @@
+"""What counsellors see and do on a working day: their list, the team's list, outcomes.
+
+Every read of a list of citizens' details and every change is written to the audit log.
+Times are stored in UTC and shown in the organisation's time zone.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement
+from sqlmodel import Session, select
+
+from balie.i18n import pick
+from balie.models import (
+    Appointment,
+    AppointmentStatus,
+    Organisation,
+    Outcome,
+    Role,
+    Service,
+    StaffMember,
+    StaffService,
+    Topic,
+)
+from balie.services.booking import NotChangeable
+from balie.services.staff_auth import audit, has_role
+
+NOTE_MAX = 2000
+LEADS = (Role.MANAGER, Role.ADMIN)
+
+
+@dataclass(frozen=True)
+class DayRow:
+    """One appointment as a counsellor's day list shows it (times in local time)."""
+
+    appointment_id: int
+    reference: str
+    start: datetime
+    end: datetime
+    time_label: str
+    service_name: str
+    topic_name: str
+    preparation: str
+    citizen_name: str
+    language: str
+    question: str
+    status: str
+    meeting_state: str
+    join_url: str
+    outcome: str
+    staff_note: str
+
+
+def _time_zone(session: Session, staff: StaffMember) -> ZoneInfo:
+    """The time zone of the staff member's organisation."""
+    return ZoneInfo(session.get(Organisation, staff.organisation_id).time_zone)
+
+
+def _bounds(first: date, days: int, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """From local midnight of ``first`` to local midnight ``days`` later (DST-aware)."""
+    start = datetime.combine(first, time.min, tz)
+    return start, datetime.combine(first + timedelta(days=days), time.min, tz)
+
+
+def _row(
+    appointment: Appointment, service: Service, topic: Topic, tz: ZoneInfo, lang: str
+) -> DayRow:
+    """The list row of one appointment."""
+    start, end = appointment.start_at.astimezone(tz), appointment.end_at.astimezone(tz)
+    return DayRow(
+        appointment_id=appointment.id,
+        reference=appointment.reference,
+        start=start,
+        end=end,
+        time_label=f"{start:%H:%M}–{end:%H:%M}",
+        service_name=pick(service.name, lang),
+        topic_name=pick(topic.name, lang),
+        preparation=pick(topic.preparation, lang),
+        citizen_name=appointment.citizen_name or "",
+        language=appointment.language,
+        question=appointment.question or "",
+        status=str(appointment.status),
+        meeting_state=str(appointment.meeting_state),
+        join_url=appointment.join_url or "",
+        outcome=str(appointment.outcome or ""),
+        staff_note=appointment.staff_note or "",
+    )
+
+
+def _rows(
+    session: Session,
+    condition: ColumnElement[bool],
+    start: datetime,
+    end: datetime,
+    tz: ZoneInfo,
+    lang: str,
+) -> list[DayRow]:
+    """Rows of the non-cancelled appointments matching ``condition`` in ``[start, end)``."""
+    found = session.exec(
+        select(Appointment, Service, Topic)
+        .join(Service, Service.id == Appointment.service_id)
+        .join(Topic, Topic.id == Appointment.topic_id)
+        .where(
+            condition,
+            Appointment.status != AppointmentStatus.CANCELLED,
+            Appointment.start_at >= start,
+            Appointment.start_at < end,
+        )
+        .order_by(Appointment.start_at, Appointment.id)
+    ).all()
+    return [_row(appointment, service, topic, tz, lang) for appointment, service, topic in found]
+
+
+def service_ids_of(session: Session, staff: StaffMember) -> set[int]:
+    """The services this staff member serves."""
+    return set(
+        session.exec(select(StaffService.service_id).where(StaffService.staff_id == staff.id))
+    )
+
+
+def day_rows(session: Session, staff: StaffMember, day: date, language: str = "nl") -> list[DayRow]:
+    """The staff member's own appointments on that local day, cancelled ones left out; audited."""
+    tz = _time_zone(session, staff)
+    rows = _rows(session, Appointment.staff_id == staff.id, *_bounds(day, 1, tz), tz, language)
+    audit(session, staff, "read_day_list", "day", None, day=day.isoformat(), count=len(rows))
+    session.commit()
+    return rows
+
+
+def team_rows(
+    session: Session, staff: StaffMember, service_id: int, day: date, language: str = "nl"
+) -> list[DayRow]:
+    """A service's appointments that day, for managers, admins and the service's own staff."""
+    service = session.get(Service, service_id) if isinstance(service_id, int) else None
+    if service is None or service.organisation_id != staff.organisation_id:
+        raise LookupError(f"no service {service_id!r}")
+    if not staff.active or not (
+        has_role(staff, *LEADS) or service_id in service_ids_of(session, staff)
+    ):
+        raise PermissionError("only managers, admins and the service's staff see its day list")
+    tz = _time_zone(session, staff)
+    condition = Appointment.service_id == service_id
+    rows = _rows(session, condition, *_bounds(day, 1, tz), tz, language)
+    audit(
+        session,
+        staff,
+        "read_team_list",
+        "service",
+        service_id,
+        day=day.isoformat(),
+        count=len(rows),
+    )
+    session.commit()
+    return rows
+
+
+def week_rows(
+    session: Session, staff: StaffMember, monday: date, language: str = "nl"
+) -> dict[date, list[DayRow]]:
+    """Own appointments of the week (Monday to Sunday) that holds ``monday``, per day; audited."""
+    monday -= timedelta(days=monday.weekday())
+    tz = _time_zone(session, staff)
+    rows = _rows(session, Appointment.staff_id == staff.id, *_bounds(monday, 7, tz), tz, language)
+    week: dict[date, list[DayRow]] = {monday + timedelta(days=n): [] for n in range(7)}
+    for row in rows:
+        week[row.start.date()].append(row)
+    audit(session, staff, "read_week_list", "week", None, day=monday.isoformat(), count=len(rows))
+    session.commit()
+    return week
+
+
+def _may_handle(session: Session, staff: StaffMember, appointment: Appointment) -> bool:
+    """The assigned staff member, the service's staff, and managers or admins may record results."""
+    if not staff.active or appointment.organisation_id != staff.organisation_id:
+        return False
+    return (
+        appointment.staff_id == staff.id
+        or has_role(staff, *LEADS)
+        or appointment.service_id in service_ids_of(session, staff)
+    )
+
+
+def _appointment_to_handle(
+    session: Session, staff: StaffMember, appointment_id: int
+) -> Appointment:
+    """The appointment, locked for the update, when ``staff`` may record its result."""
+    appointment = None
+    if isinstance(appointment_id, int) and not isinstance(appointment_id, bool):
+        appointment = session.get(
+            Appointment, appointment_id, with_for_update=True, populate_existing=True
+        )
+    if appointment is None:
+        raise LookupError(f"no appointment {appointment_id!r}")
+    if not _may_handle(session, staff, appointment):
+        session.rollback()  # release the row lock
+        raise PermissionError("not your appointment or your service")
+    if appointment.status == AppointmentStatus.CANCELLED:
+        session.rollback()
+        raise NotChangeable(appointment.reference)
+    return appointment
+
+
+def _clean_note(note: object) -> str:
+    """The note without control characters (newlines and tabs kept); ValueError when too long."""
+    if note is None:
+        return ""
+    if not isinstance(note, str):
+        raise ValueError("the note must be text")
+    kept = "".join(ch for ch in note if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    kept = kept.replace("\r\n", "\n").strip()
+    if len(kept) > NOTE_MAX:
+        raise ValueError(f"the note may have at most {NOTE_MAX} characters")
+    return kept
+
+
+def _valid_outcome(outcome: object) -> Outcome:
+    """The outcome as the enum; ValueError for anything else."""
+    try:
+        return Outcome(outcome)
+    except ValueError:
+        choices = ", ".join(item.value for item in Outcome)
+        raise ValueError(f"unknown outcome {outcome!r}; choose from {choices}") from None
+
+
+def record_outcome(
+    session: Session,
+    staff: StaffMember,
+    appointment_id: int,
+    outcome: str,
+    note: str,
+    now: datetime,
+) -> Appointment:
+    """Mark the appointment completed with an outcome and an internal note; audited; commits."""
+    chosen = _valid_outcome(outcome)
+    clean_note = _clean_note(note)
+    appointment = _appointment_to_handle(session, staff, appointment_id)
+    previous = str(appointment.status)
+    if appointment.status != AppointmentStatus.COMPLETED or appointment.completed_at is None:
+        appointment.completed_at = now  # a correction keeps the time of the first completion
+    appointment.status = AppointmentStatus.COMPLETED
+    appointment.outcome = chosen
+    appointment.staff_note = clean_note or None
+    appointment.updated_at = now
+    session.add(appointment)
+    audit(
+        session,
+        staff,
+        "record_outcome",
+        "appointment",
+        appointment.id,
+        at=now,
+        outcome=chosen.value,
+        previous_status=previous,
+    )
+    session.commit()
+    return appointment
+
+
+def mark_no_show(
+    session: Session, staff: StaffMember, appointment_id: int, now: datetime
+) -> Appointment:
+    """Record that the citizen did not come (only once the call has started); audited; commits."""
+    appointment = _appointment_to_handle(session, staff, appointment_id)
+    if now < appointment.start_at:
+        session.rollback()
+        raise NotChangeable(appointment.reference)
+    previous = str(appointment.status)
+    appointment.status = AppointmentStatus.NO_SHOW
+    appointment.outcome = None
+    appointment.completed_at = None
+    appointment.updated_at = now
+    session.add(appointment)
+    audit(
+        session,
+        staff,
+        "mark_no_show",
+        "appointment",
+        appointment.id,
+        at=now,
+        previous_status=previous,
+    )
+    session.commit()
+    return appointment

@@ -1,0 +1,138 @@
+"""A counsellor signs in, sees today's list update live and records outcomes."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from playwright.sync_api import Page, expect
+from sqlmodel import select
+
+from balie.db import session_scope
+from balie.db_types import utcnow
+from balie.models import Appointment, Service, StaffMember
+from balie.services import staff_auth
+from balie.services.booking import manage_token_for, new_reference, token_hash
+from balie.services.demo_data import demo_email
+from tests.e2e.test_booking import assert_accessible
+
+PASSWORD = "een-lang-wachtwoord-2026"
+COUNSELLOR = "Lotte Claeys"  # Verhuurderspunt in the demo data
+
+
+def counsellor_with_password() -> str:
+    """Give the demo counsellor a local password; returns the e-mail address."""
+    email = demo_email(COUNSELLOR)
+    with session_scope() as session:
+        staff = session.exec(select(StaffMember).where(StaffMember.email == email)).one()
+        staff.password_hash = staff_auth.hash_password(PASSWORD)
+        session.add(staff)
+        session.commit()
+    return email
+
+
+def two_starts_today() -> tuple[datetime, datetime]:
+    """Two starts on today's local date, 50 minutes apart, the first one joinable now."""
+    now = utcnow().replace(second=0, microsecond=0)
+    local = now.astimezone(ZoneInfo("Europe/Brussels"))
+    if local.hour == 0 and local.minute < 25:
+        return now + timedelta(minutes=1), now + timedelta(minutes=51)
+    if local.hour == 23 and local.minute >= 25:
+        return now - timedelta(minutes=20), now - timedelta(minutes=70)
+    return now - timedelta(minutes=20), now + timedelta(minutes=30)
+
+
+def appointment_at(citizen: str, start: datetime) -> str:
+    """An appointment for the counsellor today (as if booked earlier); its reference."""
+    email = demo_email(COUNSELLOR)
+    with session_scope() as session:
+        staff = session.exec(select(StaffMember).where(StaffMember.email == email)).one()
+        service = session.exec(select(Service).where(Service.slug == "verhuurderspunt")).one()
+        reference = new_reference()
+        session.add(
+            Appointment(
+                reference=reference,
+                organisation_id=service.organisation_id,
+                service_id=service.id,
+                topic_id=_topic_id(session, service.id),
+                staff_id=staff.id,
+                start_at=start,
+                end_at=start + timedelta(minutes=30),
+                busy_until=start + timedelta(minutes=40),
+                citizen_name=citizen,
+                citizen_email="burger@example.be",
+                language="nl",
+                question="Wanneer heb ik een conformiteitsattest nodig?",
+                consent_at=utcnow(),
+                join_url="https://meet.jit.si/DigitaleBalie-test",
+                meeting_state="ready",
+                manage_token_hash=token_hash(manage_token_for(reference, secrets.token_hex())),
+            )
+        )
+        session.commit()
+    return reference
+
+
+def _topic_id(session, service_id: int) -> int:
+    """The first topic of the service."""
+    from balie.models import Topic
+
+    return session.exec(select(Topic.id).where(Topic.service_id == service_id)).first()
+
+
+def sign_in(page: Page, base_url: str, email: str, password: str) -> None:
+    """Fill in the sign-in form."""
+    page.goto(base_url + "/medewerkers/aanmelden")
+    page.locator("#staff-email").fill(email)
+    page.locator("#staff-password").fill(password)
+    page.locator("#staff-sign-in").click()
+
+
+def test_without_a_session_the_staff_page_sends_you_to_sign_in(page: Page, base_url: str) -> None:
+    page.goto(base_url + "/medewerkers")
+    expect(page).to_have_url(re.compile(r"/medewerkers/aanmelden/?$"))
+    assert_accessible(page)
+
+
+def test_wrong_password_is_refused_without_saying_why(page: Page, base_url: str) -> None:
+    email = counsellor_with_password()
+    sign_in(page, base_url, email, "fout-wachtwoord-123")
+    expect(page.locator("#sign-in-problem")).to_contain_text("klopt niet")
+    assert_accessible(page)
+
+
+def test_counsellor_sees_today_live_and_records_an_outcome(page: Page, base_url: str) -> None:
+    email = counsellor_with_password()
+    first_start, second_start = two_starts_today()
+    first = appointment_at("Kaat Verbeke", first_start)
+    sign_in(page, base_url, email, PASSWORD)
+    expect(page).to_have_url(re.compile(r"/medewerkers/?$"))
+    card = page.locator(f"[data-reference='{first}']")
+    expect(card).to_contain_text("Kaat Verbeke")
+    expect(card).to_contain_text("Wanneer heb ik een conformiteitsattest nodig?")
+    expect(card.get_by_role("link", name="Deelnemen aan het gesprek")).to_be_visible()
+    assert_accessible(page)
+
+    second = appointment_at("Ahmed Benali", second_start)  # booked while the page is open
+    expect(page.locator(f"[data-reference='{second}']")).to_contain_text(
+        "Ahmed Benali", timeout=15_000
+    )
+
+    card.get_by_label("Opvolging nodig").check()
+    card.locator("textarea").fill("Stuurt nog een foto van de meter.")
+    card.get_by_role("button", name="Afronden").click()
+    expect(card).to_contain_text("completed follow_up")
+    with session_scope() as session:
+        stored = session.exec(select(Appointment).where(Appointment.reference == first)).one()
+        assert (stored.status, stored.outcome) == ("completed", "follow_up")
+        assert stored.staff_note == "Stuurt nog een foto van de meter."
+
+    no_show = page.locator(f"[data-reference='{second}']").get_by_role("button")
+    expect(no_show.filter(has_text="Niet komen opdagen")).to_be_visible()
+
+    page.locator("#staff-sign-out").click()
+    expect(page).to_have_url(re.compile(r"/medewerkers/aanmelden/?\?afgemeld=1$"))
+    page.goto(base_url + "/medewerkers")
+    expect(page).to_have_url(re.compile(r"/medewerkers/aanmelden/?$"))
