@@ -14,7 +14,7 @@ config = rx.Config(
     # state_auto_setters is False by default in 0.10 (and deprecated); tests assert it stays so.
     cors_allowed_origins=settings.allowed_origins(),
     show_built_with_reflex=False,
-    disable_plugins=["reflex_base.plugins.sitemap.SitemapPlugin"],
+    disable_plugins=[rx.plugins.SitemapPlugin],
     plugins=[
         rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="blue", radius="medium")),
     ],

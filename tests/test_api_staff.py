@@ -1,0 +1,96 @@
+"""Staff sign-in and sign-out over HTTP: an HttpOnly, SameSite session cookie; nothing leaked."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+from starlette.testclient import TestClient
+
+from balie import db
+from balie.api import STAFF_COOKIE, api
+from balie.db_types import utcnow
+from balie.models import SignInAttempt, StaffMember
+from balie.services import staff_auth
+from balie.services.demo_data import demo_email, load_demo_data
+from balie.settings import get_settings
+
+PASSWORD = "een-lang-wachtwoord"
+
+
+@pytest.fixture
+def client(
+    session: Session, engine: Engine, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[TestClient]:
+    """The HTTP routes on the test database, with one counsellor who has a password."""
+    monkeypatch.setenv("BALIE_DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    db.get_engine.cache_clear()
+    load_demo_data(session)
+    lotte = session.exec(
+        select(StaffMember).where(StaffMember.email == demo_email("Lotte Claeys"))
+    ).one()
+    lotte.password_hash = staff_auth.hash_password(PASSWORD)
+    session.commit()
+    yield TestClient(api, follow_redirects=False)
+    get_settings.cache_clear()
+    db.get_engine.cache_clear()
+
+
+def test_sign_in_sets_an_httponly_samesite_cookie(client: TestClient, session: Session) -> None:
+    response = client.post(
+        "/api/staff/login", data={"email": demo_email("Lotte Claeys"), "password": PASSWORD}
+    )
+    assert response.status_code == 303
+    assert response.headers["location"].endswith("/medewerkers")
+    cookie = response.headers["set-cookie"]
+    assert cookie.startswith(f"{STAFF_COOKIE}=")
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Path=/" in cookie
+    token = cookie.split(";")[0].split("=", 1)[1]
+    assert staff_auth.staff_for_token(session, token, utcnow()).display_name == "Lotte Claeys"
+
+
+def test_wrong_password_redirects_with_a_neutral_message(
+    client: TestClient, session: Session
+) -> None:
+    response = client.post(
+        "/api/staff/login", data={"email": demo_email("Lotte Claeys"), "password": "nope"}
+    )
+    assert response.status_code == 303
+    assert response.headers["location"].endswith("/medewerkers/aanmelden?fout=invalid")
+    assert "set-cookie" not in response.headers
+    attempts = session.exec(select(SignInAttempt)).all()
+    assert len(attempts) == 1 and not attempts[0].succeeded
+    assert "nope" not in repr(attempts[0].model_dump())
+
+
+def test_sign_out_revokes_the_session_and_clears_the_cookie(
+    client: TestClient, session: Session
+) -> None:
+    signed_in = client.post(
+        "/api/staff/login", data={"email": demo_email("Lotte Claeys"), "password": PASSWORD}
+    )
+    token = signed_in.headers["set-cookie"].split(";")[0].split("=", 1)[1]
+    client.cookies.set(STAFF_COOKIE, token)
+    response = client.post("/api/staff/logout")
+    assert response.status_code == 303
+    assert response.headers["location"].endswith("/medewerkers/aanmelden?afgemeld=1")
+    assert f'{STAFF_COOKIE}=""' in response.headers["set-cookie"]
+    session.expire_all()
+    assert staff_auth.staff_for_token(session, token, utcnow()) is None
+
+
+def test_a_foreign_origin_is_not_a_redirect_target_in_production(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BALIE_ENV", "production")
+    monkeypatch.setenv("BALIE_PUBLIC_BASE_URL", "https://balie.stad.gent")
+    get_settings.cache_clear()
+    response = client.post(
+        "/api/staff/login",
+        data={"email": "x@y.be", "password": "z"},
+        headers={"origin": "https://evil.example"},
+    )
+    assert response.headers["location"].startswith("https://balie.stad.gent/")
