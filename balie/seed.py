@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import secrets
 import sys
 
+from sqlmodel import Session, select
+
 from balie.db import session_scope
-from balie.services.demo_data import database_is_empty, load_demo_data
+from balie.db_types import utcnow
+from balie.models import StaffMember
+from balie.services.demo_data import database_is_empty, demo_email, load_demo_data
+from balie.services.staff_auth import set_password
 from balie.settings import get_settings
+
+DEMO_SIGN_INS = ("Sara De Smet", "Lotte Claeys")  # counsellors of Energiecentrale, Verhuurderspunt
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,11 +33,25 @@ def main(argv: list[str] | None = None) -> int:
             print("Database already has data; demo data not loaded.")
             return 0
         report = load_demo_data(session)
+        logins = demo_logins(session) if report.staff else []
     print(
         f"Demo data for Stad Gent: added {report.organisations} organisation(s), "
         f"{report.services} service(s), {report.topics} topic(s), {report.staff} staff member(s)."
     )
+    for email, password in logins:
+        print(f"Demo sign-in at /medewerkers/aanmelden: {email}  password: {password}")
     return 0
+
+
+def demo_logins(session: Session) -> list[tuple[str, str]]:
+    """Give the demo counsellors fresh random passwords (shown once, on the console)."""
+    logins = []
+    for name in DEMO_SIGN_INS:
+        staff = session.exec(select(StaffMember).where(StaffMember.email == demo_email(name))).one()
+        password = secrets.token_urlsafe(12)
+        set_password(session, staff, password, utcnow())
+        logins.append((staff.email, password))
+    return logins
 
 
 if __name__ == "__main__":

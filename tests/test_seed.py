@@ -7,7 +7,9 @@ from sqlalchemy import Engine
 from sqlmodel import Session, func, select
 
 from balie import seed
+from balie.db_types import utcnow
 from balie.models import Service
+from balie.services import staff_auth
 from balie.settings import get_settings
 
 
@@ -28,9 +30,15 @@ def test_loads_when_empty_and_only_then(
     session: Session, configured: Engine, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert seed.main(["--if-empty"]) == 0
-    assert "added 1 organisation" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "added 1 organisation" in out
+    login = next(line for line in out.splitlines() if line.startswith("Demo sign-in"))
+    email, password = login.split(": ", 1)[1].split("  password: ")
+    staff, _token = staff_auth.sign_in_local(session, email, password, "127.0.0.1", utcnow())
+    assert staff.display_name == "Sara De Smet"
     assert seed.main(["--if-empty"]) == 0
-    assert "already has data" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "already has data" in out and "password" not in out
     assert session.exec(select(func.count()).select_from(Service)).one() == 9
 
 
@@ -43,5 +51,6 @@ def test_never_in_production(
     monkeypatch.setenv("BALIE_ENV", "production")
     get_settings.cache_clear()
     assert seed.main([]) == 1
-    assert "never loaded in production" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "never loaded in production" in out and "password" not in out
     assert session.exec(select(func.count()).select_from(Service)).one() == 0
