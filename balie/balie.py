@@ -5,7 +5,7 @@ import reflex as rx
 from balie.api import api
 from balie.pages import book, home, manage, staff  # noqa: F401 - registers the pages
 from balie.settings import get_settings
-from balie.worker import background_worker
+from balie.worker import background_worker, retention_worker
 
 get_settings().check_production()
 
@@ -15,3 +15,4 @@ app = rx.App(
     stylesheets=["/balie.css"],
 )
 app.register_lifespan_task(background_worker)
+app.register_lifespan_task(retention_worker)

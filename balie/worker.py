@@ -6,11 +6,12 @@ It runs inside the web app as a Reflex lifespan task, and the booking pages call
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from balie.db import session_scope
 from balie.db_types import utcnow
-from balie.services import jobs
+from balie.services import jobs, retention
 from balie.services.meetings import provider_from_settings
 from balie.services.notifications import mailer_from_settings
 from balie.settings import get_settings
@@ -40,3 +41,24 @@ def run_appointment_jobs(appointment_id: int) -> None:
 async def background_worker() -> None:
     """Run due jobs every second for as long as the app runs."""
     await jobs.worker_loop(session_scope, job_context, interval=1.0)
+
+
+RETENTION_INTERVAL = 3600  # seconds between two erasure rounds
+
+
+def erase_expired_personal_data() -> int:
+    """Erase personal data of appointments past the retention period; returns how many."""
+    with session_scope() as session:
+        return retention.erase_due(session, utcnow(), get_settings().retention_days)
+
+
+async def retention_worker() -> None:
+    """Erase expired personal data once an hour for as long as the app runs."""
+    while True:
+        try:
+            erased = await asyncio.to_thread(erase_expired_personal_data)
+            if erased:
+                log.info("erased personal data of %s appointment(s)", erased)
+        except Exception:
+            log.exception("retention round failed; trying again in an hour")
+        await asyncio.sleep(RETENTION_INTERVAL)

@@ -39,6 +39,7 @@ def test_the_app_registers_the_background_worker() -> None:
 
     registered = [getattr(task, "__name__", "") for task in app.get_lifespan_tasks()]
     assert "background_worker" in registered
+    assert "retention_worker" in registered
 
 
 def test_run_appointment_jobs_makes_the_link_and_sends_the_confirmation(
@@ -64,3 +65,28 @@ def test_run_appointment_jobs_makes_the_link_and_sends_the_confirmation(
     done = set(session.exec(select(Job.kind).where(Job.state == "done")))
     assert done == {"meeting.create", "mail.confirmation"}
     assert len(list((tmp_path / "outbox").glob("*.eml"))) == 1
+
+
+def test_the_retention_round_erases_only_old_personal_data(
+    session: Session, app_database: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    load_demo_data(session)
+    gent = get_organisation(session, "gent")
+    service = booking.find_live_service(session, gent, "oog")
+    now = utcnow()
+    first = free_slots(session, service, now.date(), (now + timedelta(days=14)).date(), now)[0]
+    details = CitizenDetails("Nora", "nora@example.be", "+32470123456", "nl", "Vraag", True)
+    booked = booking.book(
+        session,
+        gent,
+        booking.BookingRequest("oog", "zaak-starten", first.start, details),
+        meeting_provider="jitsi",
+        secret_key="s",
+    )
+    assert worker.erase_expired_personal_data() == 0  # not yet past the retention period
+    monkeypatch.setattr(worker, "utcnow", lambda: first.end + timedelta(days=31))
+    assert worker.erase_expired_personal_data() == 1
+    session.expire_all()
+    stored = session.get(Appointment, booked.appointment.id)
+    assert (stored.citizen_name, stored.citizen_email, stored.question) == (None, None, None)
+    assert stored.service_id == service.id

@@ -13,7 +13,7 @@ import logging
 import random
 from collections.abc import Callable
 from contextlib import AbstractContextManager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -53,7 +53,10 @@ KINDS = (
     "mail.cancellation",
     "mail.reminder",
 )
-MAX_ATTEMPTS = 8
+MAX_ATTEMPTS = 12  # with the backoff below: about an hour and a half of trying
+# A server that says when to come back (429/503 with Retry-After) is not a failure of the job:
+# such waits do not use up attempts, for at most this long after the job was made.
+THROTTLE_PATIENCE = timedelta(hours=24)
 MAX_BACKOFF = timedelta(minutes=10)
 REMINDER_LEADS = {"24h": timedelta(hours=24), "1h": timedelta(hours=1)}
 CONFIRMATION_WAIT = timedelta(minutes=10)  # how long the confirmation waits for the link
@@ -73,6 +76,7 @@ class JobContext:
     mailer: Mailer
     settings: Settings
     now: Callable[[], datetime]
+    rng: random.Random = field(default_factory=random.Random)  # jitter; tests seed it
 
 
 class _Defer(Exception):
@@ -451,8 +455,6 @@ GIVE_UP: dict[str, Callable[[Session, Job], None]] = {"meeting.create": _give_up
 
 # --- running ---------------------------------------------------------------------------------
 
-_rng = random.Random()
-
 
 def _finish(job: Job, state: JobState, now: datetime) -> None:
     """Mark the job done or failed."""
@@ -462,13 +464,19 @@ def _finish(job: Job, state: JobState, now: datetime) -> None:
     job.updated_at = now
 
 
+def _server_asked_to_wait(error: Exception) -> bool:
+    """Whether the provider throttled us and said when to come back."""
+    return isinstance(error, MeetingError) and error.retryable and bool(error.retry_after)
+
+
 def _retry_or_fail(session: Session, job: Job, error: Exception, context: JobContext) -> None:
     """Record a failed attempt: try again later per the retry policy, or give up."""
     now = context.now()
-    job.attempts += 1
+    if not _server_asked_to_wait(error) or now - job.created_at > THROTTLE_PATIENCE:
+        job.attempts += 1
     job.last_error = f"{type(error).__name__}: {error}"[:1000]
     job.error_code = _error_code(error)
-    delay = retry_delay(error, job.attempts, _rng)
+    delay = retry_delay(error, job.attempts, context.rng)
     if delay is None or job.attempts >= MAX_ATTEMPTS:
         log.warning("job %s %s failed for good: %s", job.id, job.dedupe_key, job.last_error)
         _finish(job, JobState.FAILED, now)

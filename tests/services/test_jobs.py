@@ -331,7 +331,7 @@ def test_throttling_retries_exactly_after_retry_after(
     stored = job(session, created.dedupe_key)
     assert stored.state == JobState.PENDING
     assert stored.run_after == NOW + timedelta(seconds=30)
-    assert stored.attempts == 1
+    assert stored.attempts == 0  # a server-advised wait is not a failed attempt
     assert stored.error_code == "429"
     assert "throttled" in stored.last_error
     assert stored.locked_until is None
@@ -658,3 +658,19 @@ def test_the_worker_loop_survives_errors_and_stops_when_asked(
         assert len(mailer.sent) == 1
 
     asyncio.run(scenario())
+
+
+def test_throttling_with_retry_after_does_not_use_up_attempts(
+    session: Session, gent: Organisation, factory, settings: Settings, clock: Clock
+) -> None:
+    appointment = book(session, gent)
+    throttled = MeetingError("429", retryable=True, retry_after=30, code="TooManyRequests")
+    provider = FakeProvider(always=throttled)
+    context = make_context(settings, clock, provider)
+    for _round in range(jobs.MAX_ATTEMPTS + 3):
+        jobs.run_due_jobs(factory, context)
+        clock.advance(seconds=31)
+    created = job(session, f"meeting.create:{appointment.id}")
+    assert created.state == JobState.PENDING
+    assert created.attempts == 0
+    assert len(provider.made("create")) == jobs.MAX_ATTEMPTS + 3

@@ -1,0 +1,110 @@
+"""Personal data of citizens: erase it after the retention time or on request, and export it.
+
+Erasing sets the personal fields to NULL and keeps the row, so service, topic, times,
+channel, status and outcome (everything the statistics use) stay as they were.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, func, or_, update
+from sqlmodel import Session, select
+
+from balie.db_types import utcnow
+from balie.models import Appointment, Service, StaffMember, Topic
+from balie.services.staff_auth import audit
+
+PERSONAL_FIELDS = (
+    "citizen_name",
+    "citizen_email",
+    "citizen_phone",
+    "question",
+    "staff_note",
+    "cancel_reason",
+)
+
+
+def _has_personal_data() -> ColumnElement[bool]:
+    """WHERE clause: at least one personal field is still filled in."""
+    return or_(*(getattr(Appointment, name).is_not(None) for name in PERSONAL_FIELDS))
+
+
+def _erase(session: Session, now: datetime, *where: ColumnElement[bool]) -> int:
+    """Clear the personal fields of the matching appointments that still have any; the count."""
+    values = dict.fromkeys(PERSONAL_FIELDS) | {"updated_at": now}
+    result = session.exec(
+        update(Appointment)
+        .where(*where, _has_personal_data())
+        .values(values)
+        .execution_options(synchronize_session=False)
+    )
+    # The bulk UPDATE bypassed the identity map: loaded appointments must be read again.
+    session.expire_all()
+    return result.rowcount
+
+
+def _same_email(email: str) -> ColumnElement[bool]:
+    """WHERE clause: the citizen e-mail address is ``email``, ignoring case and spaces around."""
+    return func.lower(Appointment.citizen_email) == email.strip().lower()
+
+
+def erase_due(session: Session, now: datetime, retention_days: int) -> int:
+    """Erase personal data of appointments (any status) that ended before now - retention_days."""
+    cutoff = now - timedelta(days=retention_days)
+    erased = _erase(session, now, Appointment.end_at < cutoff)
+    session.commit()
+    return erased
+
+
+def erase_citizen(session: Session, organisation_id: int, email: str, staff_id: int | None) -> int:
+    """Erase every appointment of the citizen with this e-mail address, audited; the count."""
+    now = utcnow()
+    in_organisation = Appointment.organisation_id == organisation_id
+    references = list(
+        session.exec(select(Appointment.reference).where(in_organisation, _same_email(email))).all()
+    )
+    erased = _erase(session, now, in_organisation, _same_email(email))
+    staff = session.get(StaffMember, staff_id) if staff_id is not None else None
+    # The audit entry names the appointments, never the e-mail address being erased.
+    audit(
+        session,
+        staff,
+        "erase_citizen",
+        "appointment",
+        None,
+        organisation_id=organisation_id,
+        at=now,
+        count=erased,
+        references=sorted(references),
+    )
+    session.commit()
+    return erased
+
+
+def export_citizen(session: Session, organisation_id: int, email: str) -> dict:
+    """A JSON-able export of the appointments of the citizen with this e-mail address."""
+    rows = session.exec(
+        select(Appointment, Service.slug, Topic.slug)
+        .join(Service, Service.id == Appointment.service_id)
+        .join(Topic, Topic.id == Appointment.topic_id)
+        .where(Appointment.organisation_id == organisation_id, _same_email(email))
+        .order_by(Appointment.start_at, Appointment.id)
+    ).all()
+    return {
+        "email": email.strip().lower(),
+        "appointments": [
+            {
+                "reference": appointment.reference,
+                "service": service_slug,
+                "topic": topic_slug,
+                "start": appointment.start_at.isoformat(),
+                "status": str(appointment.status),
+                "name": appointment.citizen_name,
+                "email": appointment.citizen_email,
+                "phone": appointment.citizen_phone,
+                "question": appointment.question,
+            }
+            for appointment, service_slug, topic_slug in rows
+        ],
+    }

@@ -1,0 +1,192 @@
+"""Erasing and exporting citizens' personal data, with the statistics left exactly as they were.
+
+The appointments are those of tests/services/test_statistics.py (see its docstring): #1-#6 lie
+in March/April 2026, #7-#12 from 24 October 2026 on.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+from sqlmodel import Session, select
+
+from balie.models import Appointment, AuditEntry, Organisation, StaffMember
+from balie.services import retention
+from balie.services import statistics as stats
+from balie.services.demo_data import DEMO_MANAGER, demo_email
+from tests.services.test_statistics import NOW, TODAY, build
+
+# #7 (Sunday 25 October 00:30 local) ends at 2026-10-24 22:50 UTC: 30 days before this.
+SEVENTH_ENDS_PLUS_30_DAYS = datetime(2026, 11, 23, 22, 50, tzinfo=UTC)
+
+
+@pytest.fixture
+def gent(session: Session) -> Organisation:
+    """The twelve appointments in the database; Stad Gent."""
+    return build(session)
+
+
+def personal(session: Session) -> dict[str, tuple]:
+    """Per reference, the personal fields (read fresh from the database)."""
+    session.expire_all()
+    rows = session.exec(select(Appointment).order_by(Appointment.reference)).all()
+    return {
+        row.reference: tuple(getattr(row, name) for name in retention.PERSONAL_FIELDS)
+        for row in rows
+    }
+
+
+def kept(session: Session) -> dict[str, tuple]:
+    """Per reference, everything that erasing must keep."""
+    session.expire_all()
+    rows = session.exec(select(Appointment).order_by(Appointment.reference)).all()
+    return {
+        row.reference: (
+            row.service_id,
+            row.topic_id,
+            row.staff_id,
+            row.start_at,
+            row.end_at,
+            row.status,
+            row.channel,
+            row.outcome,
+            row.created_at,
+        )
+        for row in rows
+    }
+
+
+def all_figures(session: Session, gent: Organisation) -> tuple:
+    """Every statistics figure of the default period."""
+    period = stats.default_period(session, gent.id, TODAY)
+    return (
+        stats.headline(session, gent.id, period),
+        stats.held_per_week(session, gent.id, period),
+        stats.held_per_month(session, gent.id, period),
+        stats.channel_per_month(session, gent.id, period),
+        stats.per_service(session, gent.id, period, NOW),
+    )
+
+
+ERASED = (None,) * len(retention.PERSONAL_FIELDS)
+
+
+def reference(number: int) -> str:
+    """Reference of appointment ``number``."""
+    return f"TEST-{number:04d}"
+
+
+def test_erase_due_keeps_every_statistic(session: Session, gent: Organisation) -> None:
+    figures, facts, details = all_figures(session, gent), kept(session), personal(session)
+    # 30 days before NOW is 5 October 2026: #1-#6 ended before, #7-#12 after.
+    assert retention.erase_due(session, NOW, 30) == 6
+    assert all_figures(session, gent) == figures
+    assert kept(session) == facts
+    after = personal(session)
+    assert len(after) == 12
+    for number in range(1, 7):
+        assert after[reference(number)] == ERASED
+    for number in range(7, 13):
+        assert after[reference(number)] == details[reference(number)]
+        assert after[reference(number)][0] == f"Burger {number}"
+
+
+def test_erase_due_is_idempotent(session: Session, gent: Organisation) -> None:
+    assert retention.erase_due(session, NOW, 30) == 6
+    details = personal(session)
+    assert retention.erase_due(session, NOW, 30) == 0
+    assert personal(session) == details
+
+
+def test_erase_due_erases_only_what_ended_before_the_cutoff(
+    session: Session, gent: Organisation
+) -> None:
+    assert retention.erase_due(session, SEVENTH_ENDS_PLUS_30_DAYS, 30) == 6
+    assert personal(session)[reference(7)][0] == "Burger 7"  # ended exactly at the cutoff
+    one_second_later = SEVENTH_ENDS_PLUS_30_DAYS.replace(second=1)
+    assert retention.erase_due(session, one_second_later, 30) == 1
+    assert personal(session)[reference(7)] == ERASED
+
+
+def test_erase_due_covers_every_status(session: Session, gent: Organisation) -> None:
+    far_future = datetime(2027, 12, 31, tzinfo=UTC)
+    assert retention.erase_due(session, far_future, 30) == 12
+    assert set(personal(session).values()) == {ERASED}
+    statuses = {row.status for row in session.exec(select(Appointment)).all()}
+    assert statuses == {"booked", "cancelled", "completed", "no_show"}
+
+
+def manager(session: Session) -> StaffMember:
+    """The demo manager."""
+    email = demo_email(DEMO_MANAGER[0])
+    return session.exec(select(StaffMember).where(StaffMember.email == email)).one()
+
+
+def test_export_then_erase_a_citizen(session: Session, gent: Organisation) -> None:
+    # #2 was booked as Els@Example.be, #9 as els@example.be: the same citizen.
+    export = retention.export_citizen(session, gent.id, " ELS@example.be")
+    assert json.loads(json.dumps(export)) == export
+    assert export == {
+        "email": "els@example.be",
+        "appointments": [
+            {
+                "reference": "TEST-0002",
+                "service": "woonwijzer",
+                "topic": "sociale-huisvesting",
+                "start": "2026-03-29T22:30:00+00:00",
+                "status": "completed",
+                "name": "Burger 2",
+                "email": "Els@Example.be",
+                "phone": "0470 00 00 02",
+                "question": "Vraag 2",
+            },
+            {
+                "reference": "TEST-0009",
+                "service": "woonwijzer",
+                "topic": "sociale-huisvesting",
+                "start": "2026-10-31T23:30:00+00:00",
+                "status": "completed",
+                "name": "Burger 9",
+                "email": "els@example.be",
+                "phone": "0470 00 00 09",
+                "question": "Vraag 9",
+            },
+        ],
+    }
+    figures, facts, before = all_figures(session, gent), kept(session), personal(session)
+    staff = manager(session)
+    assert retention.erase_citizen(session, gent.id, "ELS@example.be", staff.id) == 2
+    after = personal(session)
+    assert after[reference(2)] == ERASED and after[reference(9)] == ERASED
+    assert {k: v for k, v in after.items() if k not in (reference(2), reference(9))} == {
+        k: v for k, v in before.items() if k not in (reference(2), reference(9))
+    }
+    assert kept(session) == facts
+    assert all_figures(session, gent) == figures
+    assert retention.export_citizen(session, gent.id, "els@example.be")["appointments"] == []
+    entry = session.exec(select(AuditEntry).where(AuditEntry.action == "erase_citizen")).one()
+    assert (entry.staff_id, entry.organisation_id, entry.target_type) == (
+        staff.id,
+        gent.id,
+        "appointment",
+    )
+    assert entry.detail == {"count": 2, "references": ["TEST-0002", "TEST-0009"]}
+    assert "example.be" not in json.dumps(entry.detail).lower()
+
+
+def test_erase_citizen_without_staff_is_still_audited(session: Session, gent: Organisation) -> None:
+    assert retention.erase_citizen(session, gent.id, "burger3@example.be", None) == 1
+    assert retention.erase_citizen(session, gent.id, "burger3@example.be", None) == 0
+    entries = session.exec(select(AuditEntry).order_by(AuditEntry.id)).all()
+    assert [(e.staff_id, e.detail["count"]) for e in entries] == [(None, 1), (None, 0)]
+
+
+def test_erase_citizen_stays_inside_the_organisation(session: Session, gent: Organisation) -> None:
+    other = Organisation(slug="elders", name="Elders")
+    session.add(other)
+    session.commit()
+    assert retention.erase_citizen(session, other.id, "els@example.be", None) == 0
+    assert retention.export_citizen(session, other.id, "els@example.be")["appointments"] == []
+    assert personal(session)[reference(2)][0] == "Burger 2"
