@@ -17,7 +17,9 @@ from alembic.config import Config
 from sqlalchemy import Engine, text
 from sqlmodel import Session, SQLModel
 
+from balie import db
 from balie.db import make_engine
+from balie.settings import get_settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -64,3 +66,29 @@ def session(engine: Engine) -> Iterator[Session]:
     with Session(engine, expire_on_commit=False) as session:
         yield session
     _clear(engine)
+
+
+@pytest.fixture
+def app_database(
+    engine: Engine, database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Iterator[Engine]:
+    """Point the app's own settings and engine at the test database; e-mails to a temp outbox."""
+    monkeypatch.setenv("BALIE_DATABASE_URL", database_url)
+    monkeypatch.setenv("BALIE_OUTBOX_DIR", str(tmp_path / "outbox"))
+    get_settings.cache_clear()
+    db.get_engine.cache_clear()
+    yield engine
+    get_settings.cache_clear()
+    db.get_engine.cache_clear()
+
+
+class RecordingMailer:
+    """A mailer that keeps sent e-mails in memory."""
+
+    def __init__(self) -> None:
+        self.sent: list = []
+
+    def send(self, message: object) -> str:
+        """Record the message."""
+        self.sent.append(message)
+        return str(len(self.sent))

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from balie import db, worker
+from balie import worker
 from balie.db_types import utcnow
 from balie.models import Appointment, Job, MeetingState
 from balie.services import booking
@@ -17,21 +16,6 @@ from balie.services.catalogue import get_organisation
 from balie.services.demo_data import load_demo_data
 from balie.services.slots import free_slots
 from balie.services.validation import CitizenDetails
-from balie.settings import get_settings
-
-
-@pytest.fixture
-def app_database(
-    engine: Engine, database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path
-) -> Iterator[Engine]:
-    """Point the app at the test database; e-mails go to a temporary outbox."""
-    monkeypatch.setenv("BALIE_DATABASE_URL", database_url)
-    monkeypatch.setenv("BALIE_OUTBOX_DIR", str(tmp_path / "outbox"))
-    get_settings.cache_clear()
-    db.get_engine.cache_clear()
-    yield engine
-    get_settings.cache_clear()
-    db.get_engine.cache_clear()
 
 
 def test_the_app_registers_the_background_worker() -> None:

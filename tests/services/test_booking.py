@@ -17,6 +17,7 @@ from balie.services.demo_data import load_demo_data
 from balie.services.meetings import JitsiProvider, MeetingError
 from balie.services.validation import CitizenDetails
 from balie.settings import Settings
+from tests.conftest import RecordingMailer
 
 NOW = datetime(2026, 3, 25, 10, 0, tzinfo=UTC)
 # Monday 30 March 2026, the day after the switch to summer time: 09:00 in Ghent is 07:00 UTC.
@@ -48,18 +49,6 @@ def gent(session: Session) -> Organisation:
     """Demo data loaded; the organisation Stad Gent."""
     load_demo_data(session)
     return get_organisation(session, "gent")
-
-
-class RecordingMailer:
-    """Keeps sent e-mails in memory."""
-
-    def __init__(self) -> None:
-        self.sent: list = []
-
-    def send(self, message) -> str:
-        """Record the message."""
-        self.sent.append(message)
-        return str(len(self.sent))
 
 
 def run_jobs(session: Session, provider, now: datetime = NOW) -> RecordingMailer:

@@ -19,6 +19,7 @@ from balie.services.demo_data import load_demo_data
 from balie.services.slots import free_slots
 from balie.services.teams import TeamsProvider
 from balie.services.validation import CitizenDetails
+from tests.conftest import RecordingMailer
 from tests.fakes.microsoft import (
     commit_then_504,
     gateway_timeout,
@@ -37,18 +38,6 @@ SERVICES = [
     ("gas-boetes", "vraag-boete"),
     ("woonwijzer", "huurvragen"),
 ]
-
-
-class RecordingMailer:
-    """Keeps sent e-mails in memory."""
-
-    def __init__(self) -> None:
-        self.sent: list = []
-
-    def send(self, message) -> str:
-        """Record the message."""
-        self.sent.append(message)
-        return str(len(self.sent))
 
 
 def book_fifty(session: Session) -> list[int]:

@@ -14,23 +14,12 @@ from balie.services.catalogue import get_organisation
 from balie.services.demo_data import load_demo_data
 from balie.services.teams import TeamsProvider
 from balie.services.validation import CitizenDetails
+from tests.conftest import RecordingMailer
 from tests.fakes.microsoft import MicrosoftFakes, running_fakes
 
 NOW = datetime(2026, 3, 25, 10, 0, tzinfo=UTC)
 MONDAY_NINE = datetime(2026, 3, 30, 7, 0, tzinfo=UTC)
 QUESTION = "Mijn buurman heeft een boete gekregen voor mijn auto."
-
-
-class RecordingMailer:
-    """Keeps sent e-mails in memory."""
-
-    def __init__(self) -> None:
-        self.sent: list = []
-
-    def send(self, message) -> str:
-        """Record the message."""
-        self.sent.append(message)
-        return str(len(self.sent))
 
 
 @pytest.fixture

@@ -6,35 +6,18 @@ directly with hostile arguments and check that nothing changes.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, func, select
 
-from balie import db
 from balie.models import Appointment
 from balie.services.demo_data import load_demo_data
-from balie.settings import get_settings
 from balie.states.booking import BookingState
 from balie.states.manage import ManageState
 
 HOSTILE: list[Any] = [None, 1, -1, 1.5, [], {}, {"slug": "oog"}, "x" * 10_000, "<script>", ""]
-
-
-@pytest.fixture
-def app_database(
-    engine: Engine, database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path
-) -> Iterator[Engine]:
-    """Point the app at the test database; e-mails go to a temporary outbox."""
-    monkeypatch.setenv("BALIE_DATABASE_URL", database_url)
-    monkeypatch.setenv("BALIE_OUTBOX_DIR", str(tmp_path / "outbox"))
-    get_settings.cache_clear()
-    db.get_engine.cache_clear()
-    yield engine
-    get_settings.cache_clear()
-    db.get_engine.cache_clear()
 
 
 def wizard() -> BookingState:

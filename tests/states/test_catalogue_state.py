@@ -2,30 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from balie import db
 from balie.services.demo_data import load_demo_data
-from balie.settings import get_settings
 from balie.states.catalogue import CatalogueState
 from balie.states.locale import LocaleState
-
-
-@pytest.fixture
-def app_database(
-    engine: Engine, database_url: str, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Engine]:
-    """Point the app at the test database."""
-    monkeypatch.setenv("BALIE_DATABASE_URL", database_url)
-    get_settings.cache_clear()
-    db.get_engine.cache_clear()
-    yield engine
-    get_settings.cache_clear()
-    db.get_engine.cache_clear()
 
 
 def test_load_lists_live_services(session: Session, app_database: Engine) -> None:

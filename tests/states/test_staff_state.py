@@ -3,7 +3,6 @@ appointment, is refused and changes nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -12,29 +11,14 @@ from reflex.istate.data import RouterData
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from balie import db
 from balie.db_types import utcnow
 from balie.models import Appointment, AppointmentStatus, StaffMember
 from balie.services import staff_auth
 from balie.services.booking import manage_token_for, new_reference, token_hash
 from balie.services.demo_data import demo_email, load_demo_data
-from balie.settings import get_settings
 from balie.states.staff import SignInPageState, StaffState
 
 HOSTILE: list[Any] = [None, 0, -1, "999999", "x", {}, [], True, 10**12]
-
-
-@pytest.fixture
-def app_database(
-    engine: Engine, database_url: str, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Engine]:
-    """Point the app at the test database."""
-    monkeypatch.setenv("BALIE_DATABASE_URL", database_url)
-    get_settings.cache_clear()
-    db.get_engine.cache_clear()
-    yield engine
-    get_settings.cache_clear()
-    db.get_engine.cache_clear()
 
 
 def staff(session: Session, name: str) -> StaffMember:
