@@ -64,3 +64,20 @@ def text_field(
         field_error(field, errors),
         class_name="field",
     )
+
+
+def message_box(key: rx.Var, keys: list[str], element_id: str, *, problem: bool) -> rx.Component:
+    """The text behind ``key`` (one of ``keys``) in a callout, when ``key`` is set.
+
+    Problems are red and announced at once (role=alert); outcomes politely (role=status).
+    """
+    return rx.cond(
+        key != "",
+        rx.callout(
+            text_for(key, keys),
+            color_scheme="red" if problem else None,
+            role="alert" if problem else "status",
+            id=element_id,
+            margin_bottom="1rem",
+        ),
+    )

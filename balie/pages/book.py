@@ -2,11 +2,18 @@
 
 import reflex as rx
 
-from balie.components.forms import error_text, field_error, step_heading, text_field
+from balie.components.forms import (
+    error_text,
+    field_error,
+    message_box,
+    step_heading,
+    text_field,
+)
 from balie.components.join import join_panel
 from balie.components.layout import page_frame
 from balie.components.text import localised, t
 from balie.components.time_picker import time_picker
+from balie.i18n import ERRORS
 from balie.settings import get_settings
 from balie.states.booking import BookingState, ServiceOption, TopicOption
 from balie.states.locale import LocaleState
@@ -94,16 +101,7 @@ def step_topic() -> rx.Component:
 
 def notice() -> rx.Component:
     """A message about the whole step (e.g. the time was just taken)."""
-    return rx.cond(
-        S.notice != "",
-        rx.callout(
-            error_text(S.notice),
-            color_scheme="red",
-            role="alert",
-            id="notice",
-            margin_bottom="1rem",
-        ),
-    )
+    return message_box(S.notice, list(ERRORS), "notice", problem=True)
 
 
 def step_time() -> rx.Component:

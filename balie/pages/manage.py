@@ -2,7 +2,7 @@
 
 import reflex as rx
 
-from balie.components.forms import step_heading
+from balie.components.forms import message_box, step_heading
 from balie.components.join import join_panel
 from balie.components.layout import page_frame
 from balie.components.text import localised, t, text_for
@@ -22,26 +22,12 @@ def row(label: str, value: rx.Var) -> list[rx.Component]:
 
 def message() -> rx.Component:
     """The outcome of the last action, announced to screen readers."""
-    return rx.cond(
-        M.message != "",
-        rx.callout(
-            text_for(M.message, MESSAGES), role="status", id="message", margin_bottom="1rem"
-        ),
-    )
+    return message_box(M.message, MESSAGES, "message", problem=False)
 
 
 def notice() -> rx.Component:
     """A problem with the chosen time."""
-    return rx.cond(
-        M.notice != "",
-        rx.callout(
-            text_for(M.notice, MESSAGES),
-            color_scheme="red",
-            role="alert",
-            id="notice",
-            margin_bottom="1rem",
-        ),
-    )
+    return message_box(M.notice, MESSAGES, "notice", problem=True)
 
 
 def view() -> rx.Component:

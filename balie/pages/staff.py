@@ -5,6 +5,7 @@ import json
 import reflex as rx
 from reflex.config import get_config
 
+from balie.components.forms import message_box
 from balie.components.layout import page_frame
 from balie.components.text import localised, t, text_for
 from balie.models import Outcome
@@ -196,13 +197,8 @@ def today() -> rx.Component:
             wrap="wrap",
         ),
         rx.text(StaffState.display_name, " · ", localised(StaffState.day_label)),
-        rx.cond(
-            StaffState.message != "",
-            rx.callout(
-                text_for(StaffState.message, ["staff_saved", "staff_not_saved"]),
-                role="status",
-                id="staff-message",
-            ),
+        message_box(
+            StaffState.message, ["staff_saved", "staff_not_saved"], "staff-message", problem=False
         ),
         rx.cond(
             StaffState.rows.length() > 0,
