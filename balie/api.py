@@ -514,7 +514,7 @@ OPENAPI: dict[str, Any] = {
     },
 }
 
-STAFF_COOKIE = "balie_staff"
+STAFF_COOKIE = staff_auth.SESSION_COOKIE
 STAFF_HOME = "/medewerkers"
 STAFF_SIGN_IN = "/medewerkers/aanmelden"
 

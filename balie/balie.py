@@ -3,11 +3,12 @@
 import reflex as rx
 
 from balie.api import api
-from balie.pages import book, home, manage, staff  # noqa: F401 - registers the pages
+from balie.pages import register_all
 from balie.settings import get_settings
 from balie.worker import background_worker, retention_worker
 
 get_settings().check_production()
+register_all()
 
 app = rx.App(
     api_transformer=api,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from datetime import date, datetime
 
 LANGUAGES: tuple[str, ...] = ("nl", "en")
@@ -374,3 +375,29 @@ def format_moment(moment: datetime, language: str) -> str:
     """A local date and time in words, e.g. 'maandag 30 maart 2026 om 09:00'."""
     joiner = " om " if normalise_language(language) == "nl" else " at "
     return format_day(moment.date(), language) + joiner + moment.strftime("%H:%M")
+
+
+def _merge_area_texts() -> None:
+    """Add the texts of every area module in balie.texts; a key defined twice is a bug."""
+    from balie import texts
+
+    for name in AREAS:
+        area = importlib.import_module(f"{texts.__name__}.{name}")
+        for key, table in area.TEXTS.items():
+            if key in TEXTS:
+                raise KeyError(f"interface text {key!r} is defined twice ({area.__name__})")
+            TEXTS[key] = table
+
+
+AREAS = (
+    "navigation",
+    "staff_work",
+    "agent",
+    "hours",
+    "admin",
+    "data_requests",
+    "dashboard",
+    "feedback",
+    "entra",
+)
+_merge_area_texts()

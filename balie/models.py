@@ -216,6 +216,10 @@ class Appointment(SQLModel, table=True):
     staff_note: str | None = Field(default=None, sa_type=String(2000))
     completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     calendar_sequence: int = Field(default=0, description="iCalendar SEQUENCE; grows on changes")
+    feedback_score: int | None = Field(default=None, ge=1, le=5)
+    feedback_comment: str | None = Field(default=None, sa_type=String(1000))
+    feedback_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    is_demo: bool = Field(default=False, description="Made up by the demo data, never real")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -241,6 +245,19 @@ class SignInAttempt(SQLModel, table=True):
     client_ip: str = Field(default="", sa_type=String(64))
     succeeded: bool = False
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class SignInFlow(SQLModel, table=True):
+    """A Microsoft sign-in under way: msal's auth-code flow (state, nonce, PKCE verifier).
+
+    The browser only holds a random id in an HttpOnly cookie; the flow stays on the server.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    cookie_hash: str = Field(sa_type=String(64), unique=True)
+    flow: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class AuditEntry(SQLModel, table=True):

@@ -35,6 +35,7 @@ PASSWORD_MAX = 1024  # hashing megabytes of "password" on every attempt would be
 TOKEN_MAX = 128
 EMAIL_MAX = 254
 IP_MAX = 64
+SESSION_COOKIE = "balie_staff"  # the HttpOnly cookie that holds the session token
 
 _hasher = PasswordHasher()  # argon2id with the library's recommended parameters
 

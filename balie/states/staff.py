@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from http.cookies import CookieError, SimpleCookie
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,12 +17,17 @@ from balie.db import session_scope
 from balie.db_types import utcnow
 from balie.i18n import format_day
 from balie.models import Organisation, Outcome, StaffMember
-from balie.services import booking, staff_auth, staff_day
+from balie.services import booking, staff_day
 from balie.services.wizard import join_is_open
+from balie.states.staff_session import (
+    StaffSessionState,
+    first_page_for,
+    roles_for_page,
+)
 
-STAFF_COOKIE = "balie_staff"
-SIGN_IN_PAGE = "/medewerkers/aanmelden"
 NOTE_LIMIT = 2000
+TODAY_PAGE = "/medewerkers"
+TODAY_ROLES = roles_for_page(TODAY_PAGE)
 
 
 @dataclass
@@ -55,31 +59,18 @@ def _attempt(action: Callable[[], object]) -> str:
     return "staff_saved"
 
 
-class StaffState(rx.State):
+class StaffState(StaffSessionState, rx.State):
     """The signed-in staff member and their appointments of today."""
 
-    display_name: str = ""
     day_label: dict[str, str] = {}
     rows: list[RowView] = []
     message: str = ""
     loaded: bool = False
 
-    def _token(self) -> str:
-        """The session token from the (HttpOnly) cookie of this connection."""
-        try:
-            jar = SimpleCookie(self.router.headers.cookie or "")
-        except CookieError:
-            return ""
-        morsel = jar.get(STAFF_COOKIE)
-        return morsel.value if morsel else ""
-
-    def _signed_in(self, session: Any) -> StaffMember | None:
-        """The staff member behind this browser's session, if it is still valid."""
-        return staff_auth.staff_for_token(session, self._token(), utcnow())
-
     def _clear(self) -> None:
         """Forget everything private."""
-        self.display_name, self.rows, self.day_label, self.message = "", [], {}, ""
+        super()._clear()
+        self.rows, self.day_label, self.message = [], {}, ""
 
     def _load_rows(self, session: Any, staff: StaffMember) -> None:
         """Today's own appointments of ``staff``."""
@@ -112,11 +103,11 @@ class StaffState(rx.State):
     def load(self) -> Any:
         """Open the staff page; without a valid session, go to the sign-in page."""
         with session_scope() as session:
-            staff = self._signed_in(session)
+            staff, redirect = self._open_page(session, TODAY_PAGE)
             if staff is None:
-                self._clear()
-                return rx.redirect(SIGN_IN_PAGE)
-            self.display_name = staff.display_name
+                if redirect is None and self.roles:
+                    return rx.redirect(first_page_for(self.roles))
+                return redirect
             self._load_rows(session, staff)
         self.loaded = True
         return None
@@ -125,9 +116,8 @@ class StaffState(rx.State):
     def refresh(self) -> None:
         """Reload the list (every few seconds, so new bookings appear without a reload)."""
         with session_scope() as session:
-            staff = self._signed_in(session)
+            staff = self._staff_with(session, *TODAY_ROLES)
             if staff is None:
-                self._clear()
                 return
             self._load_rows(session, staff)
 
@@ -153,9 +143,8 @@ class StaffState(rx.State):
             return
         note = note[:NOTE_LIMIT] if isinstance(note, str) else ""
         with session_scope() as session:
-            staff = self._signed_in(session)
+            staff = self._staff_with(session, *TODAY_ROLES)
             if staff is None:
-                self._clear()
                 return
             self.message = _attempt(
                 lambda: staff_day.record_outcome(
@@ -171,26 +160,10 @@ class StaffState(rx.State):
         if appointment_id is None:
             return
         with session_scope() as session:
-            staff = self._signed_in(session)
+            staff = self._staff_with(session, *TODAY_ROLES)
             if staff is None:
-                self._clear()
                 return
             self.message = _attempt(
                 lambda: staff_day.mark_no_show(session, staff, appointment_id, utcnow())
             )
             self._load_rows(session, staff)
-
-
-class SignInPageState(rx.State):
-    """Messages on the sign-in page (from the address after a redirect)."""
-
-    problem: str = ""
-    signed_out: bool = False
-
-    @rx.event
-    def load(self) -> None:
-        """Read ?fout=… or ?afgemeld=1 from the address."""
-        params = self.router.url.query_parameters
-        problem = params.get("fout", "")
-        self.problem = problem if problem in {"invalid", "rate_limited", "unavailable"} else ""
-        self.signed_out = params.get("afgemeld") == "1"

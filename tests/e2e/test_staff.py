@@ -13,24 +13,15 @@ from sqlmodel import select
 from balie.db import session_scope
 from balie.db_types import utcnow
 from balie.models import Appointment, Service, StaffMember
-from balie.services import staff_auth
 from balie.services.booking import manage_token_for, new_reference, token_hash
 from balie.services.demo_data import demo_email
+from tests.e2e.staff_helpers import COUNSELLOR, PASSWORD, sign_in, with_password
 from tests.e2e.test_booking import assert_accessible
-
-PASSWORD = "een-lang-wachtwoord-2026"
-COUNSELLOR = "Lotte Claeys"  # Verhuurderspunt in the demo data
 
 
 def counsellor_with_password() -> str:
     """Give the demo counsellor a local password; returns the e-mail address."""
-    email = demo_email(COUNSELLOR)
-    with session_scope() as session:
-        staff = session.exec(select(StaffMember).where(StaffMember.email == email)).one()
-        staff.password_hash = staff_auth.hash_password(PASSWORD)
-        session.add(staff)
-        session.commit()
-    return email
+    return with_password(COUNSELLOR)
 
 
 def two_starts_today() -> tuple[datetime, datetime]:
@@ -80,14 +71,6 @@ def _topic_id(session, service_id: int) -> int:
     from balie.models import Topic
 
     return session.exec(select(Topic.id).where(Topic.service_id == service_id)).first()
-
-
-def sign_in(page: Page, base_url: str, email: str, password: str) -> None:
-    """Fill in the sign-in form."""
-    page.goto(base_url + "/medewerkers/aanmelden")
-    page.locator("#staff-email").fill(email)
-    page.locator("#staff-password").fill(password)
-    page.locator("#staff-sign-in").click()
 
 
 def test_without_a_session_the_staff_page_sends_you_to_sign_in(page: Page, base_url: str) -> None:

@@ -16,7 +16,8 @@ from balie.models import Appointment, AppointmentStatus, StaffMember
 from balie.services import staff_auth
 from balie.services.booking import manage_token_for, new_reference, token_hash
 from balie.services.demo_data import demo_email, load_demo_data
-from balie.states.staff import SignInPageState, StaffState
+from balie.states.sign_in import SignInPageState
+from balie.states.staff import StaffState
 
 HOSTILE: list[Any] = [None, 0, -1, "999999", "x", {}, [], True, 10**12]
 

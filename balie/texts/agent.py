@@ -1,0 +1,3 @@
+"""Texts of booking for a citizen and finding an appointment (contact centre)."""
+
+TEXTS: dict[str, dict[str, str]] = {}

@@ -1,0 +1,3 @@
+"""Texts of the managers' statistics dashboard."""
+
+TEXTS: dict[str, dict[str, str]] = {}

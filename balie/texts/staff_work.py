@@ -1,0 +1,3 @@
+"""Texts of today, week and team views, booking for a citizen."""
+
+TEXTS: dict[str, dict[str, str]] = {}

@@ -1,0 +1,41 @@
+"""Shared steps of the staff browser tests: give a demo person a password and sign in."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page
+from sqlmodel import select
+
+from balie.db import session_scope
+from balie.services import staff_auth
+from balie.services.demo_data import DEMO_AGENT, DEMO_MANAGER, demo_email
+
+PASSWORD = "een-lang-wachtwoord-2026"
+COUNSELLOR = "Lotte Claeys"  # Verhuurderspunt in the demo data (role staff)
+MANAGER_ADMIN = DEMO_MANAGER[0]  # roles manager + admin
+AGENT = DEMO_AGENT[0]  # Gentinfo, role agent
+
+
+def with_password(display_name: str) -> str:
+    """Give the demo staff member ``display_name`` the test password; returns their e-mail."""
+    from balie.models import StaffMember
+
+    email = demo_email(display_name)
+    with session_scope() as session:
+        staff = session.exec(select(StaffMember).where(StaffMember.email == email)).one()
+        staff.password_hash = staff_auth.hash_password(PASSWORD)
+        session.add(staff)
+        session.commit()
+    return email
+
+
+def sign_in(page: Page, base_url: str, email: str, password: str = PASSWORD) -> None:
+    """Fill in and send the local sign-in form."""
+    page.goto(base_url + "/medewerkers/aanmelden")
+    page.locator("#staff-email").fill(email)
+    page.locator("#staff-password").fill(password)
+    page.locator("#staff-sign-in").click()
+
+
+def sign_in_as(page: Page, base_url: str, display_name: str) -> None:
+    """Sign in as the demo staff member ``display_name`` with a local password."""
+    sign_in(page, base_url, with_password(display_name))
