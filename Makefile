@@ -91,7 +91,9 @@ bench: $(VENV)/.installed-dev
 	trap "sql 'DROP DATABASE IF EXISTS $$db WITH (FORCE)' || true" EXIT; \
 	echo "== slots benchmark on PostgreSQL (throwaway database $$db)"; \
 	$(BIN)/python -m tests.bench.bench_slots --database-url "$$url"; \
-	$(BIN)/python -m tests.bench.bench_booking --database-url "$$url"
+	$(BIN)/python -m tests.bench.bench_booking --database-url "$$url"; \
+	echo "== dashboard benchmark on PostgreSQL (200,000 appointments, budget 300 ms)"; \
+	$(BIN)/python -m tests.bench.bench_dashboard --database-url "$$url"
 
 clean:
 	rm -rf .web .states data/test-*

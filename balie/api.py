@@ -7,9 +7,11 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from reflex.config import get_config
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -21,7 +23,7 @@ from balie.db import get_engine, session_scope
 from balie.db_types import utcnow
 from balie.i18n import ERRORS, pick
 from balie.models import Appointment, Organisation, Service, Topic
-from balie.services import booking, staff_auth
+from balie.services import booking, entra, staff_auth
 from balie.services.catalogue import get_organisation, live_services
 from balie.services.slots import free_slots
 from balie.services.validation import validate_details
@@ -529,6 +531,24 @@ def _frontend_origin(request: Request) -> str:
     return settings.public_base_url.rstrip("/")
 
 
+def _secure_cookies() -> bool:
+    """Whether cookies get the Secure flag (the site is served over https)."""
+    return get_settings().public_base_url.startswith("https://")
+
+
+def _set_session_cookie(response: Response, token: str) -> None:
+    """Give the browser the staff session: the same HttpOnly cookie for every way of signing in."""
+    response.set_cookie(
+        STAFF_COOKIE,
+        token,
+        max_age=int(staff_auth.SESSION_LIFETIME.total_seconds()),
+        httponly=True,
+        samesite="lax",
+        secure=_secure_cookies(),
+        path="/",
+    )
+
+
 def _sign_in(email: str, password: str, client_ip: str) -> str:
     """Check a local account and open a session; returns the session token."""
     with session_scope() as session:
@@ -551,15 +571,7 @@ async def staff_login(request: Request) -> Response:
         log.exception("staff sign-in failed")
         return RedirectResponse(f"{origin}{STAFF_SIGN_IN}?fout=unavailable", status_code=303)
     response = RedirectResponse(f"{origin}{STAFF_HOME}", status_code=303)
-    response.set_cookie(
-        STAFF_COOKIE,
-        token,
-        max_age=int(staff_auth.SESSION_LIFETIME.total_seconds()),
-        httponly=True,
-        samesite="lax",
-        secure=get_settings().public_base_url.startswith("https://"),
-        path="/",
-    )
+    _set_session_cookie(response, token)
     return response
 
 
@@ -578,11 +590,114 @@ async def staff_logout(request: Request) -> Response:
     return response
 
 
+ENTRA_COOKIE_PATH = "/api/staff/entra"  # the flow cookie only travels to the Entra routes
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def _entra_callback_url() -> str:
+    """The redirect URI: where the browser reaches this backend (REFLEX_API_URL) + the path.
+
+    ``make run`` serves app and API on one port and sets REFLEX_API_URL to
+    BALIE_PUBLIC_BASE_URL, so in production this is public base URL + callback path.
+    """
+    return get_config().api_url.rstrip("/") + entra.CALLBACK_PATH
+
+
+def _entra_return_origin(request: Request) -> str:
+    """The frontend the sign-in started from (Origin, else Referer) when allowed, else public.
+
+    Unlike the local form, a development "*" only lets loopback origins through: this address
+    is followed after a sign-in, so it must not become an open redirect.
+    """
+    settings = get_settings()
+    candidate = request.headers.get("origin", "")
+    if not candidate or candidate == "null":
+        referer = urlsplit(request.headers.get("referer", ""))
+        usable = referer.scheme in ("http", "https") and referer.netloc
+        candidate = f"{referer.scheme}://{referer.netloc}" if usable else ""
+    allowed = settings.allowed_origins()
+    loopback = "*" in allowed and urlsplit(candidate).hostname in LOOPBACK_HOSTS
+    if candidate and (candidate in allowed or loopback):
+        return candidate
+    return settings.public_base_url.rstrip("/")
+
+
+def _sign_in_problem(origin: str, reason: str) -> RedirectResponse:
+    """Back to the sign-in page, which explains ``reason``."""
+    return RedirectResponse(f"{origin}{STAFF_SIGN_IN}?fout={reason}", status_code=303)
+
+
+def _entra_start(return_origin: str) -> entra.StartedFlow:
+    """Store a new sign-in flow."""
+    with session_scope() as session:
+        return entra.start_flow(
+            session,
+            get_settings(),
+            redirect_uri=_entra_callback_url(),
+            return_origin=return_origin,
+            now=utcnow(),
+        )
+
+
+async def staff_entra_start(request: Request) -> Response:
+    """GET /api/staff/entra/start: remember the flow, set its cookie and go to Microsoft."""
+    origin = _entra_return_origin(request)
+    try:
+        started = await run_in_threadpool(_entra_start, origin)
+    except entra.EntraRefused as refused:
+        return _sign_in_problem(origin, refused.reason)
+    except Exception:
+        log.exception("Entra sign-in could not start")
+        return _sign_in_problem(origin, "unavailable")
+    response = RedirectResponse(started.auth_uri, status_code=303)
+    response.set_cookie(
+        entra.FLOW_COOKIE,
+        started.cookie_value,
+        max_age=int(entra.FLOW_LIFETIME.total_seconds()),
+        httponly=True,
+        samesite="lax",
+        secure=_secure_cookies(),
+        path=ENTRA_COOKIE_PATH,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _entra_finish(cookie_value: str | None, params: dict[str, str]) -> entra.SignedIn:
+    """Take the flow, redeem the code and open a session."""
+    with session_scope() as session:
+        return entra.finish_sign_in(session, get_settings(), cookie_value, params, utcnow())
+
+
+async def staff_entra_callback(request: Request) -> Response:
+    """GET /api/staff/entra/callback: Microsoft sends the browser back here with a code."""
+    public = get_settings().public_base_url.rstrip("/")
+    params = dict(request.query_params)
+    try:
+        signed_in = await run_in_threadpool(
+            _entra_finish, request.cookies.get(entra.FLOW_COOKIE), params
+        )
+    except entra.EntraRefused as refused:
+        response = _sign_in_problem(refused.return_origin or public, refused.reason)
+    except Exception:
+        log.exception("Entra sign-in could not finish")
+        response = _sign_in_problem(public, "unavailable")
+    else:
+        origin = signed_in.return_origin or public
+        response = RedirectResponse(f"{origin}{STAFF_HOME}", status_code=303)
+        _set_session_cookie(response, signed_in.session_token)
+    response.delete_cookie(entra.FLOW_COOKIE, path=ENTRA_COOKIE_PATH)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 api = Starlette(
     routes=[
         Route("/api/healthz", healthz, methods=["GET"]),
         Route("/api/staff/login", staff_login, methods=["POST"]),
         Route("/api/staff/logout", staff_logout, methods=["POST"]),
+        Route("/api/staff/entra/start", staff_entra_start, methods=["GET"]),
+        Route("/api/staff/entra/callback", staff_entra_callback, methods=["GET"]),
         Route("/api/v1/openapi.json", openapi, methods=["GET"]),
         Route("/api/v1/services", list_services, methods=["GET"]),
         Route("/api/v1/services/{service}/slots", list_slots, methods=["GET"]),

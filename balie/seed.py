@@ -11,7 +11,12 @@ from sqlmodel import Session, select
 from balie.db import session_scope
 from balie.db_types import utcnow
 from balie.models import StaffMember
-from balie.services.demo_data import database_is_empty, demo_email, load_demo_data
+from balie.services.demo_data import (
+    database_is_empty,
+    demo_email,
+    load_demo_data,
+    load_demo_history,
+)
 from balie.services.staff_auth import set_password
 from balie.settings import get_settings
 
@@ -25,7 +30,8 @@ def main(argv: list[str] | None = None) -> int:
         "--if-empty", action="store_true", help="only load when the database has no organisation"
     )
     args = parser.parse_args(argv)
-    if get_settings().is_production:
+    settings = get_settings()
+    if settings.is_production:
         print("Demo data is never loaded in production mode (BALIE_ENV=production).")
         return 1
     with session_scope() as session:
@@ -33,11 +39,13 @@ def main(argv: list[str] | None = None) -> int:
             print("Database already has data; demo data not loaded.")
             return 0
         report = load_demo_data(session)
+        history = load_demo_history(session, utcnow(), settings.retention_days)
         logins = demo_logins(session) if report.staff else []
     print(
         f"Demo data for Stad Gent: added {report.organisations} organisation(s), "
         f"{report.services} service(s), {report.topics} topic(s), {report.staff} staff member(s)."
     )
+    print(f"Demo history: added {history} past appointment(s), marked as demo data.")
     for email, password in logins:
         print(f"Demo sign-in at /medewerkers/aanmelden: {email}  password: {password}")
     return 0

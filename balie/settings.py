@@ -101,6 +101,15 @@ class Settings(BaseSettings):
         """Whether this deployment runs in production mode."""
         return self.env == "production"
 
+    @property
+    def entra_sign_in_configured(self) -> bool:
+        """Whether staff can sign in with Microsoft Entra ID (tenant, client id and secret set)."""
+        return bool(
+            self.entra_tenant_id
+            and self.entra_client_id
+            and self.entra_client_secret.get_secret_value()
+        )
+
     def allowed_origins(self) -> list[str]:
         """Origins for CORS: the configured list; else the public base URL (any in development)."""
         if self.cors_allowed_origins:

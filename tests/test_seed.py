@@ -8,7 +8,7 @@ from sqlmodel import Session, func, select
 
 from balie import seed
 from balie.db_types import utcnow
-from balie.models import Service
+from balie.models import Appointment, Service
 from balie.services import staff_auth
 from balie.settings import get_settings
 
@@ -32,6 +32,11 @@ def test_loads_when_empty_and_only_then(
     assert seed.main(["--if-empty"]) == 0
     out = capsys.readouterr().out
     assert "added 1 organisation" in out
+    history = next(line for line in out.splitlines() if line.startswith("Demo history"))
+    added = int(history.split("added ")[1].split()[0])
+    assert added > 100
+    assert session.exec(select(func.count()).where(Appointment.is_demo)).one() == added
+    assert session.exec(select(func.count()).select_from(Appointment)).one() == added
     login = next(line for line in out.splitlines() if line.startswith("Demo sign-in"))
     email, password = login.split(": ", 1)[1].split("  password: ")
     staff, _token = staff_auth.sign_in_local(session, email, password, "127.0.0.1", utcnow())
@@ -40,6 +45,9 @@ def test_loads_when_empty_and_only_then(
     out = capsys.readouterr().out
     assert "already has data" in out and "password" not in out
     assert session.exec(select(func.count()).select_from(Service)).one() == 9
+    assert seed.main([]) == 0
+    assert "Demo history: added 0 past" in capsys.readouterr().out
+    assert session.exec(select(func.count()).select_from(Appointment)).one() == added
 
 
 def test_never_in_production(
@@ -54,3 +62,4 @@ def test_never_in_production(
     out = capsys.readouterr().out
     assert "never loaded in production" in out and "password" not in out
     assert session.exec(select(func.count()).select_from(Service)).one() == 0
+    assert session.exec(select(func.count()).select_from(Appointment)).one() == 0

@@ -53,7 +53,16 @@ def page_frame(*children: rx.Component) -> rx.Component:
             tab_index=-1,
         ),
         rx.el.footer(
-            rx.container(rx.text(t("footer_privacy"), size="2"), size="3", padding_y="1rem"),
+            rx.container(
+                rx.text(
+                    t("footer_privacy"),
+                    " ",
+                    rx.link(t("privacy_link"), href="/privacy", id="footer-privacy"),
+                    size="2",
+                ),
+                size="3",
+                padding_y="1rem",
+            ),
             class_name="site-footer",
         ),
         custom_attrs={"lang": LocaleState.lang},

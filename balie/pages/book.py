@@ -205,7 +205,11 @@ def step_details() -> rx.Component:
             ),
             rx.box(
                 rx.text(
-                    t("consent_explained").replace("{days}", retention), size="2", id="consent-hint"
+                    t("consent_explained").replace("{days}", retention),
+                    " ",
+                    rx.link(t("privacy_read_more"), href="/privacy", is_external=True),
+                    size="2",
+                    id="consent-hint",
                 ),
                 rx.el.label(
                     rx.el.input(

@@ -3,11 +3,43 @@
 import reflex as rx
 
 from balie.components.layout import page_frame
-from balie.components.staff_frame import native_post
-from balie.components.text import t, text_for
-from balie.states.sign_in import SignInPageState
+from balie.components.staff_frame import backend_url, native_post
+from balie.components.text import t
+from balie.i18n import LANGUAGES, TEXTS
+from balie.states.locale import LocaleState
+from balie.states.sign_in import PROBLEMS, SignInPageState
 
-PROBLEMS = ["staff_error_invalid", "staff_error_rate_limited", "staff_error_unavailable"]
+LOCAL_PROBLEMS = ("invalid", "rate_limited", "unavailable")  # texts in balie.i18n
+
+
+def problem_text(code: rx.Var) -> rx.Var:
+    """The explanation of the ?fout= code in ``code``, in the visitor's language."""
+    keys = {
+        problem: f"staff_error_{problem}" if problem in LOCAL_PROBLEMS else f"entra_error_{problem}"
+        for problem in PROBLEMS
+    }
+    table = {
+        lang: {problem: TEXTS[key][lang] for problem, key in keys.items()} for lang in LANGUAGES
+    }
+    return rx.Var.create(table)[LocaleState.lang].to(dict)[code]
+
+
+def entra_sign_in() -> rx.Component:
+    """The Microsoft button: a plain link to the backend, which starts the Entra ID flow."""
+    return rx.box(
+        rx.text(t("entra_sign_in_help"), margin_bottom="0.75rem"),
+        rx.button(
+            rx.el.a(t("entra_sign_in_button"), href=backend_url("/api/staff/entra/start")),
+            as_child=True,
+            size="3",
+            variant="solid",
+            id="entra-sign-in",
+        ),
+        rx.heading(
+            t("entra_or_local"), as_="h2", size="4", margin_top="2rem", margin_bottom="1rem"
+        ),
+        id="entra-section",
+    )
 
 
 def sign_in_form() -> rx.Component:
@@ -54,7 +86,7 @@ def sign_in() -> rx.Component:
         rx.cond(
             SignInPageState.problem != "",
             rx.callout(
-                text_for("staff_error_" + SignInPageState.problem, PROBLEMS),
+                problem_text(SignInPageState.problem),
                 color_scheme="red",
                 role="alert",
                 id="sign-in-problem",
@@ -65,5 +97,6 @@ def sign_in() -> rx.Component:
             SignInPageState.signed_out,
             rx.callout(t("staff_signed_out"), role="status", margin_bottom="1rem"),
         ),
+        rx.cond(SignInPageState.entra_available, entra_sign_in()),
         sign_in_form(),
     )

@@ -4,11 +4,35 @@ import reflex as rx
 
 from balie.components.forms import message_box
 from balie.components.staff_frame import staff_frame
-from balie.components.text import localised, t
+from balie.components.text import localised, t, text_for
+from balie.components.time_picker import time_picker
 from balie.models import Outcome
-from balie.states.staff import RowView, StaffState
+from balie.states.staff import (
+    LANGUAGE_KEYS,
+    MEETING_KEYS,
+    OUTCOME_KEYS,
+    STATUS_KEYS,
+    RowView,
+    StaffState,
+)
 
 OUTCOMES = [outcome.value for outcome in Outcome]
+MESSAGES = [
+    "staff_saved",
+    "staff_not_saved",
+    "work_retry_started",
+    "work_retry_refused",
+    "work_follow_up_refused",
+]
+FOLLOW_UP_PROBLEMS = ["work_follow_up_taken", "work_follow_up_failed"]
+
+
+def status_words(status_key: rx.Var, outcome_key: rx.Var) -> rx.Component:
+    """The status in words and, once completed, the outcome (e.g. 'Afgelopen - Opvolging nodig')."""
+    return rx.fragment(
+        text_for(status_key, STATUS_KEYS),
+        rx.cond(outcome_key != "", rx.fragment(" – ", text_for(outcome_key, OUTCOME_KEYS))),
+    )
 
 
 def outcome_form(row: rx.Var[RowView]) -> rx.Component:
@@ -59,6 +83,134 @@ def outcome_form(row: rx.Var[RowView]) -> rx.Component:
     )
 
 
+def failed_link(row: rx.Var[RowView]) -> rx.Component:
+    """A failed meeting link stands out, with the action to make it again."""
+    return rx.callout.root(
+        rx.callout.text(t("staff_link_failed")),
+        rx.cond(
+            row.can_retry,
+            rx.button(
+                t("work_retry"),
+                on_click=StaffState.retry_meeting(row.appointment_id),
+                color_scheme="red",
+                class_name="retry-link",
+                margin_top="0.5rem",
+            ),
+        ),
+        color_scheme="red",
+        role="alert",
+        class_name="link-failed",
+    )
+
+
+def follow_up_confirm() -> rx.Component:
+    """The chosen time, to confirm or change."""
+    return rx.box(
+        rx.el.h4(
+            t("work_follow_up_confirm_heading"),
+            id="follow-up-confirm-heading",
+            tab_index=-1,
+            class_name="sub-heading",
+        ),
+        rx.el.dl(
+            rx.el.dt(t("review_when")),
+            rx.el.dd(localised(StaffState.follow_up_label), id="follow-up-when"),
+            class_name="summary",
+        ),
+        rx.hstack(
+            rx.button(
+                t("work_follow_up_other_time"),
+                on_click=StaffState.other_time,
+                variant="outline",
+                type="button",
+            ),
+            rx.button(
+                t("work_follow_up_confirm"),
+                on_click=StaffState.confirm_follow_up,
+                type="button",
+                id="follow-up-confirm",
+            ),
+            spacing="3",
+            wrap="wrap",
+        ),
+    )
+
+
+def follow_up_picker() -> rx.Component:
+    """Book a follow-up for the same citizen: the next free times, then confirm."""
+    return rx.box(
+        rx.el.h4(
+            t("work_follow_up_heading"),
+            id="follow-up-heading",
+            tab_index=-1,
+            class_name="sub-heading",
+        ),
+        rx.text(t("work_follow_up_intro"), size="2"),
+        rx.cond(
+            StaffState.follow_up_notice != "",
+            rx.callout(
+                text_for(StaffState.follow_up_notice, FOLLOW_UP_PROBLEMS),
+                color_scheme="red",
+                role="alert",
+                id="follow-up-notice",
+                tab_index=-1,
+                margin_y="0.5rem",
+            ),
+        ),
+        rx.cond(
+            StaffState.follow_up_start != "",
+            follow_up_confirm(),
+            time_picker(StaffState),
+        ),
+        rx.button(
+            t("work_follow_up_close"),
+            on_click=StaffState.close_follow_up,
+            variant="outline",
+            type="button",
+            margin_top="0.75rem",
+        ),
+        class_name="follow-up-panel",
+        id="follow-up-panel",
+    )
+
+
+def follow_up(row: rx.Var[RowView]) -> rx.Component:
+    """After 'follow-up needed': the button, the picker, or what was booked."""
+    return rx.box(
+        rx.cond(
+            StaffState.booked_for_id == row.appointment_id,
+            rx.callout.root(
+                rx.callout.text(
+                    t("work_follow_up_booked"),
+                    " ",
+                    localised(StaffState.booked_label),
+                    " · ",
+                    t("work_reference"),
+                    " ",
+                    rx.el.strong(StaffState.booked_reference, id="follow-up-reference"),
+                ),
+                rx.callout.text(t("work_follow_up_mail")),
+                role="status",
+                id="follow-up-booked",
+                tab_index=-1,
+                margin_y="0.5rem",
+            ),
+        ),
+        rx.cond(
+            StaffState.follow_up_id == row.appointment_id,
+            follow_up_picker(),
+            rx.button(
+                t("work_follow_up"),
+                on_click=StaffState.start_follow_up(row.appointment_id),
+                variant="outline",
+                type="button",
+                class_name="start-follow-up",
+            ),
+        ),
+        margin_top="0.75rem",
+    )
+
+
 def appointment_card(row: rx.Var[RowView]) -> rx.Component:
     """One appointment of today."""
     return rx.el.li(
@@ -67,19 +219,18 @@ def appointment_card(row: rx.Var[RowView]) -> rx.Component:
             rx.text(row.service_name, " – ", row.topic_name),
             rx.el.dl(
                 rx.el.dt(t("staff_language")),
-                rx.el.dd(row.language),
+                rx.el.dd(text_for(row.language_key, LANGUAGE_KEYS)),
                 rx.el.dt(t("staff_question")),
                 rx.el.dd(row.question),
                 rx.el.dt(t("prepare")),
                 rx.el.dd(row.preparation),
                 rx.el.dt(t("review_status")),
-                rx.el.dd(row.status, " ", row.outcome),
+                rx.el.dd(status_words(row.status_key, row.outcome_key), class_name="status"),
+                rx.el.dt(t("work_meeting")),
+                rx.el.dd(text_for(row.meeting_key, MEETING_KEYS), class_name="meeting-state"),
                 class_name="summary",
             ),
-            rx.cond(
-                row.meeting_state == "failed",
-                rx.callout(t("staff_link_failed"), color_scheme="red", role="alert"),
-            ),
+            rx.cond(row.meeting_state == "failed", failed_link(row)),
             rx.cond(
                 row.join_url != "",
                 rx.cond(
@@ -89,6 +240,7 @@ def appointment_card(row: rx.Var[RowView]) -> rx.Component:
                 ),
             ),
             rx.cond(row.status == "booked", outcome_form(row)),
+            rx.cond(row.can_follow_up, follow_up(row)),
         ),
         custom_attrs={"data-reference": row.reference},
         list_style_type="none",
@@ -103,9 +255,7 @@ def today() -> rx.Component:
         "/medewerkers",
         "staff_today",
         rx.text(localised(StaffState.day_label)),
-        message_box(
-            StaffState.message, ["staff_saved", "staff_not_saved"], "staff-message", problem=False
-        ),
+        message_box(StaffState.message, MESSAGES, "staff-message", problem=False),
         rx.cond(
             StaffState.rows.length() > 0,
             rx.el.ul(

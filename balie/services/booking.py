@@ -201,9 +201,12 @@ def book(
     meeting_provider: str,
     secret_key: str,
     now: datetime | None = None,
+    preferred_staff_id: int | None = None,
 ) -> Booked:
     """Book with a fairly chosen free staff member, or raise a BookingError.
 
+    With ``preferred_staff_id`` (a follow-up with the same counsellor), that staff member is
+    tried first when they are free at that time; otherwise the fair order decides.
     The appointment and its background jobs (make the meeting, send the confirmation, the
     reminders) are committed together, so neither can exist without the other.
     """
@@ -217,7 +220,11 @@ def book(
     candidates = free_staff_at(session, service, request.start, now)
     if not candidates:
         raise SlotTaken(request.start.isoformat())
-    for staff_id in fair_order(session, candidates, request.start, tz):
+    order = fair_order(session, candidates, request.start, tz)
+    if preferred_staff_id in order:
+        order.remove(preferred_staff_id)
+        order.insert(0, preferred_staff_id)
+    for staff_id in order:
         booked = _try_insert(
             session,
             organisation,

@@ -12,7 +12,15 @@ from sqlmodel import Session
 from balie.i18n import pick
 from balie.models import Appointment, Organisation, Service, Topic
 from balie.services.booking import manage_token_for
-from balie.services.notifications import AppointmentMessage, Mailer, build_email, build_ics
+from balie.services.feedback import survey_link
+from balie.services.notifications import (
+    AppointmentMessage,
+    Mailer,
+    SurveyMessage,
+    build_email,
+    build_ics,
+    build_survey_email,
+)
 from balie.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -79,6 +87,24 @@ def build_appointment_mail(
         sender=settings.mail_from,
         uid_domain=_uid_domain(settings),
     )
+
+
+def build_survey_mail(
+    session: Session, appointment: Appointment, settings: Settings
+) -> EmailMessage:
+    """The survey e-mail after a completed call, in the citizen's language."""
+    organisation = session.get(Organisation, appointment.organisation_id)
+    service = session.get(Service, appointment.service_id)
+    message = SurveyMessage(
+        reference=appointment.reference,
+        organisation_name=organisation.name,
+        service_name=pick(service.name, appointment.language),
+        citizen_name=appointment.citizen_name or "",
+        citizen_email=appointment.citizen_email or "",
+        language=appointment.language,
+        survey_url=survey_link(settings, appointment.reference),
+    )
+    return build_survey_email(message, sender=settings.mail_from, uid_domain=_uid_domain(settings))
 
 
 def send_appointment_mail(

@@ -1,4 +1,5 @@
-"""Demo data for Stad Gent: the services of both waves, their topics, staff and opening hours.
+"""Demo data for Stad Gent: the services of both waves, their topics, staff and opening hours,
+and (separately, see ``load_demo_history``) a made-up history of past calls.
 
 All names and texts are written for this project. Loading is idempotent: rows are found by
 their natural keys (slugs, e-mail addresses) and only missing ones are added.
@@ -6,21 +7,35 @@ their natural keys (slugs, e-mail addresses) and only missing ones are added.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, time
+import base64
+import random
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
+import holidays
+from sqlalchemy import insert
 from sqlmodel import Session, select
 
+from balie.db_types import utcnow
 from balie.models import (
+    Appointment,
+    AppointmentStatus,
+    BookingChannel,
     ChannelRule,
+    MeetingState,
     OpeningHours,
     Organisation,
+    Outcome,
     Role,
     Service,
     StaffMember,
     StaffService,
     Topic,
 )
+from balie.services.booking import REFERENCE_ALPHABET, token_hash
+from balie.services.retention import PERSONAL_FIELDS
 
 FIRST_WAVE = date(2025, 11, 3)
 SECOND_WAVE = date(2026, 2, 23)
@@ -483,3 +498,411 @@ def load_demo_data(session: Session) -> LoadReport:
 def database_is_empty(session: Session) -> bool:
     """Whether no organisation exists yet."""
     return session.exec(select(Organisation.id)).first() is None
+
+
+# --- history of past calls -------------------------------------------------------------------
+
+HISTORY_SEED = 20251103  # a constant: every fresh demo database gets the same history
+CITIZEN_EMAIL_DOMAIN = "burger.demo.invalid"
+JITSI_DEMO_BASE = "https://meet.jit.si"
+GO_LIVE_NOTICE = timedelta(days=7)  # bookings opened a week before a service went live
+MOVED_SHARE, PHONE_SHARE, ENGLISH_SHARE, CONTACT_CENTRE_SHARE = 0.10, 0.4, 0.15, 0.20
+CANCELLED_SHARE, NO_SHOW_SHARE, FEEDBACK_SHARE, COMMENT_SHARE = 0.08, 0.05, 0.40, 0.3
+OUTCOME_WEIGHTS = {
+    Outcome.RESOLVED: 62,
+    Outcome.FOLLOW_UP: 20,
+    Outcome.REFERRED: 11,
+    Outcome.IN_PERSON: 7,
+}
+SCORE_WEIGHTS = {5: 55, 4: 30, 3: 9, 2: 4, 1: 2}
+# Fields the retention task clears; the feedback comment is the citizen's own words, too.
+ERASED_FIELDS = tuple(dict.fromkeys((*PERSONAL_FIELDS, "feedback_comment")))
+# Columns only some rows fill in; a bulk insert needs every row to name the same columns.
+HISTORY_COLUMNS = (
+    "cancel_reason",
+    "outcome",
+    "staff_note",
+    "completed_at",
+    "feedback_score",
+    "feedback_comment",
+    "feedback_at",
+)
+
+FIRST_NAMES = (
+    "Anouk", "Bart", "Chloé", "Dries", "Emma", "Farid", "Griet", "Hamza", "Ilse", "Jens",
+    "Katrien", "Lars", "Mila", "Nabil", "Olivia", "Pieter-Jan", "Rania", "Seppe", "Tine", "Wout",
+)  # fmt: skip
+LAST_NAMES = (
+    "Aerts", "Baert", "Cools", "De Backer", "El Idrissi", "Frans", "Hermans", "Kaya",
+    "Lambrecht", "Martens", "Nguyen", "Pauwels", "Roels", "Schepens", "Van Hecke", "Wouters",
+)  # fmt: skip
+QUESTIONS: dict[str, tuple[tuple[str, str], ...]] = {
+    "energiecentrale": (
+        ("Ik wil mijn dak isoleren. Welke premies zijn er?",
+         "I want to insulate my roof. Which grants are there?"),
+        ("Is een warmtepomp een goed idee voor mijn rijhuis?",
+         "Is a heat pump a good idea for my terraced house?"),
+    ),
+    "woonwijzer": (
+        ("Hoe lang is de wachtlijst voor een sociale woning?",
+         "How long is the waiting list for social housing?"),
+        ("Mijn verhuurder wil de huur verhogen. Mag dat?",
+         "My landlord wants to raise the rent. Is that allowed?"),
+    ),
+    "verhuurderspunt": (
+        ("Heb ik een conformiteitsattest nodig voor mijn studio?",
+         "Do I need a certificate of conformity for my studio?"),
+    ),
+    "mobiliteitsbedrijf": (
+        ("Ik verhuis volgende maand. Hoe vraag ik een bewonerskaart aan?",
+         "I am moving next month. How do I apply for a resident's parking card?"),
+        ("Ik heb een container nodig voor de straat. Welke vergunning is dat?",
+         "I need a skip in the street. Which permit do I need?"),
+    ),
+    "oog": (
+        ("Ik wil een koffiebar openen. Waar begin ik?",
+         "I want to open a coffee bar. Where do I start?"),
+    ),
+    "stedenbouw": (
+        ("Mag ik een veranda bouwen zonder vergunning?",
+         "May I build a veranda without a permit?"),
+        ("Ik wil mijn garage verbouwen tot een kamer.",
+         "I want to turn my garage into a room."),
+    ),
+    "milieu-klimaat": (
+        ("Hoe vraag ik de premie voor een regenwaterput aan?",
+         "How do I apply for the rainwater tank grant?"),
+    ),
+    "gas-boetes": (
+        ("Ik kreeg een boete voor sluikstorten, maar het was mijn afval niet.",
+         "I got a fine for fly-tipping, but it was not my rubbish."),
+        ("Kan ik mijn boete in schijven betalen?",
+         "Can I pay my fine in instalments?"),
+    ),
+    "burgerzaken": (
+        ("Welke papieren heb ik nodig om te trouwen in Gent?",
+         "Which documents do I need to get married in Ghent?"),
+    ),
+}  # fmt: skip
+NOTES = {
+    Outcome.RESOLVED: "Vraag beantwoord, geen verdere actie nodig.",
+    Outcome.FOLLOW_UP: "Burger stuurt nog documenten; terugbellen na ontvangst.",
+    Outcome.REFERRED: "Doorverwezen naar een andere dienst.",
+    Outcome.IN_PERSON: "Afspraak aan het loket nodig voor de handtekening.",
+}
+CANCEL_REASONS = (
+    "Ik ben ziek.",
+    "Mijn vraag is intussen opgelost.",
+    "Ik kan toch niet op dat uur.",
+    "",
+)
+COMMENTS = (
+    "Heel vlot geholpen, dank je wel!",
+    "Duidelijke uitleg, ik moest me niet verplaatsen.",
+    "Het geluid viel af en toe weg.",
+    "Handig, maar ik moest even wachten voor het gesprek begon.",
+)
+
+
+@dataclass
+class _Counsellor:
+    """A demo counsellor's weekly windows for one service."""
+
+    staff_id: int
+    windows: dict[int, list[tuple[time, time]]] = field(default_factory=dict)
+
+
+@dataclass
+class _DemoService:
+    """What the history needs to know about one service."""
+
+    service: Service
+    topic_ids: list[int]
+    counsellors: list[_Counsellor]
+
+
+@dataclass
+class _History:
+    """The state of one history run: the catalogue, the busy times and the random source."""
+
+    organisation: Organisation
+    tz: ZoneInfo
+    now: datetime
+    retention: timedelta
+    services: list[_DemoService]
+    busy: dict[int, list[tuple[datetime, datetime]]]
+    rng: random.Random = field(default_factory=lambda: random.Random(HISTORY_SEED))
+    references: set[str] = field(default_factory=set)
+
+
+def _weekly_target(monday: date, rng: random.Random) -> int:
+    """Calls in a whole week: a few before the second wave, then growing to 15-30 a week."""
+    if monday + timedelta(days=4) < SECOND_WAVE:
+        return rng.randint(3, 6)
+    weeks_live = (monday - SECOND_WAVE).days // 7
+    base = 15 + min(weeks_live, 26) * 0.5
+    return max(15, min(30, round(base + rng.uniform(-3, 3))))
+
+
+def _open_days(monday: date, today: date, closed: holidays.HolidayBase) -> list[date]:
+    """The weekdays of the week from the first go-live to yesterday, without public holidays."""
+    days = (monday + timedelta(days=offset) for offset in range(5))
+    return [day for day in days if FIRST_WAVE <= day < today and day not in closed]
+
+
+def _catalogue(session: Session, organisation: Organisation) -> list[_DemoService]:
+    """The demo services with their video topics and counsellors' opening hours."""
+    slugs = [demo.slug for demo in SERVICES]
+    found = []
+    for service in session.exec(
+        select(Service).where(Service.organisation_id == organisation.id, Service.slug.in_(slugs))
+    ).all():
+        topics = session.exec(
+            select(Topic.id).where(
+                Topic.service_id == service.id,
+                Topic.active,
+                Topic.channel_rule == ChannelRule.VIDEO,
+            )
+        ).all()
+        counsellors: dict[int, _Counsellor] = {}
+        for hours in session.exec(
+            select(OpeningHours).where(OpeningHours.service_id == service.id)
+        ).all():
+            counsellor = counsellors.setdefault(hours.staff_id, _Counsellor(hours.staff_id))
+            counsellor.windows.setdefault(hours.weekday, []).append(
+                (hours.start_time, hours.end_time)
+            )
+        if topics and counsellors:
+            found.append(_DemoService(service, list(topics), list(counsellors.values())))
+    return sorted(found, key=lambda item: item.service.sort_order)
+
+
+def _busy_times(
+    session: Session, organisation: Organisation, low: datetime, high: datetime
+) -> dict[int, list[tuple[datetime, datetime]]]:
+    """Per staff member, the times already taken by active appointments (real ones too)."""
+    busy: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
+    for staff_id, start, until in session.exec(
+        select(Appointment.staff_id, Appointment.start_at, Appointment.busy_until).where(
+            Appointment.organisation_id == organisation.id,
+            Appointment.status != AppointmentStatus.CANCELLED,
+            Appointment.start_at < high,
+            Appointment.busy_until > low,
+        )
+    ).all():
+        busy[staff_id].append((start, until))
+    return busy
+
+
+def _starts(history: _History, day: date, demo: _DemoService, who: _Counsellor) -> list[datetime]:
+    """UTC starts on the service's grid in the counsellor's windows of ``day``."""
+    length = timedelta(minutes=demo.service.appointment_minutes)
+    step = length + timedelta(minutes=demo.service.buffer_minutes)
+    starts = []
+    for opens, closes in who.windows.get(day.weekday(), []):
+        wall, end = datetime.combine(day, opens), datetime.combine(day, closes)
+        while wall + length <= end:
+            starts.append(wall.replace(tzinfo=history.tz).astimezone(UTC))
+            wall += step
+    return starts
+
+
+def _free_start(history: _History, day: date) -> tuple[_DemoService, _Counsellor, datetime] | None:
+    """A random service live on ``day``, one of its counsellors and a free start, if any."""
+    rng = history.rng
+    live = [demo for demo in history.services if demo.service.live_from <= day]
+    if not live:
+        return None
+    demo = rng.choice(live)
+    on_duty = [who for who in demo.counsellors if day.weekday() in who.windows]
+    if not on_duty:
+        return None
+    who = rng.choice(on_duty)
+    busy_for = timedelta(minutes=demo.service.appointment_minutes + demo.service.buffer_minutes)
+    taken = history.busy[who.staff_id]
+    free = [
+        start
+        for start in _starts(history, day, demo, who)
+        if not any(start < until and low < start + busy_for for low, until in taken)
+    ]
+    if not free:
+        return None
+    start = rng.choice(free)
+    taken.append((start, start + busy_for))
+    return demo, who, start
+
+
+def _reference(history: _History) -> str:
+    """A reference in the usual ``K7QX-3MPA`` form, not used before."""
+    while True:
+        chars = "".join(history.rng.choice(REFERENCE_ALPHABET) for _ in range(8))
+        reference = f"{chars[:4]}-{chars[4:]}"
+        if reference not in history.references:
+            history.references.add(reference)
+            return reference
+
+
+def _citizen(rng: random.Random) -> dict[str, str | None]:
+    """A made-up citizen with an address that can never be delivered (.invalid)."""
+    first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+    local = f"{first}.{last}".lower().replace(" ", "").replace("é", "e")
+    phone = f"04{rng.randint(70, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)} "
+    phone += f"{rng.randint(10, 99)}"
+    return {
+        "citizen_name": f"{first} {last}",
+        "citizen_email": f"{local}@{CITIZEN_EMAIL_DOMAIN}",
+        "citizen_phone": phone if rng.random() < PHONE_SHARE else None,
+    }
+
+
+def _weighted(rng: random.Random, weights: dict) -> object:
+    """One key of ``weights``, drawn with those weights."""
+    return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+def _result(history: _History, end: datetime, created: datetime, start: datetime) -> dict:
+    """Status, outcome, note, cancellation and feedback of a past call."""
+    rng, now = history.rng, history.now
+    draw = rng.random()
+    if draw < CANCELLED_SHARE:
+        cancelled = created + (start - created) * rng.uniform(0.2, 0.95)
+        reason = rng.choice(CANCEL_REASONS)
+        return {
+            "status": AppointmentStatus.CANCELLED.value,
+            "cancel_reason": reason or None,
+            "updated_at": cancelled,
+            "sequence": 1,
+        }
+    if draw < CANCELLED_SHARE + NO_SHOW_SHARE:
+        return {"status": AppointmentStatus.NO_SHOW.value, "updated_at": end}
+    outcome = _weighted(rng, OUTCOME_WEIGHTS)
+    completed = end + timedelta(minutes=rng.randint(1, 20))
+    row = {
+        "status": AppointmentStatus.COMPLETED.value,
+        "outcome": outcome.value,
+        "staff_note": NOTES[outcome] if rng.random() < 0.7 else None,
+        "completed_at": completed,
+        "updated_at": completed,
+    }
+    if rng.random() < FEEDBACK_SHARE:
+        row["feedback_score"] = _weighted(rng, SCORE_WEIGHTS)
+        row["feedback_at"] = min(completed + timedelta(minutes=rng.randint(5, 2880)), now)
+        if rng.random() < COMMENT_SHARE:
+            row["feedback_comment"] = rng.choice(COMMENTS)
+    return row
+
+
+def _history_row(history: _History, demo: _DemoService, who: _Counsellor, start: datetime) -> dict:
+    """One past demo appointment as a row for a bulk insert."""
+    rng, service = history.rng, demo.service
+    end = start + timedelta(minutes=service.appointment_minutes)
+    opened = datetime.combine(service.live_from - GO_LIVE_NOTICE, time(9), history.tz)
+    lead = timedelta(days=rng.randint(1, 14), minutes=rng.randint(0, 600))
+    created = max(start - lead, opened.astimezone(UTC))
+    english = rng.random() < ENGLISH_SHARE
+    nl, en = rng.choice(QUESTIONS.get(service.slug, (("Ik heb een vraag.", "I have a question."),)))
+    room = "DigitaleBalie-" + base64.urlsafe_b64encode(rng.randbytes(16)).decode().rstrip("=")
+    row = {
+        "reference": _reference(history),
+        "organisation_id": history.organisation.id,
+        "service_id": service.id,
+        "topic_id": rng.choice(demo.topic_ids),
+        "staff_id": who.staff_id,
+        "start_at": start,
+        "end_at": end,
+        "busy_until": end + timedelta(minutes=service.buffer_minutes),
+        "channel": (
+            BookingChannel.CONTACT_CENTRE
+            if rng.random() < CONTACT_CENTRE_SHARE
+            else BookingChannel.WEB
+        ).value,
+        "language": "en" if english else "nl",
+        "question": en if english else nl,
+        "consent_at": created,
+        "manage_token_hash": token_hash(rng.randbytes(32).hex()),
+        "idempotency_key": None,
+        "meeting_provider": "jitsi",
+        "meeting_external_id": room,
+        "join_url": f"{JITSI_DEMO_BASE}/{room}",
+        "meeting_state": MeetingState.READY.value,
+        "is_demo": True,
+        "created_at": created,
+        **_citizen(rng),
+    }
+    moves = 1 if rng.random() < MOVED_SHARE else 0
+    result = _result(history, end, created, start)
+    row["calendar_sequence"] = moves + result.pop("sequence", 0)
+    row.update(result)
+    if end < history.now - history.retention:
+        # As the (hourly) retention task would have left it: the personal data is gone.
+        row.update(dict.fromkeys(ERASED_FIELDS))
+        erased_at = end + history.retention + timedelta(minutes=rng.randint(1, 60))
+        row["updated_at"] = max(row["updated_at"], min(erased_at, history.now))
+    return row
+
+
+def load_demo_history(
+    session: Session, now: datetime | None = None, retention_days: int = 30
+) -> int:
+    """Add the made-up past calls (first go-live to yesterday, local time), and commit.
+
+    Idempotent: nothing is added when any demo appointment exists. Never adds today's or
+    future calls (the browser tests book those); no background jobs (no e-mails) are made.
+    Returns the number of appointments added.
+    """
+    exists = session.exec(select(Appointment.id).where(Appointment.is_demo)).first()
+    organisation = session.exec(select(Organisation).where(Organisation.slug == "gent")).first()
+    if exists is not None or organisation is None:
+        return 0
+    now = now or utcnow()
+    tz = ZoneInfo(organisation.time_zone)
+    today = now.astimezone(tz).date()
+    low = datetime.combine(FIRST_WAVE, time(0), tz).astimezone(UTC)
+    high = datetime.combine(today, time(0), tz).astimezone(UTC)
+    history = _History(
+        organisation=organisation,
+        tz=tz,
+        now=now,
+        retention=timedelta(days=retention_days),
+        services=_catalogue(session, organisation),
+        busy=_busy_times(session, organisation, low, high),
+    )
+    closed = holidays.country_holidays(
+        organisation.holiday_country,
+        subdiv=organisation.holiday_subdivision or None,
+        years=range(FIRST_WAVE.year, today.year + 1),
+    )
+    rows = []
+    monday = FIRST_WAVE - timedelta(days=FIRST_WAVE.weekday())
+    while monday < today:
+        days = _open_days(monday, today, closed)
+        target = _weekly_target(monday, history.rng)
+        for _ in range(round(target * len(days) / 5)):
+            found = _free_start(history, history.rng.choice(days))
+            if found is not None:
+                rows.append(_history_row(history, *found))
+        monday += timedelta(days=7)
+    rows = _without_taken_references(session, history, rows)
+    for row in rows:
+        for column in HISTORY_COLUMNS:
+            row.setdefault(column, None)
+    if rows:
+        session.connection().execute(insert(Appointment.__table__), rows)
+    session.commit()
+    return len(rows)
+
+
+def _without_taken_references(session: Session, history: _History, rows: list[dict]) -> list[dict]:
+    """Give a fresh reference to the (very unlikely) rows whose reference a real booking has."""
+    taken = set(
+        session.exec(
+            select(Appointment.reference).where(
+                Appointment.reference.in_([row["reference"] for row in rows])
+            )
+        ).all()
+    )
+    history.references |= taken
+    for row in rows:
+        if row["reference"] in taken:
+            row["reference"] = _reference(history)
+    return rows

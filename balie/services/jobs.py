@@ -52,6 +52,7 @@ KINDS = (
     "mail.change",
     "mail.cancellation",
     "mail.reminder",
+    "mail.survey",
 )
 MAX_ATTEMPTS = 12  # with the backoff below: about an hour and a half of trying
 # A server that says when to come back (429/503 with Retry-After) is not a failure of the job:
@@ -440,6 +441,21 @@ def _send_reminder(session: Session, job: Job, context: JobContext) -> None:
     _send(session, appointment, "reminder", context)
 
 
+def _send_survey(session: Session, job: Job, context: JobContext) -> None:
+    """Ask the citizen how the call went, unless it turned out not completed or was answered."""
+    # Imported here for the same reason as in _send.
+    from balie.services.citizen_mail import build_survey_mail
+
+    appointment = _appointment(session, job)
+    if appointment is None or appointment.status != AppointmentStatus.COMPLETED:
+        return
+    if not appointment.citizen_email or appointment.feedback_at is not None:
+        return
+    message = build_survey_mail(session, appointment, context.settings)
+    _end_read(session)
+    context.mailer.send(message)
+
+
 Handler = Callable[[Session, Job, JobContext], None]
 HANDLERS: dict[str, Handler] = {
     "meeting.create": _create_meeting,
@@ -449,6 +465,7 @@ HANDLERS: dict[str, Handler] = {
     "mail.change": _send_change,
     "mail.cancellation": _send_cancellation,
     "mail.reminder": _send_reminder,
+    "mail.survey": _send_survey,
 }
 GIVE_UP: dict[str, Callable[[Session, Job], None]] = {"meeting.create": _give_up_meeting}
 

@@ -1,7 +1,7 @@
 """E-mails and calendar invitations about appointments, and the mailers that send them.
 
 Plain Python without Reflex or database access, so the pages, the HTTP API and background jobs
-all send exactly the same messages.
+all send exactly the same messages. After a completed call, a short e-mail links to the survey.
 """
 
 from __future__ import annotations
@@ -127,6 +127,21 @@ _PHRASES: dict[str, dict[str, str]] = {
         "nl": "Met vriendelijke groeten\n{organisation}",
         "en": "Kind regards\n{organisation}",
     },
+    "subject_survey": {
+        "nl": "Hoe was je videogesprek met {service}?",
+        "en": "How was your video call with {service}?",
+    },
+    "intro_survey": {
+        "nl": "Bedankt voor je videogesprek met {service}. Hoe tevreden ben je? "
+        "Het is maar één vraag. Je hebt geen account nodig.",
+        "en": "Thank you for your video call with {service}. How satisfied are you? "
+        "It is only one question. You do not need an account.",
+    },
+    "survey_once": {
+        "nl": "Je kunt de vraag één keer beantwoorden. Antwoorden is niet verplicht.",
+        "en": "You can answer the question once. Answering is optional.",
+    },
+    "survey_label": {"nl": "Geef je mening", "en": "Give your opinion"},
     "ics_summary": {"nl": "Videogesprek met {service}", "en": "Video call with {service}"},
     "ics_summary_cancelled": {
         "nl": "Geannuleerd: videogesprek met {service}",
@@ -154,6 +169,19 @@ class AppointmentMessage:
     manage_url: str
     sequence: int
     cancel_reason: str = ""
+
+
+@dataclass(frozen=True)
+class SurveyMessage:
+    """Everything the survey e-mail after a completed call needs."""
+
+    reference: str
+    organisation_name: str
+    service_name: str
+    citizen_name: str
+    citizen_email: str
+    language: str
+    survey_url: str
 
 
 @dataclass(frozen=True)
@@ -315,7 +343,7 @@ def _header_safe(value: str) -> str:
     return _CONTROL_CHARACTERS.sub(" ", value).strip()
 
 
-def _recipient(message: AppointmentMessage) -> Address:
+def _recipient(message: AppointmentMessage | SurveyMessage) -> Address:
     """The citizen as one address; ValueError when the address is not a single mailbox."""
     return Address(
         display_name=_header_safe(message.citizen_name),
@@ -456,6 +484,42 @@ def build_email(
         },
     )
     # Set last: set_content() and add_attachment() move or drop Content-* headers.
+    mail["Content-Language"] = language
+    return mail
+
+
+def _greeting(citizen_name: str, language: str) -> _Block:
+    """The greeting: with the citizen's name, or a plain hello without one."""
+    name = _header_safe(citizen_name)
+    if name:
+        return _Block(_phrase("greeting", language, name=name))
+    return _Block(_phrase("greeting_anonymous", language))
+
+
+def build_survey_email(message: SurveyMessage, *, sender: str, uid_domain: str) -> EmailMessage:
+    """The short e-mail with the link to the one-question survey (text and HTML)."""
+    language = normalise_language(message.language)
+    subject = _phrase("subject_survey", language, service=message.service_name)
+    blocks = [
+        _greeting(message.citizen_name, language),
+        _Block(
+            _phrase("intro_survey", language, service=message.service_name),
+            message.survey_url,
+            _phrase("survey_label", language),
+        ),
+        _Block(_phrase("survey_once", language)),
+        _Block(_phrase("detail_reference", language, reference=message.reference)),
+        _Block(_phrase("closing", language, organisation=message.organisation_name)),
+    ]
+    mail = EmailMessage()
+    mail["Subject"] = _header_safe(subject)
+    mail["From"] = _header_safe(sender)
+    mail["To"] = _recipient(message)
+    mail["Date"] = format_datetime(datetime.now(UTC))
+    mail["Message-ID"] = make_msgid(domain=_header_safe(uid_domain) or None)
+    mail["Auto-Submitted"] = "auto-generated"
+    mail.set_content(_render_text(blocks))
+    mail.add_alternative(_render_html(blocks, subject, language), subtype="html")
     mail["Content-Language"] = language
     return mail
 

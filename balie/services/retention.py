@@ -1,7 +1,8 @@
 """Personal data of citizens: erase it after the retention time or on request, and export it.
 
 Erasing sets the personal fields to NULL and keeps the row, so service, topic, times,
-channel, status and outcome (everything the statistics use) stay as they were.
+channel, status, outcome and the survey score with its time (everything the statistics use)
+stay as they were. The survey comment is free text, so it is erased with the rest.
 """
 
 from __future__ import annotations
@@ -22,12 +23,18 @@ PERSONAL_FIELDS = (
     "question",
     "staff_note",
     "cancel_reason",
+    "feedback_comment",
 )
 
 
-def _has_personal_data() -> ColumnElement[bool]:
+def has_personal_data() -> ColumnElement[bool]:
     """WHERE clause: at least one personal field is still filled in."""
     return or_(*(getattr(Appointment, name).is_not(None) for name in PERSONAL_FIELDS))
+
+
+def is_erased(appointment: Appointment) -> bool:
+    """Whether the personal data of ``appointment`` has been erased (every field empty)."""
+    return all(getattr(appointment, name) is None for name in PERSONAL_FIELDS)
 
 
 def _erase(session: Session, now: datetime, *where: ColumnElement[bool]) -> int:
@@ -35,7 +42,7 @@ def _erase(session: Session, now: datetime, *where: ColumnElement[bool]) -> int:
     values = dict.fromkeys(PERSONAL_FIELDS) | {"updated_at": now}
     result = session.exec(
         update(Appointment)
-        .where(*where, _has_personal_data())
+        .where(*where, has_personal_data())
         .values(values)
         .execution_options(synchronize_session=False)
     )
@@ -82,6 +89,11 @@ def erase_citizen(session: Session, organisation_id: int, email: str, staff_id: 
     return erased
 
 
+def _iso(moment: datetime | None) -> str | None:
+    """A moment in ISO 8601, or None."""
+    return moment.isoformat() if moment is not None else None
+
+
 def export_citizen(session: Session, organisation_id: int, email: str) -> dict:
     """A JSON-able export of the appointments of the citizen with this e-mail address."""
     rows = session.exec(
@@ -104,6 +116,9 @@ def export_citizen(session: Session, organisation_id: int, email: str) -> dict:
                 "email": appointment.citizen_email,
                 "phone": appointment.citizen_phone,
                 "question": appointment.question,
+                "feedback_score": appointment.feedback_score,
+                "feedback_comment": appointment.feedback_comment,
+                "feedback_at": _iso(appointment.feedback_at),
             }
             for appointment, service_slug, topic_slug in rows
         ],

@@ -62,7 +62,7 @@ class Slot:
 
 
 @dataclass(frozen=True)
-class _Window:
+class Window:
     """A weekly opening window, shared by every staff member who has exactly these hours."""
 
     start_time: time
@@ -158,12 +158,13 @@ def _bookable_days(
     return max(first_day, today, service.live_from), min(last_day, horizon)
 
 
-def _opening_windows(
-    session: Session, service: Service, first_day: date, last_day: date
-) -> dict[int, list[_Window]]:
-    """Per weekday, the windows of the service's active staff that may apply in the range."""
+def opening_windows(
+    session: Session, service_ids: list[int], first_day: date, last_day: date
+) -> dict[int, dict[int, list[Window]]]:
+    """Per service id and weekday, the windows of its active staff that may apply in the range."""
     rows = session.exec(
         select(
+            OpeningHours.service_id,
             OpeningHours.weekday,
             OpeningHours.start_time,
             OpeningHours.end_time,
@@ -180,7 +181,7 @@ def _opening_windows(
         )
         .join(StaffMember, StaffMember.id == OpeningHours.staff_id)
         .where(
-            OpeningHours.service_id == service.id,
+            OpeningHours.service_id.in_(service_ids),
             StaffMember.active.is_(True),
             or_(OpeningHours.valid_from.is_(None), OpeningHours.valid_from <= last_day),
             or_(OpeningHours.valid_until.is_(None), OpeningHours.valid_until >= first_day),
@@ -189,13 +190,13 @@ def _opening_windows(
     staff_by_hours: dict[tuple, set[int]] = defaultdict(set)
     for *hours, staff_id in rows:
         staff_by_hours[tuple(hours)].add(staff_id)
-    windows: dict[int, list[_Window]] = defaultdict(list)
-    for (weekday, *hours), staff_ids in staff_by_hours.items():
-        windows[weekday].append(_Window(*hours, staff_ids=tuple(sorted(staff_ids))))
+    windows: dict[int, dict[int, list[Window]]] = defaultdict(lambda: defaultdict(list))
+    for (service_id, weekday, *hours), staff_ids in staff_by_hours.items():
+        windows[service_id][weekday].append(Window(*hours, staff_ids=tuple(sorted(staff_ids))))
     return windows
 
 
-def _local_to_utc(wall: datetime, tz: ZoneInfo) -> datetime | None:
+def local_to_utc(wall: datetime, tz: ZoneInfo) -> datetime | None:
     """The UTC instant of a local wall time, or None when the clock skips it (spring forward)."""
     # An ambiguous time (the autumn hour that occurs twice) gets fold=0: its summer-time one.
     instant = wall.replace(tzinfo=tz).astimezone(UTC)
@@ -204,7 +205,7 @@ def _local_to_utc(wall: datetime, tz: ZoneInfo) -> datetime | None:
     return instant
 
 
-def _wall_starts(day: date, window: _Window, length: timedelta, step: timedelta) -> list[datetime]:
+def wall_starts(day: date, window: Window, length: timedelta, step: timedelta) -> list[datetime]:
     """Local wall times at which an appointment of ``length`` fits in the window on ``day``."""
     start = datetime.combine(day, window.start_time)
     end = datetime.combine(day, window.end_time)
@@ -215,26 +216,26 @@ def _wall_starts(day: date, window: _Window, length: timedelta, step: timedelta)
     return starts
 
 
-def _grid(day: date, window: _Window, service: Service, tz: ZoneInfo) -> list[datetime]:
+def _grid(day: date, window: Window, service: Service, tz: ZoneInfo) -> list[datetime]:
     """UTC starts (naive) of the window's grid on ``day``, laid out in wall time."""
     length = timedelta(minutes=service.appointment_minutes)
     step = timedelta(minutes=service.appointment_minutes + service.buffer_minutes)
-    walls = _wall_starts(day, window, length, step)
+    walls = wall_starts(day, window, length, step)
     if not walls:
         return []
-    first, last = _local_to_utc(walls[0], tz), _local_to_utc(walls[-1], tz)
+    first, last = local_to_utc(walls[0], tz), local_to_utc(walls[-1], tz)
     if first is not None and last is not None and last - first == walls[-1] - walls[0]:
         # No clock change inside the window (the usual case): steps are the same in UTC.
         base = _naive_utc(first)
         return [base + index * step for index in range(len(walls))]
-    instants = (_local_to_utc(wall, tz) for wall in walls)
+    instants = (local_to_utc(wall, tz) for wall in walls)
     return [_naive_utc(instant) for instant in instants if instant is not None]
 
 
 def _on_duty(
     organisation: Organisation,
     service: Service,
-    windows: dict[int, list[_Window]],
+    windows: dict[int, list[Window]],
     days: tuple[date, date],
     earliest: datetime,
 ) -> dict[int, set[datetime]]:
@@ -366,7 +367,7 @@ def free_slots(
     days = _bookable_days(service, first_day, last_day, now, ZoneInfo(organisation.time_zone))
     if days[0] > days[1]:
         return []
-    windows = _opening_windows(session, service, *days)
+    windows = opening_windows(session, [service.id], *days)[service.id]
     earliest = _naive_utc(now) + timedelta(minutes=service.min_notice_minutes)
     on_duty = _on_duty(organisation, service, windows, days, earliest)
     if not on_duty:

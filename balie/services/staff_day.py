@@ -12,12 +12,15 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from balie.i18n import pick
 from balie.models import (
     Appointment,
     AppointmentStatus,
+    BookingChannel,
+    Job,
+    MeetingState,
     Organisation,
     Outcome,
     Role,
@@ -26,10 +29,15 @@ from balie.models import (
     StaffService,
     Topic,
 )
-from balie.services.booking import NotChangeable
+from balie.services import booking, jobs
+from balie.services.booking import Booked, BookingRequest, NotChangeable
+from balie.services.feedback import enqueue_survey
 from balie.services.staff_auth import audit, has_role
+from balie.services.validation import QUESTION_MAX, CitizenDetails
+from balie.services.wizard import DayChoice, bookable_days
 
 NOTE_MAX = 2000
+FOLLOW_UP_DAYS = 10  # a compact picker: the first days that still have free times
 LEADS = (Role.MANAGER, Role.ADMIN)
 
 
@@ -53,6 +61,7 @@ class DayRow:
     join_url: str
     outcome: str
     staff_note: str
+    staff_name: str = ""
 
 
 def _time_zone(session: Session, staff: StaffMember) -> ZoneInfo:
@@ -67,7 +76,12 @@ def _bounds(first: date, days: int, tz: ZoneInfo) -> tuple[datetime, datetime]:
 
 
 def _row(
-    appointment: Appointment, service: Service, topic: Topic, tz: ZoneInfo, lang: str
+    appointment: Appointment,
+    service: Service,
+    topic: Topic,
+    tz: ZoneInfo,
+    lang: str,
+    staff_name: str = "",
 ) -> DayRow:
     """The list row of one appointment."""
     start, end = appointment.start_at.astimezone(tz), appointment.end_at.astimezone(tz)
@@ -88,6 +102,7 @@ def _row(
         join_url=appointment.join_url or "",
         outcome=str(appointment.outcome or ""),
         staff_note=appointment.staff_note or "",
+        staff_name=staff_name,
     )
 
 
@@ -101,9 +116,10 @@ def _rows(
 ) -> list[DayRow]:
     """Rows of the non-cancelled appointments matching ``condition`` in ``[start, end)``."""
     found = session.exec(
-        select(Appointment, Service, Topic)
+        select(Appointment, Service, Topic, StaffMember.display_name)
         .join(Service, Service.id == Appointment.service_id)
         .join(Topic, Topic.id == Appointment.topic_id)
+        .join(StaffMember, StaffMember.id == Appointment.staff_id)
         .where(
             condition,
             Appointment.status != AppointmentStatus.CANCELLED,
@@ -112,7 +128,10 @@ def _rows(
         )
         .order_by(Appointment.start_at, Appointment.id)
     ).all()
-    return [_row(appointment, service, topic, tz, lang) for appointment, service, topic in found]
+    return [
+        _row(appointment, service, topic, tz, lang, staff_name)
+        for appointment, service, topic, staff_name in found
+    ]
 
 
 def service_ids_of(session: Session, staff: StaffMember) -> set[int]:
@@ -122,13 +141,34 @@ def service_ids_of(session: Session, staff: StaffMember) -> set[int]:
     )
 
 
-def day_rows(session: Session, staff: StaffMember, day: date, language: str = "nl") -> list[DayRow]:
-    """The staff member's own appointments on that local day, cancelled ones left out; audited."""
+def day_rows(
+    session: Session,
+    staff: StaffMember,
+    day: date,
+    language: str = "nl",
+    *,
+    audited: bool = True,
+) -> list[DayRow]:
+    """The staff member's own appointments on that local day, cancelled ones left out.
+
+    Audited when the page opens; its periodic refresh (``audited=False``) is not logged again.
+    """
     tz = _time_zone(session, staff)
     rows = _rows(session, Appointment.staff_id == staff.id, *_bounds(day, 1, tz), tz, language)
-    audit(session, staff, "read_day_list", "day", None, day=day.isoformat(), count=len(rows))
-    session.commit()
+    if audited:
+        audit(session, staff, "read_day_list", "day", None, day=day.isoformat(), count=len(rows))
+        session.commit()
     return rows
+
+
+def team_services(session: Session, staff: StaffMember) -> list[Service]:
+    """Services whose day list ``staff`` may see: all for managers and admins, else their own."""
+    if not staff.active:
+        return []
+    query = select(Service).where(Service.organisation_id == staff.organisation_id)
+    if not has_role(staff, *LEADS):
+        query = query.where(Service.id.in_(sorted(service_ids_of(session, staff))))
+    return list(session.exec(query.order_by(Service.sort_order, Service.id)))
 
 
 def team_rows(
@@ -148,7 +188,7 @@ def team_rows(
     audit(
         session,
         staff,
-        "read_team_list",
+        "team_day.view",
         "service",
         service_id,
         day=day.isoformat(),
@@ -168,7 +208,7 @@ def week_rows(
     week: dict[date, list[DayRow]] = {monday + timedelta(days=n): [] for n in range(7)}
     for row in rows:
         week[row.start.date()].append(row)
-    audit(session, staff, "read_week_list", "week", None, day=monday.isoformat(), count=len(rows))
+    audit(session, staff, "week.view", "week", None, day=monday.isoformat(), count=len(rows))
     session.commit()
     return week
 
@@ -246,6 +286,7 @@ def record_outcome(
     appointment.staff_note = clean_note or None
     appointment.updated_at = now
     session.add(appointment)
+    enqueue_survey(session, appointment, now)  # once per appointment (dedupe key)
     audit(
         session,
         staff,
@@ -285,3 +326,146 @@ def mark_no_show(
     )
     session.commit()
     return appointment
+
+
+def _local_day(session: Session, staff: StaffMember, moment: datetime) -> date:
+    """The date of ``moment`` in the organisation's time zone."""
+    return moment.astimezone(_time_zone(session, staff)).date()
+
+
+def retry_meeting(
+    session: Session, staff: StaffMember, appointment_id: int, now: datetime
+) -> Appointment:
+    """Try again to make the meeting link that failed; audited; commits.
+
+    Only for booked appointments of today or later whose link failed. The meeting state goes
+    back to pending and a new create job (with its own key) runs in the background; a
+    confirmation with the link follows once it exists (the first e-mail promised it).
+    """
+    appointment = _appointment_to_handle(session, staff, appointment_id)
+    if (
+        appointment.status != AppointmentStatus.BOOKED
+        or appointment.meeting_state != MeetingState.FAILED
+        or _local_day(session, staff, appointment.start_at) < _local_day(session, staff, now)
+    ):
+        session.rollback()
+        raise NotChangeable(appointment.reference)
+    earlier = session.exec(
+        select(func.count())
+        .select_from(Job)
+        .where(Job.appointment_id == appointment.id, Job.kind == "meeting.create")
+    ).one()
+    attempt = earlier + 1
+    appointment.meeting_state = MeetingState.PENDING
+    appointment.updated_at = now
+    session.add(appointment)
+    create_key = f"meeting.create:{appointment.id}:retry:{attempt}"
+    mail_key = f"mail.confirmation:{appointment.id}:retry:{attempt}{jobs.LINK_SUFFIX}"
+    jobs.enqueue(
+        session, "meeting.create", appointment.id, run_after=now, dedupe_key=create_key, now=now
+    )
+    jobs.enqueue(
+        session, "mail.confirmation", appointment.id, run_after=now, dedupe_key=mail_key, now=now
+    )
+    audit(session, staff, "retry_meeting", "appointment", appointment.id, at=now, attempt=attempt)
+    session.commit()
+    return appointment
+
+
+def _follow_up_source(session: Session, staff: StaffMember, appointment_id: int) -> Appointment:
+    """The completed call with outcome 'follow-up needed' that ``staff`` may book a sequel for."""
+    appointment = None
+    if isinstance(appointment_id, int) and not isinstance(appointment_id, bool):
+        appointment = session.get(Appointment, appointment_id)
+    if appointment is None:
+        raise LookupError(f"no appointment {appointment_id!r}")
+    if not _may_handle(session, staff, appointment):
+        raise PermissionError("not your appointment or your service")
+    if (
+        appointment.status != AppointmentStatus.COMPLETED
+        or appointment.outcome != Outcome.FOLLOW_UP
+        or not appointment.citizen_email  # erased after the retention period
+    ):
+        raise NotChangeable(appointment.reference)
+    return appointment
+
+
+def follow_up_days(
+    session: Session,
+    staff: StaffMember,
+    appointment_id: int,
+    now: datetime,
+    max_days: int = FOLLOW_UP_DAYS,
+) -> list[DayChoice]:
+    """The first days with free times of the same service, for a follow-up appointment."""
+    source = _follow_up_source(session, staff, appointment_id)
+    organisation = session.get(Organisation, source.organisation_id)
+    service = session.get(Service, source.service_id)
+    return bookable_days(session, organisation, service, now)[:max_days]
+
+
+def _follow_up_question(source: Appointment) -> str:
+    """'Vervolg op <reference>', then the first question, within the question's limit."""
+    question = f"Vervolg op {source.reference}"
+    if source.question:
+        question += f": {source.question}"
+    return question[:QUESTION_MAX]
+
+
+def book_follow_up(
+    session: Session,
+    staff: StaffMember,
+    appointment_id: int,
+    start: datetime,
+    *,
+    meeting_provider: str,
+    secret_key: str,
+    idempotency_key: str | None,
+    now: datetime,
+) -> Booked:
+    """Book a follow-up for the same citizen, service and topic; audited; commits.
+
+    The same counsellor gets it when they are free then. The citizen gets the usual
+    confirmation with the manage link (book() plans it). Booking errors propagate.
+    """
+    source = _follow_up_source(session, staff, appointment_id)
+    service = session.get(Service, source.service_id)
+    topic = session.get(Topic, source.topic_id)
+    organisation = session.get(Organisation, source.organisation_id)
+    details = CitizenDetails(
+        name=source.citizen_name or "",
+        email=source.citizen_email or "",
+        phone=source.citizen_phone,
+        language=source.language,
+        question=_follow_up_question(source),
+        consent=True,
+    )
+    request = BookingRequest(
+        service_slug=service.slug,
+        topic_slug=topic.slug,
+        start=start,
+        details=details,
+        channel=BookingChannel.WEB,
+        idempotency_key=idempotency_key,
+    )
+    booked = booking.book(
+        session,
+        organisation,
+        request,
+        meeting_provider=meeting_provider,
+        secret_key=secret_key,
+        now=now,
+        preferred_staff_id=source.staff_id,
+    )
+    if not booked.replayed:
+        audit(
+            session,
+            staff,
+            "book_follow_up",
+            "appointment",
+            booked.appointment.id,
+            at=now,
+            follow_up_of=source.id,
+        )
+        session.commit()
+    return booked

@@ -10,38 +10,52 @@ start, so it counts once, at its new time):
 - total: held + booked + cancelled + no_shows = every appointment whose start is in the period.
 - no_show_rate: no_shows / (held + no_shows), the share of calls that were due and missed.
 - cancellation_rate: cancelled / total.
-- A rate is None when its denominator is 0.
+- satisfaction: the average feedback score (1-5) of the appointments in the period that have
+  one, with the number of answers.
+- A rate or average is None when its denominator is 0.
+- contains_demo_data: some appointment counted in the period, or still booked after ``now``,
+  was made up by the demo data (``Appointment.is_demo``).
 
 Weeks are ISO weeks (``2026-W13``) and months calendar months (``2026-03``) of the local start;
 a week or month only partly inside the period counts only its days inside the period.
+
+The counting is done by the database (GROUP BY the local day), so a year of a large city is a
+few thousand rows for Python, not hundreds of thousands. ``dashboard`` gathers everything the
+managers' page shows in one call; the page, its CSV export and the benchmark all use it.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from statistics import median
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, func
+import holidays
+from sqlalchemy import ColumnElement, Date, Integer, cast, func, tuple_
 from sqlmodel import Session, select
 
 from balie.models import (
     Appointment,
     AppointmentStatus,
+    AvailabilityException,
     BookingChannel,
     Organisation,
     Outcome,
     Service,
 )
-from balie.services.slots import free_slots
+from balie.services.slots import Window, free_slots, local_to_utc, opening_windows, wall_starts
 
 _SECONDS_PER_DAY = 86400
 _SECONDS_PER_HOUR = 3600
+# The first free slot is looked for in growing steps: usually today or this week has one.
+_FIRST_SLOT_STEPS = (0, 7)
 
 
 @dataclass(frozen=True)
@@ -63,6 +77,8 @@ class Headline:
     no_show_rate: float | None
     cancellation_rate: float | None
     services_live: int
+    satisfaction: float | None = None
+    satisfaction_answers: int = 0
 
 
 @dataclass(frozen=True)
@@ -79,9 +95,11 @@ class ServiceFigures:
       the service's horizon); None when there is none.
     - capacity_use: booked minutes / offered minutes in the period. Booked minutes: the length
       of every appointment in the period that was not cancelled (held, no-show, still booked).
-      Offered minutes: booked minutes + the minutes of the slots that stayed free, as the slot
-      engine lays them out (opening hours per staff member, minus public holidays, closures,
-      leave and the days before go-live). None when nothing was offered.
+      Offered minutes: the minutes of the places on the service's grid, as the slot engine
+      lays it out (opening hours per active staff member, minus public holidays, closures,
+      leave and the days before go-live; none for an inactive service), whether booked or
+      not. An appointment outside the hours adds booked minutes but offers none, so the
+      share can pass 1. None when nothing was offered.
     - outcomes: per outcome value, how many appointments in the period have it (zeros included).
     """
 
@@ -94,25 +112,71 @@ class ServiceFigures:
     first_free_slot_hours: float | None
     capacity_use: float | None
     outcomes: dict[str, int]
+    name_en: str = ""
 
 
 @dataclass(frozen=True)
-class _Row:
-    """The columns of one appointment that the figures need."""
+class ServiceOption:
+    """A service to filter on."""
 
-    service_id: int
-    status: str
-    channel: str
-    outcome: str | None
-    start_at: datetime
-    end_at: datetime
-    created_at: datetime
+    id: int
+    slug: str
+    name_nl: str
+    name_en: str
+    live_from: date
+
+
+@dataclass(frozen=True)
+class Wave:
+    """A go-live date inside the period, with its ISO week and month and the services."""
+
+    day: date
+    week: str
+    month: str
+    slugs: tuple[str, ...]
 
 
 Buckets = list[tuple[str, dict[str, int]]]
 
 
-def _rate(part: int, whole: int) -> float | None:
+@dataclass(frozen=True)
+class Dashboard:
+    """Everything the managers' page shows for one period and service filter."""
+
+    period: Period
+    service_id: int | None
+    services: list[ServiceOption]
+    headline: Headline
+    held_per_week: Buckets
+    held_per_month: Buckets
+    per_service: list[ServiceFigures]
+    channel_per_month: Buckets
+    waves: list[Wave]
+    contains_demo_data: bool
+
+
+@dataclass
+class _Counts:
+    """Running totals of one service's appointments in the period."""
+
+    by_status: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    feedback_sum: int = 0
+    feedback_answers: int = 0
+    booked_minutes: float = 0.0
+    outcomes: dict[str, int] = field(default_factory=lambda: {o.value: 0 for o in Outcome})
+
+
+@dataclass
+class _Aggregates:
+    """What the database counted for a period: per service, per local day, per channel."""
+
+    per_service: dict[int, _Counts]
+    held_per_day: dict[tuple[int, date], int]
+    channel_per_day: dict[tuple[date, str], int]
+    demo: bool
+
+
+def _rate(part: float, whole: float) -> float | None:
     """part / whole, or None when whole is 0."""
     return part / whole if whole else None
 
@@ -145,22 +209,6 @@ def _in_period(
     if service_id is not None:
         clauses.append(Appointment.service_id == service_id)
     return clauses
-
-
-def _rows(
-    session: Session, organisation_id: int, period: Period, tz: ZoneInfo, service_id: int | None
-) -> list[_Row]:
-    """The appointments starting in the period."""
-    statement = select(
-        Appointment.service_id,
-        Appointment.status,
-        Appointment.channel,
-        Appointment.outcome,
-        Appointment.start_at,
-        Appointment.end_at,
-        Appointment.created_at,
-    ).where(*_in_period(organisation_id, period, tz, service_id))
-    return [_Row(*row) for row in session.exec(statement).all()]
 
 
 def _services(session: Session, organisation_id: int, service_id: int | None) -> list[Service]:
@@ -196,23 +244,205 @@ def default_period(session: Session, organisation_id: int, today: date) -> Perio
     return Period(min(first or today, today), today)
 
 
-def headline(
-    session: Session, organisation_id: int, period: Period, service_id: int | None = None
-) -> Headline:
-    """Headline figures of the period; ``services_live``: active services live by its last day."""
-    tz = _tz(session, organisation_id)
-    counts = dict(
-        session.exec(
-            select(Appointment.status, func.count())
-            .where(*_in_period(organisation_id, period, tz, service_id))
-            .group_by(Appointment.status)
-        ).all()
+# --- What the database counts -------------------------------------------------------------
+
+
+def _is_postgresql(session: Session) -> bool:
+    """Whether the session talks to PostgreSQL (which converts time zones itself)."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _local_day_column(session: Session, tz: ZoneInfo) -> ColumnElement[Any]:
+    """The local day of an appointment's start: PostgreSQL converts; SQLite gives the minute.
+
+    SQLite has no time zones, so it groups by the UTC minute of the start (text) and Python
+    maps each distinct minute to its local day: exact for every zone, since offsets and clock
+    changes fall on whole minutes.
+    """
+    if _is_postgresql(session):
+        return cast(func.timezone(tz.key, Appointment.start_at), Date)
+    return func.strftime("%Y-%m-%d %H:%M", Appointment.start_at)
+
+
+def _to_local_day(value: date | str, tz: ZoneInfo, seen: dict[Any, date]) -> date:
+    """The local day of a grouped value: a date (PostgreSQL) or a UTC minute (SQLite)."""
+    if isinstance(value, date):
+        return value
+    day = seen.get(value)
+    if day is None:
+        instant = datetime.fromisoformat(value).replace(tzinfo=UTC)
+        day = seen[value] = instant.astimezone(tz).date()
+    return day
+
+
+def _minutes_sum(postgresql: bool) -> ColumnElement[Any]:
+    """SQL for the total length of the grouped appointments (an interval, or seconds)."""
+    if postgresql:
+        return func.sum(Appointment.end_at - Appointment.start_at)
+    seconds = func.strftime("%s", Appointment.end_at) - func.strftime("%s", Appointment.start_at)
+    return func.sum(seconds)
+
+
+def _as_minutes(total: timedelta | float | None) -> float:
+    """Minutes of a summed length: PostgreSQL gives an interval, SQLite seconds."""
+    if total is None:
+        return 0.0
+    if isinstance(total, timedelta):
+        return total.total_seconds() / 60
+    return float(total) / 60
+
+
+# Two groupings by local day: held calls per service (weeks, months) and appointments per
+# channel (channel per month). PostgreSQL counts both in one scan (GROUPING SETS); SQLite runs
+# two queries. Everything else is counted per service, status and outcome in a second query:
+# few aggregates per grouping keep the per-row work small.
+_DAY_GROUPINGS: dict[str, tuple[str, ...]] = {
+    "service_day": ("service_id", "day"),
+    "channel_day": ("channel", "day"),
+}
+_DAY_KEYS = ("service_id", "channel", "day")
+_WORK_MEM = "SET LOCAL work_mem = '64MB'"
+
+
+def _day_rows(
+    session: Session, where: list[ColumnElement[bool]], tz: ZoneInfo
+) -> Iterator[tuple[str, Sequence[Any]]]:
+    """Per day grouping, its rows: service id, channel, day (None where not grouped), counts."""
+    keys = {
+        "service_id": Appointment.service_id,
+        "channel": Appointment.channel,
+        "day": _local_day_column(session, tz),
+    }
+    counts = [
+        func.count(),
+        func.count().filter(Appointment.status == AppointmentStatus.COMPLETED),
+    ]
+    # Core, not the ORM: its per-row bookkeeping is wasted on plain columns.
+    connection = session.connection()
+    if _is_postgresql(session):
+        # With the default 4 MB PostgreSQL sorts a year of a large city on disk instead of
+        # hashing it; the setting lasts until the end of this (read) transaction only.
+        connection.exec_driver_sql(_WORK_MEM)
+        sets = func.grouping_sets(
+            *(tuple_(*(keys[name] for name in grouped)) for grouped in _DAY_GROUPINGS.values())
+        )
+        by_mask = {
+            sum(1 << (2 - index) for index, key in enumerate(_DAY_KEYS) if key not in grouped): name
+            for name, grouped in _DAY_GROUPINGS.items()
+        }
+        statement = select(func.grouping(*keys.values()), *keys.values(), *counts)
+        for mask, *row in connection.execute(statement.where(*where).group_by(sets)):
+            yield by_mask[mask], row
+        return
+    for name, grouped in _DAY_GROUPINGS.items():
+        statement = select(*(keys[key] for key in grouped), *counts).where(*where)
+        for row in connection.execute(statement.group_by(*(keys[key] for key in grouped))):
+            found = dict(zip(grouped, row, strict=False))
+            yield name, [*(found.get(key) for key in _DAY_KEYS), *row[len(grouped) :]]
+
+
+def _aggregate(
+    session: Session, organisation_id: int, period: Period, tz: ZoneInfo, service_id: int | None
+) -> _Aggregates:
+    """Count the period's appointments in the database (see _DAY_GROUPINGS)."""
+    where = _in_period(organisation_id, period, tz, service_id)
+    seen: dict[Any, date] = {}
+    held_per_day: dict[tuple[int, date], int] = defaultdict(int)
+    channel_per_day: dict[tuple[date, str], int] = defaultdict(int)
+    for name, (service, channel, day, count, held) in _day_rows(session, where, tz):
+        if name == "channel_day":
+            channel_per_day[(_to_local_day(day, tz, seen), channel)] += count
+        elif held:
+            held_per_day[(service, _to_local_day(day, tz, seen))] += held
+    per_service: dict[int, _Counts] = defaultdict(_Counts)
+    demo = False
+    rows = session.connection().execute(
+        select(
+            Appointment.service_id,
+            Appointment.status,
+            Appointment.outcome,
+            func.count(),
+            func.count(Appointment.feedback_score),
+            func.coalesce(func.sum(Appointment.feedback_score), 0),
+            _minutes_sum(_is_postgresql(session)),
+            func.max(cast(Appointment.is_demo, Integer)),
+        )
+        .where(*where)
+        .group_by(Appointment.service_id, Appointment.status, Appointment.outcome)
     )
-    held = counts.get(AppointmentStatus.COMPLETED, 0)
-    booked = counts.get(AppointmentStatus.BOOKED, 0)
-    cancelled = counts.get(AppointmentStatus.CANCELLED, 0)
-    no_shows = counts.get(AppointmentStatus.NO_SHOW, 0)
-    services = _services(session, organisation_id, service_id)
+    for service, status, outcome, count, answers, scores, length, is_demo in rows:
+        counts = per_service[service]
+        counts.by_status[status] += count
+        counts.feedback_answers += answers
+        counts.feedback_sum += int(scores)
+        if status != AppointmentStatus.CANCELLED:
+            counts.booked_minutes += _as_minutes(length)
+        if outcome is not None:
+            counts.outcomes[outcome] += count
+        demo = demo or bool(is_demo)
+    return _Aggregates(per_service, held_per_day, channel_per_day, demo)
+
+
+def _median_lead_days(
+    session: Session, organisation_id: int, period: Period, tz: ZoneInfo, service_id: int | None
+) -> dict[int, float]:
+    """Per service, the median days from booking to start of the period's kept appointments."""
+    where = [
+        *_in_period(organisation_id, period, tz, service_id),
+        Appointment.status != AppointmentStatus.CANCELLED,
+    ]
+    if _is_postgresql(session):
+        lead = func.date_part("epoch", Appointment.start_at - Appointment.created_at)
+        rows = session.exec(
+            select(Appointment.service_id, func.percentile_cont(0.5).within_group(lead))
+            .where(*where)
+            .group_by(Appointment.service_id)
+        ).all()
+        return {service: float(seconds) / _SECONDS_PER_DAY for service, seconds in rows}
+    leads: dict[int, list[float]] = defaultdict(list)
+    for service, start, created in session.exec(
+        select(Appointment.service_id, Appointment.start_at, Appointment.created_at).where(*where)
+    ).all():
+        leads[service].append((start - created).total_seconds())
+    return {service: median(values) / _SECONDS_PER_DAY for service, values in leads.items()}
+
+
+def _upcoming(
+    session: Session, organisation_id: int, now: datetime, service_id: int | None = None
+) -> tuple[dict[int, int], bool]:
+    """Per service id, appointments still booked that start at or after ``now``; any demo?"""
+    statement = select(
+        Appointment.service_id, func.count(), func.max(cast(Appointment.is_demo, Integer))
+    ).where(
+        Appointment.organisation_id == organisation_id,
+        Appointment.status == AppointmentStatus.BOOKED,
+        Appointment.start_at >= now,
+    )
+    if service_id is not None:
+        statement = statement.where(Appointment.service_id == service_id)
+    rows = session.exec(statement.group_by(Appointment.service_id)).all()
+    return {service: count for service, count, _ in rows}, any(demo for *_, demo in rows)
+
+
+# --- Figures built from the counts --------------------------------------------------------
+
+
+def _headline(services: list[Service], aggregates: _Aggregates, period: Period) -> Headline:
+    """The headline of the counted appointments of ``services``."""
+    wanted = {service.id for service in services}
+    by_status: dict[str, int] = defaultdict(int)
+    answers = score_sum = 0
+    for service_id, counts in aggregates.per_service.items():
+        if service_id not in wanted:
+            continue
+        for status, count in counts.by_status.items():
+            by_status[status] += count
+        answers += counts.feedback_answers
+        score_sum += counts.feedback_sum
+    held = by_status[AppointmentStatus.COMPLETED]
+    booked = by_status[AppointmentStatus.BOOKED]
+    cancelled = by_status[AppointmentStatus.CANCELLED]
+    no_shows = by_status[AppointmentStatus.NO_SHOW]
     live = sum(1 for service in services if service.active and service.live_from <= period.last)
     return Headline(
         held=held,
@@ -222,39 +452,284 @@ def headline(
         no_show_rate=_rate(no_shows, held + no_shows),
         cancellation_rate=_rate(cancelled, held + booked + cancelled + no_shows),
         services_live=live,
+        satisfaction=_rate(score_sum, answers),
+        satisfaction_answers=answers,
     )
 
 
-def _held_per(
-    session: Session,
-    organisation_id: int,
-    period: Period,
-    service_id: int | None,
-    label: Callable[[date], str],
+def _held_buckets(
+    services: list[Service], aggregates: _Aggregates, period: Period, label: Callable[[date], str]
 ) -> Buckets:
-    """Calls held per bucket (``label`` of the local start day) and service slug, zeros included."""
-    tz = _tz(session, organisation_id)
-    slugs = {s.id: s.slug for s in _services(session, organisation_id, service_id)}
+    """Calls held per bucket (``label`` of the local day) and service slug, zeros included."""
+    slugs = {service.id: service.slug for service in services}
     labels = list(dict.fromkeys(label(day) for day in _days(period)))
     buckets = {name: dict.fromkeys(slugs.values(), 0) for name in labels}
-    for row in _rows(session, organisation_id, period, tz, service_id):
-        if row.status == AppointmentStatus.COMPLETED and row.service_id in slugs:
-            buckets[label(row.start_at.astimezone(tz).date())][slugs[row.service_id]] += 1
+    for (service_id, day), count in aggregates.held_per_day.items():
+        if service_id in slugs:
+            buckets[label(day)][slugs[service_id]] += count
     return list(buckets.items())
+
+
+def _channel_buckets(aggregates: _Aggregates, period: Period) -> Buckets:
+    """Appointments per month and booking channel, every month of the period."""
+    labels = list(dict.fromkeys(_month_label(day) for day in _days(period)))
+    buckets = {name: {channel.value: 0 for channel in BookingChannel} for name in labels}
+    for (day, channel), count in aggregates.channel_per_day.items():
+        buckets[_month_label(day)][channel] += count
+    return list(buckets.items())
+
+
+def _waves(services: list[Service], period: Period) -> list[Wave]:
+    """The go-live dates of ``services`` inside the period, oldest first."""
+    by_day: dict[date, list[str]] = defaultdict(list)
+    for service in services:
+        if period.first <= service.live_from <= period.last:
+            by_day[service.live_from].append(service.slug)
+    return [
+        Wave(day, _week_label(day), _month_label(day), tuple(slugs))
+        for day, slugs in sorted(by_day.items())
+    ]
+
+
+# --- Offered minutes: the grid of the opening hours ---------------------------------------
+# The same grid as the slot engine's (balie.services.slots): per staff member and opening
+# window, starts laid out in local wall time every appointment + buffer minutes while the
+# appointment fits; no slots on public holidays, before go-live, for inactive staff or
+# services, nor where leave or a closure [a, b) covers a start s (a - length < s < b). Only
+# counted, never listed, so a year of fifteen services stays a few milliseconds of work.
+
+
+def _away(
+    session: Session, organisation_id: int, period: Period, tz: ZoneInfo
+) -> dict[int | None, list[tuple[datetime, datetime]]]:
+    """Leave per staff id and closures (key None) touching the period, as UTC spans."""
+    low, high = _bounds(period, tz)
+    rows = session.exec(
+        select(
+            AvailabilityException.staff_id,
+            AvailabilityException.start_at,
+            AvailabilityException.end_at,
+        ).where(
+            AvailabilityException.organisation_id == organisation_id,
+            AvailabilityException.start_at < high + timedelta(days=1),
+            AvailabilityException.end_at > low - timedelta(days=1),
+        )
+    ).all()
+    away: dict[int | None, list[tuple[datetime, datetime]]] = defaultdict(list)
+    for staff_id, start, end in rows:
+        away[staff_id].append((start, end))
+    return away
+
+
+@lru_cache(maxsize=256)
+def _starts_per_window(window: Window, length: timedelta, step: timedelta) -> int:
+    """How many starts the window's grid has on a day without a clock change."""
+    return len(wall_starts(date(2001, 1, 1), window, length, step))
+
+
+def _utc_starts(walls: list[datetime], tz: ZoneInfo) -> list[datetime]:
+    """The UTC instants of wall times, without those the clock skips (spring forward)."""
+    return [instant for wall in walls if (instant := local_to_utc(wall, tz)) is not None]
+
+
+def _touched_days(
+    spans: list[tuple[datetime, datetime]], tz: ZoneInfo, length: timedelta
+) -> set[date]:
+    """The local days on which some start could fall inside one of ``spans``."""
+    days: set[date] = set()
+    for start, end in spans:
+        day, last = (start - length).astimezone(tz).date(), end.astimezone(tz).date()
+        while day <= last:
+            days.add(day)
+            day += timedelta(days=1)
+    return days
+
+
+def _offered_minutes(
+    service: Service,
+    windows: dict[int, list[Window]],
+    away: dict[int | None, list[tuple[datetime, datetime]]],
+    period: Period,
+    context: tuple[ZoneInfo, frozenset[date], frozenset[date]],
+) -> float:
+    """Minutes of the service's grid in the period (places times appointment minutes)."""
+    tz, closed, clock_changes = context
+    if not service.active:
+        return 0.0
+    length = timedelta(minutes=service.appointment_minutes)
+    step = timedelta(minutes=service.appointment_minutes + service.buffer_minutes)
+    staff_ids = {staff for day in windows.values() for w in day for staff in w.staff_ids}
+    spans = {staff: away.get(staff, []) + away.get(None, []) for staff in staff_ids}
+    touched = {staff: _touched_days(found, tz, length) for staff, found in spans.items()}
+    special = clock_changes.union(*touched.values())
+    places = 0
+    day = max(period.first, service.live_from)
+    while day <= period.last:
+        if day in closed:
+            pass
+        elif day in special:
+            places += _places_on(
+                day, windows.get(day.weekday(), ()), (length, step), spans, touched, tz
+            )
+        else:
+            places += sum(
+                _starts_per_window(window, length, step) * len(window.staff_ids)
+                for window in windows.get(day.weekday(), ())
+                if window.valid_on(day)
+            )
+        day += timedelta(days=1)
+    return places * service.appointment_minutes
+
+
+def _clock_change_days(period: Period, tz: ZoneInfo) -> frozenset[date]:
+    """The local days of the period on which the clock changes."""
+    days = set()
+    for day in _days(period):
+        midnight = datetime.combine(day, time(0), tz)
+        if midnight.utcoffset() != (midnight + timedelta(days=1)).utcoffset():
+            days.add(day)
+    return frozenset(days)
+
+
+def _places_on(
+    day: date,
+    windows: list[Window] | tuple,
+    sizes: tuple[timedelta, timedelta],
+    spans: dict[int, list[tuple[datetime, datetime]]],
+    touched: dict[int, set[date]],
+    tz: ZoneInfo,
+) -> int:
+    """Grid places of one day: starts times free staff (not on leave or closed)."""
+    length, step = sizes
+    midnight = datetime.combine(day, time(0), tz)
+    clock_change = midnight.utcoffset() != (midnight + timedelta(days=1)).utcoffset()
+    places = 0
+    for window in windows:
+        if not window.valid_on(day):
+            continue
+        if not clock_change and not any(day in touched[staff] for staff in window.staff_ids):
+            places += _starts_per_window(window, length, step) * len(window.staff_ids)
+            continue
+        walls = wall_starts(day, window, length, step)
+        starts = _utc_starts(walls, tz) if clock_change else None
+        for staff_id in window.staff_ids:
+            if day not in touched[staff_id]:
+                places += len(walls) if starts is None else len(starts)
+                continue
+            instants = starts if starts is not None else _utc_starts(walls, tz)
+            places += sum(
+                1
+                for start in instants
+                if not any(a - length < start < b for a, b in spans[staff_id])
+            )
+    return places
+
+
+def _first_free_slot_hours(
+    session: Session, service: Service, now: datetime, tz: ZoneInfo
+) -> float | None:
+    """Hours from ``now`` to the first free slot within the service's horizon, or None."""
+    today = now.astimezone(tz).date()
+    horizon = today + timedelta(days=service.horizon_days)
+    first = today
+    for step in (*_FIRST_SLOT_STEPS, service.horizon_days):
+        last = min(today + timedelta(days=step), horizon)
+        if last < first:
+            continue
+        slots = free_slots(session, service, first, last, now)
+        if slots:
+            return (slots[0].start - now).total_seconds() / _SECONDS_PER_HOUR
+        first = last + timedelta(days=1)
+    return None
+
+
+def _closed_days(session: Session, organisation_id: int, period: Period) -> frozenset[date]:
+    """The organisation's public holidays in the years of the period."""
+    organisation = session.get(Organisation, organisation_id)
+    years = range(period.first.year, period.last.year + 1)
+    subdivision = organisation.holiday_subdivision or None
+    return frozenset(
+        holidays.country_holidays(organisation.holiday_country, subdiv=subdivision, years=years)
+    )
+
+
+def _per_service(
+    session: Session,
+    organisation_id: int,
+    services: list[Service],
+    aggregates: _Aggregates,
+    period: Period,
+    now: datetime,
+) -> tuple[list[ServiceFigures], bool]:
+    """Figures of ``services`` from the counts of the period; whether an upcoming one is demo."""
+    if not services:
+        return [], False
+    tz = _tz(session, organisation_id)
+    only = services[0].id if len(services) == 1 else None
+    leads = _median_lead_days(session, organisation_id, period, tz, only)
+    upcoming, demo = _upcoming(session, organisation_id, now, only)
+    windows = opening_windows(
+        session, [service.id for service in services], period.first, period.last
+    )
+    away = _away(session, organisation_id, period, tz)
+    context = (tz, _closed_days(session, organisation_id, period), _clock_change_days(period, tz))
+    figures = []
+    for service in services:
+        counts = aggregates.per_service.get(service.id, _Counts())
+        held = counts.by_status.get(AppointmentStatus.COMPLETED, 0)
+        no_shows = counts.by_status.get(AppointmentStatus.NO_SHOW, 0)
+        offered = _offered_minutes(service, windows.get(service.id, {}), away, period, context)
+        figures.append(
+            ServiceFigures(
+                slug=service.slug,
+                name_nl=service.name.get("nl", service.slug),
+                name_en=service.name.get("en", service.name.get("nl", service.slug)),
+                held=held,
+                upcoming=upcoming.get(service.id, 0),
+                no_show_rate=_rate(no_shows, held + no_shows),
+                median_lead_time_days=leads.get(service.id),
+                first_free_slot_hours=_first_free_slot_hours(session, service, now, tz),
+                capacity_use=_rate(counts.booked_minutes, offered),
+                outcomes=dict(counts.outcomes),
+            )
+        )
+    return figures, demo
+
+
+# --- The public figures -------------------------------------------------------------------
+
+
+def _counted(
+    session: Session, organisation_id: int, period: Period, service_id: int | None
+) -> tuple[list[Service], _Aggregates]:
+    """The services asked for and the counts of their appointments in the period."""
+    tz = _tz(session, organisation_id)
+    services = _services(session, organisation_id, service_id)
+    return services, _aggregate(session, organisation_id, period, tz, service_id)
+
+
+def headline(
+    session: Session, organisation_id: int, period: Period, service_id: int | None = None
+) -> Headline:
+    """Headline figures of the period; ``services_live``: active services live by its last day."""
+    services, aggregates = _counted(session, organisation_id, period, service_id)
+    return _headline(services, aggregates, period)
 
 
 def held_per_week(
     session: Session, organisation_id: int, period: Period, service_id: int | None = None
 ) -> Buckets:
     """Calls held per ISO week (``2026-W13``) and service slug, every week of the period."""
-    return _held_per(session, organisation_id, period, service_id, _week_label)
+    services, aggregates = _counted(session, organisation_id, period, service_id)
+    return _held_buckets(services, aggregates, period, _week_label)
 
 
 def held_per_month(
     session: Session, organisation_id: int, period: Period, service_id: int | None = None
 ) -> Buckets:
     """Calls held per month (``2026-03``) and service slug, every month of the period."""
-    return _held_per(session, organisation_id, period, service_id, _month_label)
+    services, aggregates = _counted(session, organisation_id, period, service_id)
+    return _held_buckets(services, aggregates, period, _month_label)
 
 
 def channel_per_month(
@@ -264,110 +739,125 @@ def channel_per_month(
 
     The counts of a period add up to the headline's total (held + booked + cancelled + no-shows).
     """
-    tz = _tz(session, organisation_id)
-    labels = list(dict.fromkeys(_month_label(day) for day in _days(period)))
-    buckets = {name: {channel.value: 0 for channel in BookingChannel} for name in labels}
-    for row in _rows(session, organisation_id, period, tz, service_id):
-        buckets[_month_label(row.start_at.astimezone(tz).date())][row.channel] += 1
-    return list(buckets.items())
-
-
-def _minutes(start: datetime, end: datetime) -> float:
-    """Minutes from start to end."""
-    return (end - start).total_seconds() / 60
-
-
-def _free_minutes(session: Session, service: Service, period: Period, tz: ZoneInfo) -> float:
-    """Minutes of free slots (times free staff) of the service on the days of the period."""
-    total = 0.0
-    first = period.first
-    while first <= period.last:
-        # A `now` just far enough before the first day that its notice period lets every slot
-        # of the day through; the engine then lays out the days up to its horizon from there.
-        midnight = datetime.combine(first, time(0), tz).astimezone(UTC)
-        now = midnight - timedelta(minutes=service.min_notice_minutes)
-        last = min(period.last, now.astimezone(tz).date() + timedelta(days=service.horizon_days))
-        if last < first:
-            break  # the notice is longer than the horizon: the service never offers a slot
-        for slot in free_slots(session, service, first, last, now):
-            total += _minutes(slot.start, slot.end) * slot.capacity
-        first = last + timedelta(days=1)
-    return total
-
-
-def _first_free_slot_hours(
-    session: Session, service: Service, now: datetime, tz: ZoneInfo
-) -> float | None:
-    """Hours from ``now`` to the first free slot within the service's horizon, or None."""
-    today = now.astimezone(tz).date()
-    slots = free_slots(session, service, today, today + timedelta(days=service.horizon_days), now)
-    if not slots:
-        return None
-    return (slots[0].start - now).total_seconds() / _SECONDS_PER_HOUR
-
-
-def _upcoming(session: Session, organisation_id: int, now: datetime) -> dict[int, int]:
-    """Per service id, appointments still booked that start at or after ``now``."""
-    rows = session.exec(
-        select(Appointment.service_id, func.count())
-        .where(
-            Appointment.organisation_id == organisation_id,
-            Appointment.status == AppointmentStatus.BOOKED,
-            Appointment.start_at >= now,
-        )
-        .group_by(Appointment.service_id)
-    ).all()
-    return dict(rows)
-
-
-def _service_figures(
-    session: Session,
-    service: Service,
-    rows: list[_Row],
-    upcoming: int,
-    period: Period,
-    now: datetime,
-    tz: ZoneInfo,
-) -> ServiceFigures:
-    """The figures of one service from its appointments in the period."""
-    statuses = Counter(row.status for row in rows)
-    held, no_shows = statuses[AppointmentStatus.COMPLETED], statuses[AppointmentStatus.NO_SHOW]
-    taken = [row for row in rows if row.status != AppointmentStatus.CANCELLED]
-    leads = [(row.start_at - row.created_at).total_seconds() / _SECONDS_PER_DAY for row in taken]
-    booked_minutes = sum(_minutes(row.start_at, row.end_at) for row in taken)
-    offered = booked_minutes + _free_minutes(session, service, period, tz)
-    outcomes = {outcome.value: 0 for outcome in Outcome}
-    for row in rows:
-        if row.outcome is not None:
-            outcomes[row.outcome] += 1
-    return ServiceFigures(
-        slug=service.slug,
-        name_nl=service.name.get("nl", service.slug),
-        held=held,
-        upcoming=upcoming,
-        no_show_rate=_rate(no_shows, held + no_shows),
-        median_lead_time_days=median(leads) if leads else None,
-        first_free_slot_hours=_first_free_slot_hours(session, service, now, tz),
-        capacity_use=_rate(booked_minutes, offered),
-        outcomes=outcomes,
-    )
+    _, aggregates = _counted(session, organisation_id, period, service_id)
+    return _channel_buckets(aggregates, period)
 
 
 def per_service(
-    session: Session, organisation_id: int, period: Period, now: datetime
+    session: Session,
+    organisation_id: int,
+    period: Period,
+    now: datetime,
+    service_id: int | None = None,
 ) -> list[ServiceFigures]:
     """Figures per service in catalogue order (see ServiceFigures for the definitions)."""
-    tz = _tz(session, organisation_id)
-    by_service: dict[int, list[_Row]] = defaultdict(list)
-    for row in _rows(session, organisation_id, period, tz, None):
-        by_service[row.service_id].append(row)
-    upcoming = _upcoming(session, organisation_id, now)
+    services, aggregates = _counted(session, organisation_id, period, service_id)
+    return _per_service(session, organisation_id, services, aggregates, period, now)[0]
+
+
+def waves(
+    session: Session, organisation_id: int, period: Period, service_id: int | None = None
+) -> list[Wave]:
+    """The go-live dates of the services (or the one asked for) inside the period."""
+    return _waves(_services(session, organisation_id, service_id), period)
+
+
+def service_options(session: Session, organisation_id: int) -> list[ServiceOption]:
+    """Every service of the organisation, in catalogue order, to filter on."""
     return [
-        _service_figures(
-            session, service, by_service[service.id], upcoming.get(service.id, 0), period, now, tz
+        ServiceOption(
+            id=service.id,
+            slug=service.slug,
+            name_nl=service.name.get("nl", service.slug),
+            name_en=service.name.get("en", service.name.get("nl", service.slug)),
+            live_from=service.live_from,
         )
         for service in _services(session, organisation_id, None)
     ]
+
+
+def dashboard(
+    session: Session,
+    organisation_id: int,
+    period: Period,
+    service_id: int | None,
+    now: datetime,
+) -> Dashboard:
+    """Everything the managers' page shows for the period and the service (None: all)."""
+    options = service_options(session, organisation_id)
+    if service_id is not None and service_id not in {option.id for option in options}:
+        raise ValueError(f"service {service_id} is not one of the organisation's")
+    services, aggregates = _counted(session, organisation_id, period, service_id)
+    figures, upcoming_demo = _per_service(
+        session, organisation_id, services, aggregates, period, now
+    )
+    return Dashboard(
+        period=period,
+        service_id=service_id,
+        services=options,
+        headline=_headline(services, aggregates, period),
+        held_per_week=_held_buckets(services, aggregates, period, _week_label),
+        held_per_month=_held_buckets(services, aggregates, period, _month_label),
+        per_service=figures,
+        channel_per_month=_channel_buckets(aggregates, period),
+        waves=_waves(services, period),
+        contains_demo_data=aggregates.demo or upcoming_demo,
+    )
+
+
+# --- Tables and CSV -----------------------------------------------------------------------
+
+TABLES = ("headline", "weeks", "months", "services", "channels", "waves")
+"""The tables of the dashboard, in page order; each has a CSV export."""
+
+
+def _number(value: float | None) -> float | str:
+    """A ratio or average rounded to 4 decimals; empty when there is none."""
+    return "" if value is None else round(value, 4)
+
+
+def tables(figures: Dashboard) -> dict[str, list[dict[str, Any]]]:
+    """The rows of every table of the dashboard (the CSV export's content), keyed by TABLES."""
+    top = figures.headline
+    headline_rows = [
+        {"figure": name, "value": value}
+        for name, value in (
+            ("held", top.held),
+            ("booked", top.booked),
+            ("cancelled", top.cancelled),
+            ("no_shows", top.no_shows),
+            ("no_show_rate", _number(top.no_show_rate)),
+            ("cancellation_rate", _number(top.cancellation_rate)),
+            ("satisfaction", _number(top.satisfaction)),
+            ("satisfaction_answers", top.satisfaction_answers),
+            ("services_live", top.services_live),
+        )
+    ]
+    service_rows = [
+        {
+            "service": row.slug,
+            "name": row.name_nl,
+            "held": row.held,
+            "upcoming": row.upcoming,
+            "no_show_rate": _number(row.no_show_rate),
+            "median_lead_time_days": _number(row.median_lead_time_days),
+            "first_free_slot_hours": _number(row.first_free_slot_hours),
+            "capacity_use": _number(row.capacity_use),
+            **row.outcomes,
+        }
+        for row in figures.per_service
+    ]
+    return {
+        "headline": headline_rows,
+        "weeks": [{"week": label, **values} for label, values in figures.held_per_week],
+        "months": [{"month": label, **values} for label, values in figures.held_per_month],
+        "services": service_rows,
+        "channels": [{"month": label, **values} for label, values in figures.channel_per_month],
+        "waves": [
+            {"date": wave.day.isoformat(), "week": wave.week, "services": " ".join(wave.slugs)}
+            for wave in figures.waves
+        ],
+    }
 
 
 def to_csv(rows: list[dict]) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,63 +24,25 @@ from balie.services.citizen_mail import calendar_file, manage_url
 from balie.services.validation import validate_details
 from balie.services.wizard import bookable_days, join_is_open, summarise
 from balie.settings import get_settings
+from balie.states.booking_form import (
+    BookingFormState,
+    ServiceOption,
+    TopicOption,
+    _text,
+)
 from balie.states.locale import LocaleState
 from balie.states.time_picker import TimePickerState
 from balie.worker import run_appointment_jobs
 
-FIELD_LIMIT = 2000
 STEPS = {"service": 1, "topic": 2, "time": 3, "details": 4, "review": 5, "done": 6}
 FOCUS_STEP_HEADING = "setTimeout(() => document.getElementById('step-heading')?.focus(), 60)"
 FOCUS_ERRORS = "setTimeout(() => document.getElementById('form-errors')?.focus(), 60)"
 
 
-@dataclass
-class TopicOption:
-    """A topic as offered in step 2."""
-
-    slug: str
-    name: dict[str, str]
-    video: bool
-    reason: dict[str, str]
-    preparation: dict[str, str]
-
-
-@dataclass
-class ServiceOption:
-    """A service as offered in step 1."""
-
-    slug: str
-    name: dict[str, str]
-    description: dict[str, str]
-    minutes: int
-    topics: list[TopicOption]
-
-
-def _text(value: Any, limit: int = FIELD_LIMIT) -> str:
-    """A string argument from the browser, cut to a sane length."""
-    return value[:limit] if isinstance(value, str) else ""
-
-
-class BookingState(TimePickerState, rx.State):
+class BookingState(BookingFormState, TimePickerState, rx.State):
     """The wizard; public vars hold only what this visitor typed or was offered."""
 
-    step: int = 1
-    services: list[ServiceOption] = []
-    service_slug: str = ""
-    topic_slug: str = ""
-    start_iso: str = ""
-    start_label: dict[str, str] = {}
-    name: str = ""
-    email: str = ""
-    phone: str = ""
     language: str = ""
-    question: str = ""
-    consent: bool = False
-    errors: dict[str, str] = {}
-    notice: str = ""
-    busy: bool = False
-    reference: str = ""
-    when: dict[str, str] = {}
     join_url: str = ""
     meeting_state: str = ""
     manage_link: str = ""
@@ -89,27 +50,6 @@ class BookingState(TimePickerState, rx.State):
     join_open: bool = False
     _appointment_id: int = 0
     _idempotency_key: str = ""
-
-    @rx.var
-    def service(self) -> ServiceOption | None:
-        """The chosen service."""
-        return next((s for s in self.services if s.slug == self.service_slug), None)
-
-    @rx.var
-    def topics(self) -> list[TopicOption]:
-        """Topics of the chosen service."""
-        service = self.service
-        return service.topics if service else []
-
-    @rx.var
-    def topic(self) -> TopicOption | None:
-        """The chosen topic."""
-        return next((t for t in self.topics if t.slug == self.topic_slug), None)
-
-    @rx.var
-    def error_count(self) -> int:
-        """Number of fields with an error."""
-        return len(self.errors)
 
     def _go(self, step: str) -> rx.event.EventSpec:
         """Show ``step`` and move keyboard focus to its heading."""

@@ -6,8 +6,11 @@ header, which Reflex keeps server-side. Every handler looks the staff member up 
 
 from __future__ import annotations
 
+import asyncio
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,19 +18,35 @@ import reflex as rx
 
 from balie.db import session_scope
 from balie.db_types import utcnow
-from balie.i18n import format_day
-from balie.models import Organisation, Outcome, StaffMember
+from balie.i18n import LANGUAGES, format_day, format_moment
+from balie.models import AppointmentStatus, MeetingState, Organisation, Outcome, StaffMember
 from balie.services import booking, staff_day
 from balie.services.wizard import join_is_open
+from balie.settings import get_settings
 from balie.states.staff_session import (
     StaffSessionState,
     first_page_for,
     roles_for_page,
 )
+from balie.states.time_picker import TimePickerState
+from balie.worker import run_appointment_jobs
 
 NOTE_LIMIT = 2000
 TODAY_PAGE = "/medewerkers"
 TODAY_ROLES = roles_for_page(TODAY_PAGE)
+FOCUS = "setTimeout(() => document.getElementById('{}')?.focus(), 60)"
+
+# The text keys that turn stored codes into words (the page looks them up per language).
+STATUS_KEYS = [f"status_{status.value}" for status in AppointmentStatus]
+OUTCOME_KEYS = [f"outcome_{outcome.value}" for outcome in Outcome]
+LANGUAGE_KEYS = [f"language_{language}" for language in LANGUAGES]
+MEETING_KEYS = [f"work_meeting_{state.value}" for state in MeetingState]
+
+
+def word_key(prefix: str, code: str, known: list[str]) -> str:
+    """The text key for a stored code (``status_booked``), or "" for an unknown code."""
+    key = f"{prefix}_{code}"
+    return key if code and key in known else ""
 
 
 @dataclass
@@ -41,13 +60,41 @@ class RowView:
     topic_name: str
     preparation: str
     citizen_name: str
-    language: str
+    language_key: str
     question: str
     status: str
+    status_key: str
+    outcome_key: str
     meeting_state: str
+    meeting_key: str
     join_url: str
     join_open: bool
-    outcome: str
+    can_retry: bool
+    can_follow_up: bool
+
+
+def _row_view(row: staff_day.DayRow, now: datetime) -> RowView:
+    """What the page shows of one appointment: codes become text keys."""
+    return RowView(
+        appointment_id=row.appointment_id,
+        reference=row.reference,
+        time_label=row.time_label,
+        service_name=row.service_name,
+        topic_name=row.topic_name,
+        preparation=row.preparation,
+        citizen_name=row.citizen_name,
+        language_key=word_key("language", row.language, LANGUAGE_KEYS),
+        question=row.question,
+        status=row.status,
+        status_key=word_key("status", row.status, STATUS_KEYS),
+        outcome_key=word_key("outcome", row.outcome, OUTCOME_KEYS),
+        meeting_state=row.meeting_state,
+        meeting_key=word_key("work_meeting", row.meeting_state, MEETING_KEYS),
+        join_url=row.join_url,
+        join_open=join_is_open(row.start, now) and row.status == "booked",
+        can_retry=row.status == "booked" and row.meeting_state == "failed",
+        can_follow_up=row.status == "completed" and row.outcome == "follow_up",
+    )
 
 
 def _attempt(action: Callable[[], object]) -> str:
@@ -59,45 +106,44 @@ def _attempt(action: Callable[[], object]) -> str:
     return "staff_saved"
 
 
-class StaffState(StaffSessionState, rx.State):
+class StaffState(StaffSessionState, TimePickerState, rx.State):
     """The signed-in staff member and their appointments of today."""
 
     day_label: dict[str, str] = {}
     rows: list[RowView] = []
     message: str = ""
     loaded: bool = False
+    # The follow-up being booked (one at a time), and the last one booked.
+    follow_up_id: int = 0
+    follow_up_start: str = ""
+    follow_up_label: dict[str, str] = {}
+    follow_up_notice: str = ""
+    booked_for_id: int = 0
+    booked_reference: str = ""
+    booked_label: dict[str, str] = {}
+    _follow_up_key: str = ""
 
     def _clear(self) -> None:
         """Forget everything private."""
         super()._clear()
         self.rows, self.day_label, self.message = [], {}, ""
+        self._close_follow_up()
+        self.booked_for_id, self.booked_reference, self.booked_label = 0, "", {}
 
-    def _load_rows(self, session: Any, staff: StaffMember) -> None:
-        """Today's own appointments of ``staff``."""
+    def _close_follow_up(self) -> None:
+        """Close the follow-up picker."""
+        self.follow_up_id, self.follow_up_start, self.follow_up_label = 0, "", {}
+        self.follow_up_notice, self._follow_up_key = "", ""
+        self._clear_days()
+
+    def _load_rows(self, session: Any, staff: StaffMember, *, audited: bool = False) -> None:
+        """Today's own appointments of ``staff`` (audited only when the page opens)."""
         organisation = session.get(Organisation, staff.organisation_id)
         now = utcnow()
         today = now.astimezone(ZoneInfo(organisation.time_zone)).date()
-        rows = staff_day.day_rows(session, staff, today, "nl")
-        self.day_label = {lang: format_day(today, lang) for lang in ("nl", "en")}
-        self.rows = [
-            RowView(
-                appointment_id=row.appointment_id,
-                reference=row.reference,
-                time_label=row.time_label,
-                service_name=row.service_name,
-                topic_name=row.topic_name,
-                preparation=row.preparation,
-                citizen_name=row.citizen_name,
-                language=row.language,
-                question=row.question,
-                status=row.status,
-                meeting_state=row.meeting_state,
-                join_url=row.join_url,
-                join_open=join_is_open(row.start, now) and row.status == "booked",
-                outcome=row.outcome,
-            )
-            for row in rows
-        ]
+        rows = staff_day.day_rows(session, staff, today, "nl", audited=audited)
+        self.day_label = {lang: format_day(today, lang) for lang in LANGUAGES}
+        self.rows = [_row_view(row, now) for row in rows]
 
     @rx.event
     def load(self) -> Any:
@@ -108,7 +154,9 @@ class StaffState(StaffSessionState, rx.State):
                 if redirect is None and self.roles:
                     return rx.redirect(first_page_for(self.roles))
                 return redirect
-            self._load_rows(session, staff)
+            self.message = ""
+            self._close_follow_up()
+            self._load_rows(session, staff, audited=True)
         self.loaded = True
         return None
 
@@ -167,3 +215,127 @@ class StaffState(StaffSessionState, rx.State):
                 lambda: staff_day.mark_no_show(session, staff, appointment_id, utcnow())
             )
             self._load_rows(session, staff)
+
+    @rx.event
+    def retry_meeting(self, appointment_id: Any) -> None:
+        """Make a failed meeting link again (the background worker does the work)."""
+        appointment_id = self._own_row(appointment_id)
+        if appointment_id is None:
+            return
+        with session_scope() as session:
+            staff = self._staff_with(session, *TODAY_ROLES)
+            if staff is None:
+                return
+            try:
+                staff_day.retry_meeting(session, staff, appointment_id, utcnow())
+                self.message = "work_retry_started"
+            except (LookupError, PermissionError, booking.NotChangeable):
+                self.message = "work_retry_refused"
+            self._load_rows(session, staff)
+
+    # --- follow-up in one step ---------------------------------------------------------------
+
+    @rx.event
+    def start_follow_up(self, appointment_id: Any) -> Any:
+        """Offer the next free times of the same service for a follow-up appointment."""
+        appointment_id = self._own_row(appointment_id)
+        if appointment_id is None:
+            return None
+        with session_scope() as session:
+            staff = self._staff_with(session, *TODAY_ROLES)
+            if staff is None:
+                return None
+            try:
+                days = staff_day.follow_up_days(session, staff, appointment_id, utcnow())
+            except (LookupError, PermissionError, booking.NotChangeable):
+                self._close_follow_up()
+                self.message = "work_follow_up_refused"
+                return None
+        self._close_follow_up()
+        self.message = ""
+        self.follow_up_id = appointment_id
+        self._follow_up_key = f"follow-up:{secrets.token_urlsafe(24)}"
+        self._set_days(days)
+        return rx.call_script(FOCUS.format("follow-up-heading"))
+
+    @rx.event
+    def choose_time(self, start: Any) -> Any:
+        """Pick the follow-up's time (one of the offered times); it still needs confirming."""
+        chosen = self._offered_time(start)
+        if chosen is None or not self.follow_up_id:
+            return None
+        self.follow_up_start = chosen.start
+        self.follow_up_label = self._time_label(chosen)
+        self.follow_up_notice = ""
+        return rx.call_script(FOCUS.format("follow-up-confirm-heading"))
+
+    @rx.event
+    def other_time(self) -> Any:
+        """Back from the confirmation to the times."""
+        if not self.follow_up_id:
+            return None
+        self.follow_up_start, self.follow_up_label = "", {}
+        return rx.call_script(FOCUS.format("follow-up-heading"))
+
+    @rx.event
+    def close_follow_up(self) -> None:
+        """Do not book a follow-up after all."""
+        self._close_follow_up()
+
+    @rx.event
+    async def confirm_follow_up(self) -> Any:
+        """Book the chosen follow-up; when the time was just taken, offer the times again."""
+        if not self.follow_up_id or not self.follow_up_start:
+            return None
+        outcome = await asyncio.to_thread(self._book_follow_up)
+        if outcome == "booked":
+            return rx.call_script(FOCUS.format("follow-up-booked"))
+        if outcome:
+            self.follow_up_notice = outcome
+            return rx.call_script(FOCUS.format("follow-up-notice"))
+        return None
+
+    def _book_follow_up(self) -> str:
+        """Book through the staff service, then make the link and send the e-mail."""
+        settings = get_settings()
+        source_id = self.follow_up_id
+        start = datetime.fromisoformat(self.follow_up_start)  # one of the offered times
+        with session_scope() as session:
+            staff = self._staff_with(session, *TODAY_ROLES)
+            if staff is None:
+                return ""
+            try:
+                booked = staff_day.book_follow_up(
+                    session,
+                    staff,
+                    source_id,
+                    start,
+                    meeting_provider=settings.meeting_provider,
+                    secret_key=settings.secret_key.get_secret_value(),
+                    idempotency_key=self._follow_up_key,
+                    now=utcnow(),
+                )
+            except booking.SlotTaken:
+                self.follow_up_start, self.follow_up_label = "", {}
+                self._reoffer(session, staff, source_id)
+                return "work_follow_up_taken"
+            except (booking.BookingError, LookupError, PermissionError):
+                return "work_follow_up_failed"
+            new = booked.appointment
+            organisation = session.get(Organisation, new.organisation_id)
+            local = new.start_at.astimezone(ZoneInfo(organisation.time_zone))
+            self.booked_label = {lang: format_moment(local, lang) for lang in LANGUAGES}
+            self.booked_reference, self.booked_for_id = new.reference, source_id
+            new_id, replayed = new.id, booked.replayed
+            self._close_follow_up()
+            self._load_rows(session, staff)
+        if not replayed:
+            run_appointment_jobs(new_id)  # the link is usually there before the e-mail leaves
+        return "booked"
+
+    def _reoffer(self, session: Any, staff: StaffMember, source_id: int) -> None:
+        """Offer the free times again after the chosen one was taken."""
+        try:
+            self._set_days(staff_day.follow_up_days(session, staff, source_id, utcnow()))
+        except (LookupError, PermissionError, booking.NotChangeable):
+            self._clear_days()

@@ -35,12 +35,15 @@ from tests.fakes.microsoft import MicrosoftFakes, running_fakes  # noqa: E402
 
 MEETINGS = os.environ.get("BALIE_E2E_MEETINGS", "teams")
 _FAKES_STACK = ExitStack()
-FAKES: MicrosoftFakes | None = None
+# The Microsoft fakes run in both variants: staff sign in with Entra ID against them.
+MICROSOFT: MicrosoftFakes = _FAKES_STACK.enter_context(running_fakes())
+FAKES: MicrosoftFakes | None = None  # set when meetings come from Teams (through the fakes)
 if MEETINGS == "teams":
-    FAKES = _FAKES_STACK.enter_context(running_fakes())
+    FAKES = MICROSOFT
     os.environ.update(FAKES.env())
     JOIN_URL = re.compile(r"^https://teams\.microsoft\.com/l/meetup-join/")
 else:
+    os.environ.update(MICROSOFT.sign_in_env())
     os.environ["BALIE_MEETING_PROVIDER"] = "jitsi"
     JOIN_URL = re.compile(r"^https://meet\.jit\.si/DigitaleBalie-")
 
@@ -52,7 +55,7 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 def app_harness() -> Iterator[AppHarnessProd]:
     """The app, migrated and loaded with demo data, served for the whole test session."""
     from balie.db import session_scope
-    from balie.services.demo_data import load_demo_data
+    from balie.services.demo_data import load_demo_data, load_demo_history
 
     E2E_DB.parent.mkdir(parents=True, exist_ok=True)
     shutil.rmtree(E2E_OUTBOX, ignore_errors=True)
@@ -61,6 +64,7 @@ def app_harness() -> Iterator[AppHarnessProd]:
     run_alembic(os.environ["BALIE_DATABASE_URL"], "upgrade", "head")
     with session_scope() as session:
         load_demo_data(session)
+        load_demo_history(session)  # the past calls `make run` shows, as on a fresh install
     with _FAKES_STACK, AppHarnessProd.create(root=PROJECT_ROOT, app_name="balie") as harness:
         yield harness
 

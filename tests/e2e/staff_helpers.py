@@ -37,5 +37,7 @@ def sign_in(page: Page, base_url: str, email: str, password: str = PASSWORD) -> 
 
 
 def sign_in_as(page: Page, base_url: str, display_name: str) -> None:
-    """Sign in as the demo staff member ``display_name`` with a local password."""
+    """Sign in as the demo staff member ``display_name``; returns once signed in."""
     sign_in(page, base_url, with_password(display_name))
+    # Navigating away before the redirect arrives would cut off the sign-in request.
+    page.wait_for_url(lambda url: "/aanmelden" not in url)

@@ -1,4 +1,5 @@
-"""A counsellor signs in, sees today's list update live and records outcomes."""
+"""A counsellor signs in, sees today's list update live, records outcomes, books a follow-up
+in one step and has a failed meeting link made again."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import secrets
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 from sqlmodel import select
 
 from balie.db import session_scope
@@ -15,8 +16,12 @@ from balie.db_types import utcnow
 from balie.models import Appointment, Service, StaffMember
 from balie.services.booking import manage_token_for, new_reference, token_hash
 from balie.services.demo_data import demo_email
+from tests.e2e.conftest import FAKES, JOIN_URL
 from tests.e2e.staff_helpers import COUNSELLOR, PASSWORD, sign_in, with_password
-from tests.e2e.test_booking import assert_accessible
+from tests.e2e.test_booking import assert_accessible, outbox_messages
+from tests.fakes.microsoft import unavailable
+
+COLLEAGUE = "Karim Bouzid"  # Verhuurderspunt too: his list does not clash with Lotte's times
 
 
 def counsellor_with_password() -> str:
@@ -35,9 +40,14 @@ def two_starts_today() -> tuple[datetime, datetime]:
     return now - timedelta(minutes=20), now + timedelta(minutes=30)
 
 
-def appointment_at(citizen: str, start: datetime) -> str:
-    """An appointment for the counsellor today (as if booked earlier); its reference."""
-    email = demo_email(COUNSELLOR)
+def appointment_at(
+    citizen: str, start: datetime, *, failed: bool = False, counsellor: str = COUNSELLOR
+) -> str:
+    """An appointment for the counsellor today (as if booked earlier); its reference.
+
+    With ``failed``, making its meeting link failed for good.
+    """
+    email = demo_email(counsellor)
     with session_scope() as session:
         staff = session.exec(select(StaffMember).where(StaffMember.email == email)).one()
         service = session.exec(select(Service).where(Service.slug == "verhuurderspunt")).one()
@@ -57,13 +67,68 @@ def appointment_at(citizen: str, start: datetime) -> str:
                 language="nl",
                 question="Wanneer heb ik een conformiteitsattest nodig?",
                 consent_at=utcnow(),
-                join_url="https://meet.jit.si/DigitaleBalie-test",
-                meeting_state="ready",
+                join_url=None if failed else "https://meet.jit.si/DigitaleBalie-test",
+                meeting_state="failed" if failed else "ready",
                 manage_token_hash=token_hash(manage_token_for(reference, secrets.token_hex())),
             )
         )
         session.commit()
     return reference
+
+
+def book_follow_up(page: Page, card: Locator, first: str) -> None:
+    """From the completed card: choose the first free time, confirm, and check the booking."""
+    card.get_by_role("button", name="Vervolgafspraak boeken").click()
+    expect(page.locator("#follow-up-heading")).to_be_focused()
+    expect(card.locator(".time").first).to_be_visible()
+    assert_accessible(page)
+    card.locator(".time").first.click()
+    expect(page.locator("#follow-up-confirm-heading")).to_be_focused()
+    when = page.locator("#follow-up-when").inner_text()
+    page.locator("#follow-up-confirm").click()
+    expect(page.locator("#follow-up-booked")).to_contain_text("Vervolgafspraak geboekt")
+    expect(page.locator("#follow-up-booked")).to_contain_text(when)
+    assert_accessible(page)
+    reference = page.locator("#follow-up-reference").inner_text()
+    with session_scope() as session:
+        new = session.exec(select(Appointment).where(Appointment.reference == reference)).one()
+        assert new.citizen_email == "burger@example.be" and new.citizen_name == "Kaat Verbeke"
+        assert new.question.startswith(f"Vervolg op {first}")
+        assert (new.status, new.channel) == ("booked", "web")
+    for _second in range(60):
+        if outbox_messages(reference):
+            break
+        page.wait_for_timeout(1000)
+    messages = outbox_messages(reference)
+    assert messages and messages[0]["To"].endswith("<burger@example.be>")
+    assert "Bevestiging" in messages[0]["Subject"]
+
+
+def test_a_failed_link_is_made_again(page: Page, base_url: str) -> None:
+    email = with_password(COLLEAGUE)
+    start, _later = two_starts_today()
+    reference = appointment_at("Lies Martens", start, failed=True, counsellor=COLLEAGUE)
+    if FAKES is not None:
+        # Graph is down once more: the worker tries again after a few seconds, so the row is
+        # seen while the link is being made.
+        FAKES.fail("create_event", unavailable())
+    sign_in(page, base_url, email, PASSWORD)
+    card = page.locator(f"[data-reference='{reference}']")
+    expect(card.locator(".meeting-state")).to_have_text("Mislukt")
+    expect(card.get_by_role("alert")).to_contain_text("kon niet gemaakt worden")
+    assert_accessible(page)
+    card.get_by_role("button", name="Link opnieuw maken").click()
+    expect(page.locator("#staff-message")).to_contain_text("We maken de link opnieuw")
+    if FAKES is not None:
+        expect(card.locator(".meeting-state")).to_have_text("Bezig: de link wordt gemaakt")
+        expect(card.get_by_role("button", name="Link opnieuw maken")).to_have_count(0)
+    join = card.get_by_role("link", name="Deelnemen aan het gesprek")
+    expect(join).to_have_attribute("href", JOIN_URL, timeout=60_000)
+    expect(card.locator(".meeting-state")).to_have_text("Klaar")
+    assert_accessible(page)
+    with session_scope() as session:
+        stored = session.exec(select(Appointment).where(Appointment.reference == reference)).one()
+        assert stored.meeting_state == "ready"
 
 
 def _topic_id(session, service_id: int) -> int:
@@ -106,11 +171,15 @@ def test_counsellor_sees_today_live_and_records_an_outcome(page: Page, base_url:
     card.get_by_label("Opvolging nodig").check()
     card.locator("textarea").fill("Stuurt nog een foto van de meter.")
     card.get_by_role("button", name="Afronden").click()
-    expect(card).to_contain_text("completed follow_up")
+    expect(card.locator(".status")).to_have_text("Afgelopen – Opvolging nodig")
+    expect(card.locator(".meeting-state")).to_have_text("Klaar")
+    expect(card).to_contain_text("Nederlands")
     with session_scope() as session:
         stored = session.exec(select(Appointment).where(Appointment.reference == first)).one()
         assert (stored.status, stored.outcome) == ("completed", "follow_up")
         assert stored.staff_note == "Stuurt nog een foto van de meter."
+
+    book_follow_up(page, card, first)
 
     no_show = page.locator(f"[data-reference='{second}']").get_by_role("button")
     expect(no_show.filter(has_text="Niet komen opdagen")).to_be_visible()

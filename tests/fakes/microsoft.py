@@ -1,7 +1,7 @@
-"""Fake Microsoft Entra ID (client credentials) and Microsoft Graph calendar API.
+"""Fake Microsoft Entra ID (client credentials, staff sign-in) and Microsoft Graph calendar API.
 
 Both fakes are real HTTP servers on 127.0.0.1 (random free ports, background threads) that follow
-/work/shared/reference/graph-msal.md §5 (E1, E2, E4; G1, G5-G10 and the G13 fault knobs). The
+/work/shared/reference/graph-msal.md §5 (E1-E5; G1, G5-G10 and the G13 fault knobs). The
 production code reaches them through settings alone:
 
 * ``BALIE_ENTRA_LOGIN_URL=<fakes.login_url>``: msal only accepts https authorities, so the app
@@ -18,6 +18,15 @@ Use it as a context manager::
         ...
         assert len(fakes.graph.events_in(fakes.organiser)) == 1
 
+Staff sign-in (authorization code with PKCE, E3 + E5): the discovery document points the
+browser at ``<fakes.login_url>/<tenant>/oauth2/v2.0/authorize`` (msal accepts a plain-http
+authorize endpoint, §3.5). That page lists the configured test users (``fakes.users``, see
+``FakeUser``) as buttons; choosing one redirects to ``redirect_uri`` with ``code`` and ``state``.
+``fakes.auto_sign_in = oid`` skips the page (for HTTP-level tests). The token endpoint checks the
+code (single use, 10 minutes), the redirect URI and the PKCE verifier and returns an unsigned ID
+token with ``aud, iss, tid, oid, nonce, name, preferred_username, roles, iat, nbf, exp``;
+``fakes.tamper_next_id_token(nonce=…)`` changes claims of the next one.
+
 Time for Retry-After bookkeeping comes from ``fakes.clock`` (a ``ManualClock`` unless another
 callable is given), so tests move time forward with ``fakes.clock.advance(seconds)``.
 """
@@ -25,6 +34,8 @@ callable is given), so tests move time forward with ``fakes.clock.advance(second
 from __future__ import annotations
 
 import base64
+import hashlib
+import html
 import json
 import math
 import random
@@ -49,6 +60,7 @@ DEFAULT_TENANT = "7f3c9a52-5b1e-4d8a-9c0f-2a6b1d3e4f50"
 DEFAULT_CLIENT_ID = "0b6a4c1e-8d2f-4e5a-b7c9-3d1e2f4a5b6c"
 DEFAULT_SECRET = "fake-client-secret~value"
 DEFAULT_ORGANISER = "digitale.balie@stad.gent"
+CODE_LIFETIME = 600.0  # seconds an authorization code can be redeemed (Entra: up to 10 minutes)
 ENTRA_ALIASES = ["login.microsoftonline.com", "login.windows.net", "login.microsoft.com"]
 STATUS_CODES = {
     400: "BadRequest",
@@ -85,6 +97,60 @@ class ManualClock:
     def advance(self, seconds: float) -> None:
         """Let ``seconds`` pass."""
         self.now += seconds
+
+
+@dataclass(frozen=True)
+class FakeUser:
+    """A person who can sign in at the fake authorize page."""
+
+    oid: str
+    name: str
+    roles: tuple[str, ...] = ()  # app role values; none means the ``roles`` claim is left out
+    preferred_username: str = ""
+    tid: str | None = None  # None: the fake's tenant
+
+    @property
+    def label(self) -> str:
+        """The text of this user's button on the fake sign-in page."""
+        roles = ", ".join(self.roles) or "no app role"
+        return f"{self.name} ({self.preferred_username or self.oid}; {roles})"
+
+
+DEFAULT_USERS = (
+    FakeUser(
+        "4d1f7c2a-90b3-4e68-8a15-c3e2b7d90a11",
+        "Eva Entra",
+        ("staff",),
+        "eva.entra@stad-gent.example",
+    ),
+    FakeUser(
+        "8b2e5a90-1c47-4f3d-9e26-7a0d4c5b1f22",
+        "Mo Manager",
+        ("manager", "admin"),
+        "mo.manager@stad-gent.example",
+    ),
+    FakeUser(
+        "c05d8e13-6a2f-4b91-b7e4-2f9a1d3c6e33",
+        "Nina Zonderrol",
+        (),
+        "nina.zonderrol@stad-gent.example",
+    ),
+)
+
+
+@dataclass
+class PendingAuthorization:
+    """An authorize request waiting for the person to choose (or an issued code)."""
+
+    client_id: str
+    redirect_uri: str
+    state: str | None
+    nonce: str | None
+    code_challenge: str
+    scope: str
+    tenant: str
+    user: FakeUser | None = None
+    issued_at: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -166,7 +232,7 @@ class Reply:
     """What a fake answers."""
 
     status: int
-    body: Any = None  # dict -> JSON; None -> empty
+    body: Any = None  # dict -> JSON; str -> HTML page; None -> empty
     headers: dict[str, str] = field(default_factory=dict)
     hang: bool = False
 
@@ -294,6 +360,7 @@ class MicrosoftFakes:
         secret: str = DEFAULT_SECRET,
         organiser: str = DEFAULT_ORGANISER,
         clock: Callable[[], float] | None = None,
+        users: Iterable[FakeUser] = DEFAULT_USERS,
     ) -> None:
         self.tenant = tenant
         self.client_id = client_id
@@ -311,6 +378,13 @@ class MicrosoftFakes:
         self._faults: dict[str, deque[Fault]] = defaultdict(deque)
         self._random: tuple[float, tuple[str, ...], tuple[Fault, ...], random.Random] | None = None
         self._throttled_until: dict[tuple[str, str], float] = {}
+        # Staff sign-in (E3, E5).
+        self.users: dict[str, FakeUser] = {user.oid: user for user in users}
+        self.redirect_uris: set[str] | None = None  # registered redirect URIs; None: any
+        self.auto_sign_in: str | None = None  # oid: authorize redirects at once, no page
+        self.pending: dict[str, PendingAuthorization] = {}  # request id -> authorize request
+        self.codes: dict[str, PendingAuthorization] = {}  # code -> what it was issued for
+        self._id_token_changes: dict[str, Any] = {}
 
     # ----- knobs -----------------------------------------------------------------------------
 
@@ -336,6 +410,26 @@ class MicrosoftFakes:
         with self.lock:
             self._random = (probability, tuple(routes), choices, random.Random(seed))
 
+    def add_user(
+        self,
+        oid: str,
+        name: str,
+        roles: Iterable[str] = (),
+        *,
+        preferred_username: str = "",
+        tid: str | None = None,
+    ) -> FakeUser:
+        """Let one more person sign in (replaces a user with the same oid)."""
+        user = FakeUser(oid, name, tuple(roles), preferred_username, tid)
+        with self.lock:
+            self.users[oid] = user
+        return user
+
+    def tamper_next_id_token(self, **claims: Any) -> None:
+        """Change (or, with None, remove) claims of the next ID token the fake issues."""
+        with self.lock:
+            self._id_token_changes = dict(claims)
+
     def stop_random_faults(self) -> None:
         """Stop failing requests at random."""
         with self.lock:
@@ -354,15 +448,21 @@ class MicrosoftFakes:
 
     # ----- settings for the code under test --------------------------------------------------
 
-    def env(self) -> dict[str, str]:
-        """``BALIE_*`` environment variables that point the app at these fakes."""
+    def sign_in_env(self) -> dict[str, str]:
+        """``BALIE_*`` variables for staff sign-in with Entra ID against these fakes."""
         return {
-            "BALIE_MEETING_PROVIDER": "teams",
-            "BALIE_GRAPH_BASE_URL": self.graph_url,
             "BALIE_ENTRA_LOGIN_URL": self.login_url,
             "BALIE_ENTRA_TENANT_ID": self.tenant,
             "BALIE_ENTRA_CLIENT_ID": self.client_id,
             "BALIE_ENTRA_CLIENT_SECRET": self.secret,
+        }
+
+    def env(self) -> dict[str, str]:
+        """``BALIE_*`` variables that point the app (Teams and sign-in) at these fakes."""
+        return {
+            "BALIE_MEETING_PROVIDER": "teams",
+            "BALIE_GRAPH_BASE_URL": self.graph_url,
+            **self.sign_in_env(),
             "BALIE_TEAMS_ORGANISER_MAILBOX": self.organiser,
         }
 
@@ -415,12 +515,17 @@ class MicrosoftFakes:
     # ----- Entra -----------------------------------------------------------------------------
 
     def _entra(self, incoming: Incoming) -> tuple[str, Reply]:
-        """E1, E2, E4."""
+        """E1-E5."""
         segments, method = incoming.segments, incoming.method
         if method == "GET" and segments == ["common", "discovery", "instance"]:
             return "discovery", self._instance_discovery(incoming)
         if method == "GET" and segments[1:] == ["v2.0", ".well-known", "openid-configuration"]:
             return "openid_configuration", self._openid_configuration(segments[0], incoming.host)
+        if method == "GET" and segments[1:] == ["oauth2", "v2.0", "authorize"]:
+            return "authorize", self._authorize(segments[0], incoming.query)
+        if method == "POST" and segments[1:] == ["oauth2", "v2.0", "authorize", "choose"]:
+            form = incoming.body if isinstance(incoming.body, dict) else {}
+            return "authorize_choose", self._choose(form)
         if method == "POST" and segments[1:] == ["oauth2", "v2.0", "token"]:
             fault = self._next_fault("token")
             if fault is not None:
@@ -449,10 +554,12 @@ class MicrosoftFakes:
                 400, "invalid_tenant", "AADSTS90002", f"Tenant '{tenant}' not found."
             )
         base = f"https://{host}/{tenant}"
+        # The browser must reach the authorize page itself: point it at this loopback server.
+        browser_base = f"{self.login_url}/{tenant}" if self.login_url else base
         return Reply(
             200,
             {
-                "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
+                "authorization_endpoint": f"{browser_base}/oauth2/v2.0/authorize",
                 "token_endpoint": f"{base}/oauth2/v2.0/token",
                 "issuer": f"{base}/v2.0",
                 "jwks_uri": f"https://{host}/{tenant}/discovery/v2.0/keys",
@@ -468,12 +575,12 @@ class MicrosoftFakes:
         )
 
     def _token(self, tenant: str, form: dict[str, str]) -> Reply:
-        """E4: client-credentials grant."""
+        """E4: client-credentials grant; E5: authorization-code grant."""
         if tenant != self.tenant:
             return _entra_error(
                 400, "invalid_tenant", "AADSTS90002", f"Tenant '{tenant}' not found."
             )
-        if form.get("grant_type") != "client_credentials":
+        if form.get("grant_type") not in ("client_credentials", "authorization_code"):
             return _entra_error(
                 400,
                 "unsupported_grant_type",
@@ -497,6 +604,8 @@ class MicrosoftFakes:
                 "the client secret value, not the client secret ID, for a secret added to app "
                 f"'{self.client_id}'.",
             )
+        if form["grant_type"] == "authorization_code":
+            return self._redeem_code(form)
         scope = form.get("scope", "")
         if scope != GRAPH_SCOPE:
             return _entra_error(
@@ -518,6 +627,168 @@ class MicrosoftFakes:
                 "ext_expires_in": lifetime,
                 "access_token": token,
             },
+        )
+
+    # ----- staff sign-in (E3, E5) --------------------------------------------------------------
+
+    def _authorize(self, tenant: str, query: dict[str, str]) -> Reply:
+        """E3: check the request, then show the sign-in page (or sign ``auto_sign_in`` in)."""
+        problem = self._authorize_problem(tenant, query)
+        if problem:
+            return _html_reply(400, _error_page(problem))
+        request = PendingAuthorization(
+            client_id=query["client_id"],
+            redirect_uri=query["redirect_uri"],
+            state=query.get("state"),
+            nonce=query.get("nonce"),
+            code_challenge=query["code_challenge"],
+            scope=query.get("scope", ""),
+            tenant=tenant,
+        )
+        if self.auto_sign_in is not None:
+            user = self.users.get(self.auto_sign_in)
+            if user is None:
+                return _html_reply(400, _error_page("auto_sign_in names no configured user"))
+            return self._issue_code(request, user)
+        request_id = secrets.token_urlsafe(16)
+        self.pending[request_id] = request
+        return _html_reply(200, self._sign_in_page(tenant, request_id))
+
+    def _authorize_problem(self, tenant: str, query: dict[str, str]) -> str:
+        """Why this authorize request is refused ("" when it is fine)."""
+        redirect_uri = query.get("redirect_uri", "")
+        checks = [
+            (tenant == self.tenant, f"AADSTS90002: Tenant '{tenant}' not found."),
+            (query.get("client_id") == self.client_id, "AADSTS700016: unknown application."),
+            (query.get("response_type") == "code", "AADSTS900144: response_type must be code."),
+            (
+                urlsplit(redirect_uri).scheme in ("http", "https")
+                and (self.redirect_uris is None or redirect_uri in self.redirect_uris),
+                "AADSTS50011: The redirect URI does not match the redirect URIs configured.",
+            ),
+            (
+                query.get("code_challenge_method") == "S256" and bool(query.get("code_challenge")),
+                "AADSTS501491: PKCE with code_challenge_method S256 is required.",
+            ),
+        ]
+        return next((message for ok, message in checks if not ok), "")
+
+    def _sign_in_page(self, tenant: str, request_id: str) -> str:
+        """A small, accessible page with one button per configured test user."""
+        action = f"/{quote(tenant)}/oauth2/v2.0/authorize/choose"
+        hidden = f'<input type="hidden" name="request" value="{html.escape(request_id)}">'
+        buttons = "".join(
+            f'<li><form method="post" action="{action}">{hidden}'
+            f'<button type="submit" name="user" value="{html.escape(user.oid)}">'
+            f"{html.escape(user.label)}</button></form></li>"
+            for user in self.users.values()
+        )
+        cancel = (
+            f'<form method="post" action="{action}">{hidden}'
+            '<button type="submit" name="user" value="">Cancel</button></form>'
+        )
+        return _page(
+            "Sign in – fake Microsoft Entra ID",
+            "<h1>Sign in to your account</h1>"
+            "<p>Test page of the fake Microsoft Entra ID. Choose who signs in.</p>"
+            f'<ul aria-label="Test accounts">{buttons}</ul>{cancel}',
+        )
+
+    def _choose(self, form: dict[str, str]) -> Reply:
+        """The button on the sign-in page: issue a code for that user, or answer access_denied."""
+        request = self.pending.pop(str(form.get("request", "")), None)
+        if request is None:
+            return _html_reply(400, _error_page("This sign-in request is unknown or used."))
+        user = self.users.get(str(form.get("user", "")))
+        if user is None:
+            answer = {"error": "access_denied", "error_description": "AADSTS65004: cancelled."}
+            if request.state is not None:
+                answer["state"] = request.state
+            return _redirect(f"{request.redirect_uri}?{urlencode(answer)}")
+        return self._issue_code(request, user)
+
+    def _issue_code(self, request: PendingAuthorization, user: FakeUser) -> Reply:
+        """Redirect to the app with a fresh single-use code (and the state it sent)."""
+        code = f"fake-code-{secrets.token_urlsafe(24)}"
+        self.codes[code] = replace(request, user=user, issued_at=self.clock())
+        answer = {"code": code}
+        if request.state is not None:
+            answer["state"] = request.state
+        answer["session_state"] = str(uuid.uuid4())
+        return _redirect(f"{request.redirect_uri}?{urlencode(answer)}")
+
+    def _redeem_code(self, form: dict[str, str]) -> Reply:
+        """E5: code (single use, 10 minutes), redirect URI and PKCE verifier, then the tokens."""
+        granted = self.codes.pop(str(form.get("code", "")), None)
+        verifier = str(form.get("code_verifier", ""))
+        checks = [
+            (granted is not None, "The provided authorization code is invalid or used."),
+            (
+                granted is not None and self.clock() - granted.issued_at <= CODE_LIFETIME,
+                "The provided authorization code has expired.",
+            ),
+            (
+                granted is not None and form.get("redirect_uri") == granted.redirect_uri,
+                "The redirect URI does not match the one of the authorization request.",
+            ),
+            (
+                granted is not None
+                and secrets.compare_digest(_s256(verifier), granted.code_challenge),
+                "The code_verifier does not match the code_challenge of the authorization "
+                "request (PKCE).",
+            ),
+        ]
+        problem = next((message for ok, message in checks if not ok), "")
+        if problem:
+            return _entra_error(400, "invalid_grant", "AADSTS70008", problem)
+        assert granted is not None and granted.user is not None
+        user, tid = granted.user, granted.user.tid or granted.tenant
+        lifetime = self.entra.token_lifetime
+        client_info = _b64url(json.dumps({"uid": user.oid, "utid": tid}).encode())
+        return Reply(
+            200,
+            {
+                "token_type": "Bearer",
+                "scope": "openid profile offline_access User.Read",
+                "expires_in": lifetime,
+                "ext_expires_in": lifetime,
+                "access_token": f"fake-user-token-{secrets.token_urlsafe(18)}",
+                "refresh_token": f"fake-refresh-token-{secrets.token_urlsafe(18)}",
+                "id_token": self._id_token(user, tid, granted.nonce),
+                "client_info": client_info,
+            },
+        )
+
+    def _id_token(self, user: FakeUser, tid: str, nonce: str | None) -> str:
+        """An unsigned ID token (msal does not check the signature, §3.3)."""
+        now = int(datetime.now(UTC).timestamp())
+        claims: dict[str, Any] = {
+            "ver": "2.0",
+            "iss": f"https://login.microsoftonline.com/{tid}/v2.0",
+            "aud": self.client_id,
+            "iat": now,
+            "nbf": now,
+            "exp": now + 3600,
+            "tid": tid,
+            "oid": user.oid,
+            "sub": _b64url(hashlib.sha256(f"{user.oid}|{self.client_id}".encode()).digest()),
+            "name": user.name,
+            "preferred_username": user.preferred_username,
+        }
+        if nonce is not None:
+            claims["nonce"] = nonce
+        if user.roles:
+            claims["roles"] = list(user.roles)
+        claims.update(self._id_token_changes)
+        self._id_token_changes = {}
+        claims = {key: value for key, value in claims.items() if value is not None}
+        header = {"typ": "JWT", "alg": "RS256", "kid": "fake-key"}
+        return ".".join(
+            [
+                _b64url(json.dumps(header).encode()),
+                _b64url(json.dumps(claims).encode()),
+                _b64url(b"not-a-real-signature"),
+            ]
         )
 
     def _client_authenticated(self, form: dict[str, str]) -> bool:
@@ -887,6 +1158,44 @@ def _selected(data: dict[str, Any], select: str | None) -> dict[str, Any]:
     return {key: value for key, value in data.items() if key in wanted}
 
 
+def _b64url(raw: bytes) -> str:
+    """Base64url without padding (JWT, PKCE)."""
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _s256(verifier: str) -> str:
+    """The PKCE S256 code challenge of ``verifier``."""
+    return _b64url(hashlib.sha256(verifier.encode("ascii", errors="replace")).digest())
+
+
+def _page(title: str, content: str) -> str:
+    """A complete HTML page in English with a main landmark."""
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>{html.escape(title)}</title>"
+        '<meta name="viewport" content="width=device-width, initial-scale=1"></head>'
+        f"<body><main>{content}</main></body></html>"
+    )
+
+
+def _error_page(message: str) -> str:
+    """An error page as the fake authorize endpoint shows it."""
+    return _page(
+        "Sign-in error – fake Microsoft Entra ID",
+        f'<h1>Sign-in error</h1><p role="alert">{html.escape(message)}</p>',
+    )
+
+
+def _html_reply(status: int, page: str) -> Reply:
+    """An HTML answer."""
+    return Reply(status, page, {"Cache-Control": "no-store"})
+
+
+def _redirect(location: str) -> Reply:
+    """A 302 to ``location``."""
+    return Reply(302, None, {"Location": location, "Cache-Control": "no-store"})
+
+
 def _jwt_claims(token: str) -> dict[str, Any]:
     """The claims of a JWT (signature not checked)."""
     try:
@@ -951,13 +1260,17 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(reply)
 
     def _send(self, reply: Reply) -> None:
-        """Write status, headers and a JSON body."""
-        payload = b"" if reply.body is None else json.dumps(reply.body).encode()
+        """Write status, headers and a JSON (or, for a str, HTML) body."""
+        if isinstance(reply.body, str):
+            payload, content_type = reply.body.encode(), "text/html; charset=utf-8"
+        else:
+            payload = b"" if reply.body is None else json.dumps(reply.body).encode()
+            content_type = "application/json; charset=utf-8"
         self.send_response(reply.status)
         for name, value in reply.headers.items():
             self.send_header(name, value)
         if reply.body is not None:
-            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         self.wfile.write(payload)

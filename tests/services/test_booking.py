@@ -289,3 +289,33 @@ def test_hostile_slugs_and_references_find_nothing(session: Session, gent: Organ
         do_book(session, gent, request(topic="vraag\x00boete"))
     assert booking.find_by_token(session, "AB\x00C", "x") is None
     assert booking.find_by_token(session, "ABCD-EFGH", "x" * 300) is None
+
+
+def test_a_preferred_counsellor_gets_the_booking_when_free(
+    session: Session, gent: Organisation
+) -> None:
+    first = do_book(session, gent, request(MONDAY_NINE + timedelta(minutes=25))).appointment
+    busier = first.staff_id  # fair order would now pick the other counsellor
+    preferred = booking.book(
+        session,
+        gent,
+        request(MONDAY_NINE + timedelta(minutes=50), citizen=details("Ann")),
+        meeting_provider="jitsi",
+        secret_key=SECRET,
+        now=NOW,
+        preferred_staff_id=busier,
+    ).appointment
+    assert preferred.staff_id == busier
+    # Busy at that time (or not a staff member of the service): the fair order decides.
+    for wanted in (busier, 999_999):
+        other = booking.book(
+            session,
+            gent,
+            request(MONDAY_NINE + timedelta(minutes=50), citizen=details("Bart")),
+            meeting_provider="jitsi",
+            secret_key=SECRET,
+            now=NOW,
+            preferred_staff_id=wanted,
+        ).appointment
+        assert other.staff_id != busier
+        booking.cancel(session, other, now=NOW)

@@ -674,3 +674,88 @@ def test_throttling_with_retry_after_does_not_use_up_attempts(
     assert created.state == JobState.PENDING
     assert created.attempts == 0
     assert len(provider.made("create")) == jobs.MAX_ATTEMPTS + 3
+
+
+# --- the survey e-mail after a completed call ------------------------------------------------
+
+
+def complete_call(session: Session, gent: Organisation, clock: Clock) -> Appointment:
+    """A booked call, completed half an hour after the start (which plans the survey)."""
+    from balie.services import staff_day
+
+    appointment = book(session, gent)
+    clock.set(MONDAY_NINE + timedelta(minutes=30))
+    counsellor = session.get(StaffMember, appointment.staff_id)
+    staff_day.record_outcome(session, counsellor, appointment.id, "resolved", "", clock.now)
+    return appointment
+
+
+def surveys(mailer: FakeMailer) -> list[EmailMessage]:
+    """The survey e-mails sent."""
+    return [m for m in mailer.sent if str(m["Subject"]).startswith("Hoe was je videogesprek")]
+
+
+def test_the_survey_goes_once_after_a_short_delay(
+    session: Session, gent: Organisation, factory, settings: Settings, clock: Clock
+) -> None:
+    from balie.services import feedback
+
+    appointment = complete_call(session, gent, clock)
+    mailer = FakeMailer()
+    context = make_context(settings, clock, FakeProvider(), mailer)
+    jobs.run_due_jobs(factory, context)
+    assert surveys(mailer) == []
+    run_at(factory, context, clock, clock.now + feedback.SURVEY_DELAY)
+    [message] = surveys(mailer)
+    assert feedback.survey_link(settings, appointment.reference) in body(message)
+    assert message["To"].addresses[0].addr_spec == "jan@example.be"
+    assert job(session, f"mail.survey:{appointment.id}").state == JobState.DONE
+    feedback.enqueue_survey(session, fresh(session, appointment), clock.now)
+    session.commit()
+    run_at(factory, context, clock, clock.now + timedelta(days=1))
+    assert len(surveys(mailer)) == 1
+
+
+@pytest.mark.parametrize("change", ["no_show", "answered", "erased"])
+def test_no_survey_after_a_no_show_correction_an_answer_or_erasure(
+    session: Session,
+    gent: Organisation,
+    factory,
+    settings: Settings,
+    clock: Clock,
+    change: str,
+) -> None:
+    from balie.services import feedback, retention, staff_day
+
+    appointment = complete_call(session, gent, clock)
+    if change == "no_show":
+        counsellor = session.get(StaffMember, appointment.staff_id)
+        staff_day.mark_no_show(session, counsellor, appointment.id, clock.now)
+    elif change == "answered":
+        token = feedback.survey_token_for(appointment.reference, SECRET)
+        feedback.answer(
+            session, appointment.reference, token, 5, None, clock.now, secret_key=SECRET
+        )
+    else:
+        assert retention.erase_due(session, clock.now + timedelta(days=40), 30) == 1
+    mailer = FakeMailer()
+    context = make_context(settings, clock, FakeProvider(), mailer)
+    run_at(factory, context, clock, clock.now + feedback.SURVEY_DELAY)
+    assert surveys(mailer) == []
+    assert job(session, f"mail.survey:{appointment.id}").state == JobState.DONE
+
+
+def test_a_survey_that_cannot_be_sent_is_retried(
+    session: Session, gent: Organisation, factory, settings: Settings, clock: Clock
+) -> None:
+    from balie.services import feedback
+
+    appointment = complete_call(session, gent, clock)
+    mailer = FakeMailer(smtplib.SMTPServerDisconnected("gone"))
+    context = make_context(settings, clock, FakeProvider(), mailer)
+    run_at(factory, context, clock, clock.now + feedback.SURVEY_DELAY)
+    survey = job(session, f"mail.survey:{appointment.id}")
+    assert (survey.state, survey.attempts) == (JobState.PENDING, 1)
+    run_at(factory, context, clock, survey.run_after)
+    assert len(surveys(mailer)) == 1
+    assert job(session, survey.dedupe_key).state == JobState.DONE

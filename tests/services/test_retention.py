@@ -13,7 +13,7 @@ import pytest
 from sqlmodel import Session, select
 
 from balie.models import Appointment, AuditEntry, Organisation, StaffMember
-from balie.services import retention
+from balie.services import feedback, retention
 from balie.services import statistics as stats
 from balie.services.demo_data import DEMO_MANAGER, demo_email
 from tests.services.test_statistics import NOW, TODAY, build
@@ -53,6 +53,8 @@ def kept(session: Session) -> dict[str, tuple]:
             row.channel,
             row.outcome,
             row.created_at,
+            row.feedback_score,
+            row.feedback_at,
         )
         for row in rows
     }
@@ -71,6 +73,7 @@ def all_figures(session: Session, gent: Organisation) -> tuple:
 
 
 ERASED = (None,) * len(retention.PERSONAL_FIELDS)
+SURVEY_SECRET = "retention-test-secret"
 
 
 def reference(number: int) -> str:
@@ -124,7 +127,16 @@ def manager(session: Session) -> StaffMember:
     return session.exec(select(StaffMember).where(StaffMember.email == email)).one()
 
 
+def give_feedback(session: Session, number: int, score: int, comment: str | None) -> None:
+    """Answer the survey of appointment ``number`` (a completed call) with its own link."""
+    token = feedback.survey_token_for(reference(number), SURVEY_SECRET)
+    feedback.answer(
+        session, reference(number), token, score, comment, NOW, secret_key=SURVEY_SECRET
+    )
+
+
 def test_export_then_erase_a_citizen(session: Session, gent: Organisation) -> None:
+    give_feedback(session, 2, 5, "Heel vriendelijk geholpen")
     # #2 was booked as Els@Example.be, #9 as els@example.be: the same citizen.
     export = retention.export_citizen(session, gent.id, " ELS@example.be")
     assert json.loads(json.dumps(export)) == export
@@ -141,6 +153,9 @@ def test_export_then_erase_a_citizen(session: Session, gent: Organisation) -> No
                 "email": "Els@Example.be",
                 "phone": "0470 00 00 02",
                 "question": "Vraag 2",
+                "feedback_score": 5,
+                "feedback_comment": "Heel vriendelijk geholpen",
+                "feedback_at": "2026-11-04T12:00:00+00:00",
             },
             {
                 "reference": "TEST-0009",
@@ -152,6 +167,9 @@ def test_export_then_erase_a_citizen(session: Session, gent: Organisation) -> No
                 "email": "els@example.be",
                 "phone": "0470 00 00 09",
                 "question": "Vraag 9",
+                "feedback_score": None,
+                "feedback_comment": None,
+                "feedback_at": None,
             },
         ],
     }
@@ -190,3 +208,33 @@ def test_erase_citizen_stays_inside_the_organisation(session: Session, gent: Org
     assert retention.erase_citizen(session, other.id, "els@example.be", None) == 0
     assert retention.export_citizen(session, other.id, "els@example.be")["appointments"] == []
     assert personal(session)[reference(2)][0] == "Burger 2"
+
+
+def test_the_feedback_comment_is_erased_and_the_score_kept(
+    session: Session, gent: Organisation
+) -> None:
+    assert "feedback_comment" in retention.PERSONAL_FIELDS
+    for number, score, comment in ((1, 4, "Vlot"), (5, 2, "Te kort"), (7, 5, "Top"), (9, 3, None)):
+        give_feedback(session, number, score, comment)
+    figures, facts = all_figures(session, gent), kept(session)
+    assert [facts[reference(n)][-2:] for n in (1, 5, 7, 9)] == [
+        (4, NOW),
+        (2, NOW),
+        (5, NOW),
+        (3, NOW),
+    ]
+    assert retention.erase_due(session, NOW, 30) == 6
+    assert all_figures(session, gent) == figures
+    assert kept(session) == facts  # scores and their times stay
+    session.expire_all()
+    rows = {row.reference: row for row in session.exec(select(Appointment)).all()}
+    assert rows[reference(1)].feedback_comment is None
+    assert rows[reference(5)].feedback_comment is None
+    assert rows[reference(7)].feedback_comment == "Top"  # ended after the cutoff: kept for now
+    assert retention.is_erased(rows[reference(1)]) and not retention.is_erased(rows[reference(7)])
+    # The survey of an erased call stays answered: its score cannot be changed any more.
+    with pytest.raises(feedback.AlreadyAnswered):
+        give_feedback(session, 1, 1, None)
+    assert retention.erase_due(session, datetime(2027, 12, 31, tzinfo=UTC), 30) == 6
+    assert all_figures(session, gent) == figures
+    assert kept(session) == facts

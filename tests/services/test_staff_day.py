@@ -11,16 +11,22 @@ from balie.models import (
     Appointment,
     AppointmentStatus,
     AuditEntry,
+    Job,
+    JobState,
+    MeetingState,
     Organisation,
     Outcome,
     Service,
     StaffMember,
 )
-from balie.services import booking, staff_day
+from balie.services import booking, jobs, staff_day
 from balie.services.booking import BookingRequest, NotChangeable
 from balie.services.catalogue import get_organisation
 from balie.services.demo_data import demo_email, load_demo_data
+from balie.services.meetings import JitsiProvider
 from balie.services.validation import CitizenDetails
+from balie.settings import Settings
+from tests.conftest import RecordingMailer
 
 NOW = datetime(2026, 3, 25, 10, 0, tzinfo=UTC)
 # Monday 30 March 2026, the day after the switch to summer time: 09:00 in Ghent is 07:00 UTC.
@@ -123,7 +129,7 @@ def test_reading_lists_is_audited(session: Session, monday: dict[str, Appointmen
     entries = session.exec(select(AuditEntry).order_by(AuditEntry.id)).all()
     assert [(e.action, e.staff_id) for e in entries] == [
         ("read_day_list", counsellor.id),
-        ("read_week_list", counsellor.id),
+        ("week.view", counsellor.id),
     ]
     assert entries[0].detail == {"day": "2026-03-30", "count": 2}
     assert entries[0].organisation_id == counsellor.organisation_id
@@ -150,7 +156,7 @@ def test_team_rows_for_members_and_managers(
         rows = staff_day.team_rows(session, staff_named(session, name), service.id, MONDAY)
         assert len(rows) == 4
         assert [row.start for row in rows] == sorted(row.start for row in rows)
-    assert [action for action, *_ in audit_actions(session)] == ["read_team_list"] * 3
+    assert [action for action, *_ in audit_actions(session)] == ["team_day.view"] * 3
 
 
 def test_team_rows_refuse_other_services_and_agents(
@@ -286,3 +292,276 @@ def test_mark_no_show(session: Session, monday: dict[str, Appointment]) -> None:
     # the citizen turned up late after all: the counsellor corrects it
     late = staff_day.record_outcome(session, counsellor, appointment.id, "resolved", "", AFTER_CALL)
     assert (late.status, late.completed_at) == (AppointmentStatus.COMPLETED, AFTER_CALL)
+
+
+# --- words for the page, team services -------------------------------------------------------
+
+
+def test_rows_carry_the_counsellors_name(session: Session, monday: dict[str, Appointment]) -> None:
+    service_id = monday["nine_a"].service_id
+    manager = staff_named(session, "Els Van Acker")
+    rows = staff_day.team_rows(session, manager, service_id, MONDAY)
+    assert {row.staff_name for row in rows} == {"Marie Dubois", "Stijn Willems"}
+    own = staff_day.day_rows(session, owner(session, monday["nine_a"]), MONDAY)
+    assert {row.staff_name for row in own} == {owner(session, monday["nine_a"]).display_name}
+
+
+def test_the_today_refresh_is_not_audited_again(
+    session: Session, monday: dict[str, Appointment]
+) -> None:
+    counsellor = owner(session, monday["nine_a"])
+    first = staff_day.day_rows(session, counsellor, MONDAY)
+    again = staff_day.day_rows(session, counsellor, MONDAY, audited=False)
+    assert first == again
+    assert [action for action, *_ in audit_actions(session)] == ["read_day_list"]
+
+
+def test_team_services_per_role(session: Session, gent: Organisation) -> None:
+    all_services = session.exec(select(Service).where(Service.organisation_id == gent.id)).all()
+    for name in ("Els Van Acker",):
+        shown = staff_day.team_services(session, staff_named(session, name))
+        assert {service.id for service in shown} == {service.id for service in all_services}
+    sara = staff_day.team_services(session, staff_named(session, "Sara De Smet"))
+    assert [service.slug for service in sara] == ["energiecentrale"]
+    assert staff_day.team_services(session, staff_named(session, "Gentinfo Medewerker")) == []
+    inactive = staff_named(session, "Sara De Smet")
+    inactive.active = False
+    assert staff_day.team_services(session, inactive) == []
+
+
+# --- retrying a failed meeting link ----------------------------------------------------------
+
+
+def run_jobs(session: Session, now: datetime) -> RecordingMailer:
+    """Run every job due at ``now`` on Jitsi, like the background worker."""
+    mailer = RecordingMailer()
+    context = jobs.JobContext(
+        provider=JitsiProvider("https://meet.jit.si"),
+        mailer=mailer,
+        settings=Settings(_env_file=None),
+        now=lambda: now,
+    )
+    engine = session.get_bind()
+    while jobs.run_due_jobs(lambda: Session(engine, expire_on_commit=False), context, limit=50):
+        pass
+    return mailer
+
+
+def failed_link(session: Session, appointment: Appointment) -> Appointment:
+    """The appointment as if making its meeting had failed for good (confirmation sent)."""
+    for found in session.exec(select(Job).where(Job.appointment_id == appointment.id)):
+        if found.kind in ("meeting.create", "mail.confirmation"):
+            found.state = JobState.FAILED if found.kind == "meeting.create" else JobState.DONE
+            session.add(found)
+    appointment.meeting_state = MeetingState.FAILED
+    session.add(appointment)
+    session.commit()
+    return appointment
+
+
+def test_retry_makes_the_link_and_mails_it(
+    session: Session, monday: dict[str, Appointment]
+) -> None:
+    appointment = failed_link(session, monday["nine_a"])
+    counsellor = owner(session, appointment)
+    retried = staff_day.retry_meeting(session, counsellor, appointment.id, NOW)
+    assert retried.meeting_state == MeetingState.PENDING
+    keys = set(session.exec(select(Job.dedupe_key).where(Job.appointment_id == appointment.id)))
+    assert f"meeting.create:{appointment.id}:retry:2" in keys
+    assert f"mail.confirmation:{appointment.id}:retry:2:link" in keys
+    assert audit_actions(session) == [("retry_meeting", counsellor.id, appointment.id)]
+    mailer = run_jobs(session, NOW)
+    stored = session.get(Appointment, appointment.id, populate_existing=True)
+    assert stored.meeting_state == MeetingState.READY
+    assert stored.join_url.startswith("https://meet.jit.si/DigitaleBalie-")
+    bodies = [message.get_body(("plain",)).get_content() for message in mailer.sent]
+    about = [body for body in bodies if appointment.reference in body]
+    assert len(about) == 1 and stored.join_url in about[0]
+    # It failed again later: a second retry gets its own jobs.
+    failed_link(session, stored)
+    stored.join_url = None
+    session.add(stored)
+    session.commit()
+    staff_day.retry_meeting(session, counsellor, appointment.id, NOW)
+    keys = set(session.exec(select(Job.dedupe_key).where(Job.appointment_id == appointment.id)))
+    assert f"meeting.create:{appointment.id}:retry:3" in keys
+
+
+def test_retry_only_for_failed_booked_links_from_today_on(
+    session: Session, monday: dict[str, Appointment]
+) -> None:
+    appointment = monday["nine_a"]
+    counsellor = owner(session, appointment)
+    with pytest.raises(NotChangeable):  # still pending: nothing to retry
+        staff_day.retry_meeting(session, counsellor, appointment.id, NOW)
+    failed_link(session, appointment)
+    # later that same day (after the call's time) is still allowed; the next day is not
+    with pytest.raises(NotChangeable):
+        staff_day.retry_meeting(
+            session, counsellor, appointment.id, MONDAY_NINE + timedelta(days=1)
+        )
+    for name in ("Sara De Smet", "Gentinfo Medewerker"):
+        with pytest.raises(PermissionError):
+            staff_day.retry_meeting(session, staff_named(session, name), appointment.id, NOW)
+    for missing in (999_999, "1", None, True):
+        with pytest.raises(LookupError):
+            staff_day.retry_meeting(session, counsellor, missing, NOW)
+    staff_day.mark_no_show(session, counsellor, appointment.id, AFTER_CALL)
+    audit_before = audit_actions(session)
+    with pytest.raises(NotChangeable):
+        staff_day.retry_meeting(session, counsellor, appointment.id, MONDAY_NINE)
+    session.expire_all()
+    assert session.get(Appointment, appointment.id).meeting_state == MeetingState.FAILED
+    assert audit_actions(session) == audit_before
+    other = failed_link(session, monday["half_a"])
+    late = staff_day.retry_meeting(
+        session, owner(session, other), other.id, MONDAY_NINE + timedelta(hours=8)
+    )
+    assert late.meeting_state == MeetingState.PENDING
+
+
+# --- follow-up in one step -------------------------------------------------------------------
+
+
+def completed_follow_up(session: Session, appointment: Appointment) -> Appointment:
+    """The call took place and needs a follow-up."""
+    return staff_day.record_outcome(
+        session, owner(session, appointment), appointment.id, "follow_up", "", AFTER_CALL
+    )
+
+
+def follow_up(
+    session: Session, staff: StaffMember, appointment: Appointment, start: datetime, key: str = "k"
+) -> booking.Booked:
+    """Book a follow-up of ``appointment`` at ``start``."""
+    return staff_day.book_follow_up(
+        session,
+        staff,
+        appointment.id,
+        start,
+        meeting_provider="jitsi",
+        secret_key="s",
+        idempotency_key=key,
+        now=AFTER_CALL,
+    )
+
+
+def test_follow_up_days_are_the_first_days_with_free_times(
+    session: Session, monday: dict[str, Appointment]
+) -> None:
+    appointment = completed_follow_up(session, monday["nine_a"])
+    days = staff_day.follow_up_days(
+        session, owner(session, appointment), appointment.id, AFTER_CALL
+    )
+    assert len(days) == staff_day.FOLLOW_UP_DAYS
+    assert days[0].key >= MONDAY.isoformat()
+    assert [day.key for day in days] == sorted(day.key for day in days)
+    assert all(day.times for day in days)
+    short = staff_day.follow_up_days(
+        session, owner(session, appointment), appointment.id, AFTER_CALL, max_days=2
+    )
+    assert short == days[:2]
+
+
+def test_follow_up_is_booked_for_the_same_citizen_with_the_same_counsellor(
+    session: Session, monday: dict[str, Appointment]
+) -> None:
+    appointment = completed_follow_up(session, monday["nine_a"])
+    appointment.citizen_phone = "+32470123456"
+    appointment.language = "en"
+    session.add(appointment)
+    session.commit()
+    counsellor = owner(session, appointment)
+    # Wednesday 1 April, 09:00 in Ghent; both counsellors are free, the same one is preferred.
+    start = datetime(2026, 4, 1, 7, 0, tzinfo=UTC)
+    booked = follow_up(session, counsellor, appointment, start)
+    new = booked.appointment
+    assert not booked.replayed and new.id != appointment.id
+    assert new.staff_id == appointment.staff_id
+    assert (new.service_id, new.topic_id, new.start_at) == (
+        appointment.service_id,
+        appointment.topic_id,
+        start,
+    )
+    assert (new.citizen_name, new.citizen_email, new.citizen_phone, new.language) == (
+        "Ann",
+        "jan@example.be",
+        "+32470123456",
+        "en",
+    )
+    assert new.question == f"Vervolg op {appointment.reference}: Over mijn boete"
+    assert new.channel == "web" and new.status == AppointmentStatus.BOOKED
+    kinds = set(session.exec(select(Job.kind).where(Job.appointment_id == new.id)))
+    assert {"meeting.create", "mail.confirmation"} <= kinds
+    entries = session.exec(select(AuditEntry).where(AuditEntry.action == "book_follow_up")).all()
+    assert [(e.staff_id, e.target_id, e.detail) for e in entries] == [
+        (counsellor.id, new.id, {"follow_up_of": appointment.id})
+    ]
+    again = follow_up(session, counsellor, appointment, start)  # a double click
+    assert again.replayed and again.appointment.id == new.id
+    assert (
+        len(session.exec(select(AuditEntry).where(AuditEntry.action == "book_follow_up")).all())
+        == 1
+    )
+
+
+def test_follow_up_goes_to_a_colleague_when_the_counsellor_is_busy(
+    session: Session, gent: Organisation, monday: dict[str, Appointment]
+) -> None:
+    appointment = completed_follow_up(session, monday["nine_a"])
+    start = datetime(2026, 4, 1, 7, 0, tzinfo=UTC)
+    details = CitizenDetails("Fien", "fien@example.be", None, "nl", None, True)
+    taken = booking.book(
+        session,
+        gent,
+        BookingRequest("gas-boetes", "vraag-boete", start, details),
+        meeting_provider="jitsi",
+        secret_key="s",
+        now=NOW,
+        preferred_staff_id=appointment.staff_id,
+    ).appointment
+    assert taken.staff_id == appointment.staff_id
+    booked = follow_up(session, owner(session, appointment), appointment, start)
+    assert booked.appointment.staff_id not in (None, appointment.staff_id)
+
+
+def test_follow_up_only_after_a_follow_up_outcome_and_for_the_service(
+    session: Session, monday: dict[str, Appointment]
+) -> None:
+    appointment = monday["nine_a"]
+    counsellor = owner(session, appointment)
+    start = datetime(2026, 4, 1, 7, 0, tzinfo=UTC)
+    with pytest.raises(NotChangeable):  # not completed yet
+        follow_up(session, counsellor, appointment, start)
+    staff_day.record_outcome(session, counsellor, appointment.id, "resolved", "", AFTER_CALL)
+    with pytest.raises(NotChangeable):
+        staff_day.follow_up_days(session, counsellor, appointment.id, AFTER_CALL)
+    completed_follow_up(session, appointment)
+    for name in ("Sara De Smet", "Gentinfo Medewerker"):
+        with pytest.raises(PermissionError):
+            follow_up(session, staff_named(session, name), appointment, start)
+        with pytest.raises(PermissionError):
+            staff_day.follow_up_days(session, staff_named(session, name), appointment.id, NOW)
+    for missing in (999_999, "1", None, True):
+        with pytest.raises(LookupError):
+            staff_day.follow_up_days(session, counsellor, missing, AFTER_CALL)
+    with pytest.raises(booking.SlotTaken):  # not one of the service's times
+        follow_up(session, counsellor, appointment, start + timedelta(minutes=7))
+    appointment.citizen_email = None  # erased after the retention period
+    session.add(appointment)
+    session.commit()
+    with pytest.raises(NotChangeable):
+        follow_up(session, counsellor, appointment, start)
+    assert [a for a, *_ in audit_actions(session) if a == "book_follow_up"] == []
+
+
+def test_a_long_first_question_is_cut_to_the_limit(
+    session: Session, monday: dict[str, Appointment]
+) -> None:
+    appointment = completed_follow_up(session, monday["nine_a"])
+    appointment.question = "x" * 1000
+    session.add(appointment)
+    session.commit()
+    start = datetime(2026, 4, 1, 7, 0, tzinfo=UTC)
+    new = follow_up(session, owner(session, appointment), appointment, start).appointment
+    assert len(new.question) == 1000 and new.question.startswith("Vervolg op ")

@@ -17,6 +17,8 @@ The appointments (UTC; local = Europe/Brussels; W = woonwijzer, 30 min; G = gas-
 11  W    2026-11-10 09:00    Tue 10 Nov 10:00 CET    booked     web      -          9 d
 12  G    2026-11-03 09:00    Tue  3 Nov 10:00 CET    booked     web      -          1 d
 
+Feedback scores: #1 5, #2 3, #9 4 (woonwijzer) and #7 2 (gas-boetes).
+
 NOW is Wednesday 4 November 2026 13:00 local; the default period is 3 Nov 2025 - 4 Nov 2026,
 so #11 lies after it.
 """
@@ -31,6 +33,7 @@ from sqlmodel import Session, select
 from balie.models import (
     Appointment,
     AppointmentStatus,
+    AvailabilityException,
     BookingChannel,
     Organisation,
     Outcome,
@@ -41,6 +44,7 @@ from balie.models import (
 from balie.services import statistics as stats
 from balie.services.catalogue import get_organisation
 from balie.services.demo_data import SERVICES, demo_email, load_demo_data
+from balie.services.slots import free_slots
 from balie.services.statistics import Headline, Period
 
 NOW = datetime(2026, 11, 4, 12, 0, tzinfo=UTC)
@@ -151,10 +155,27 @@ def build(session: Session) -> Organisation:
     return get_organisation(session, "gent")
 
 
+def build_with_feedback(session: Session) -> Organisation:
+    """The twelve appointments with the feedback scores of the module docstring; Stad Gent."""
+    organisation = build(session)
+    for number, score in ((1, 5), (2, 3), (9, 4), (7, 2)):
+        appointment = numbered(session, number)
+        appointment.feedback_score = score
+        session.add(appointment)
+    session.commit()
+    return organisation
+
+
+def numbered(session: Session, number: int) -> Appointment:
+    """Appointment ``number`` of the module docstring."""
+    reference = f"TEST-{number:04d}"
+    return session.exec(select(Appointment).where(Appointment.reference == reference)).one()
+
+
 @pytest.fixture
 def gent(session: Session) -> Organisation:
-    """The twelve appointments in the database; Stad Gent."""
-    return build(session)
+    """The twelve appointments (with feedback) in the database; Stad Gent."""
+    return build_with_feedback(session)
 
 
 def service_id(session: Session, slug: str) -> int:
@@ -206,15 +227,17 @@ def test_headline_of_the_default_period(session: Session, gent: Organisation) ->
         no_show_rate=2 / 8,
         cancellation_rate=2 / 11,
         services_live=9,
+        satisfaction=14 / 4,  # 5, 3, 4 and 2
+        satisfaction_answers=4,
     )
 
 
 def test_headline_per_service(session: Session, gent: Organisation) -> None:
     period = default(session, gent)
     woonwijzer = stats.headline(session, gent.id, period, service_id(session, "woonwijzer"))
-    assert woonwijzer == Headline(3, 0, 1, 1, 1 / 4, 1 / 5, 1)
+    assert woonwijzer == Headline(3, 0, 1, 1, 1 / 4, 1 / 5, 1, 4.0, 3)
     gas = stats.headline(session, gent.id, period, service_id(session, "gas-boetes"))
-    assert gas == Headline(3, 1, 1, 1, 1 / 4, 1 / 6, 1)
+    assert gas == Headline(3, 1, 1, 1, 1 / 4, 1 / 6, 1, 2.0, 1)
 
 
 def test_headline_counts_the_local_day_around_spring_forward(
@@ -224,17 +247,17 @@ def test_headline_counts_the_local_day_around_spring_forward(
     saturday = stats.headline(session, gent.id, Period(date(2026, 3, 28), date(2026, 3, 28)))
     assert saturday == Headline(0, 0, 0, 0, None, None, 9)
     sunday = stats.headline(session, gent.id, Period(date(2026, 3, 29), date(2026, 3, 29)))
-    assert sunday == Headline(1, 0, 0, 0, 0.0, 0.0, 9)
+    assert sunday == Headline(1, 0, 0, 0, 0.0, 0.0, 9, 5.0, 1)
     # #2 (Monday 00:30 local, Sunday in UTC), #4 and #5; #3 is Wednesday 1 April locally.
     monday_tuesday = stats.headline(session, gent.id, Period(date(2026, 3, 30), date(2026, 3, 31)))
-    assert monday_tuesday == Headline(2, 0, 1, 0, 0.0, 1 / 3, 9)
+    assert monday_tuesday == Headline(2, 0, 1, 0, 0.0, 1 / 3, 9, 3.0, 1)
 
 
 def test_headline_counts_the_local_day_around_fall_back(
     session: Session, gent: Organisation
 ) -> None:
     sunday = stats.headline(session, gent.id, Period(date(2026, 10, 25), date(2026, 10, 25)))
-    assert sunday == Headline(1, 0, 0, 0, 0.0, 0.0, 9)  # #7; #8 is Monday locally
+    assert sunday == Headline(1, 0, 0, 0, 0.0, 0.0, 9, 2.0, 1)  # #7; #8 is Monday locally
     monday = stats.headline(session, gent.id, Period(date(2026, 10, 26), date(2026, 10, 26)))
     assert monday == Headline(0, 0, 1, 1, 1.0, 1 / 2, 9)  # #8 and #10
 
@@ -372,12 +395,12 @@ def test_per_service_of_the_default_period(session: Session, gent: Organisation)
 def test_capacity_use_on_one_day(session: Session, gent: Organisation) -> None:
     # Monday 30 March, two counsellors per service, 09:00-12:00 and 13:30-16:30 each.
     # gas-boetes (20 + 5 minutes): 7 + 7 starts a day = 280 minutes each, 560 in all; #5 took
-    # 20 of them (free 540 + booked 20). woonwijzer (30 + 10): 4 + 4 starts = 240 minutes
-    # each, all 480 stayed free; #2 (00:30 local, outside the hours) adds its 30 booked minutes.
+    # 20 of them. woonwijzer (30 + 10): 4 + 4 starts = 240 minutes each, 480 in all; #2
+    # (00:30 local, outside the hours) counts as 30 booked minutes but offers none.
     monday = Period(date(2026, 3, 30), date(2026, 3, 30))
     found = by_slug(stats.per_service(session, gent.id, monday, NOW))
     assert found["gas-boetes"].capacity_use == pytest.approx(20 / 560)
-    assert found["woonwijzer"].capacity_use == pytest.approx(30 / 510)
+    assert found["woonwijzer"].capacity_use == pytest.approx(30 / 480)
     assert found["energiecentrale"].capacity_use == 0.0
 
 
@@ -432,3 +455,165 @@ def test_an_organisation_without_services_has_empty_figures(
     assert stats.headline(session, other.id, period) == Headline(0, 0, 0, 0, None, None, 0)
     assert stats.held_per_month(session, other.id, period)[0] == ("2025-11", {})
     assert stats.per_service(session, other.id, period, NOW) == []
+
+
+FIRST_WAVE = [s.slug for s in SERVICES if s.live_from == date(2025, 11, 3)]
+SECOND_WAVE = [s.slug for s in SERVICES if s.live_from == date(2026, 2, 23)]
+
+
+def test_dashboard_gathers_every_figure_of_the_page(session: Session, gent: Organisation) -> None:
+    period = default(session, gent)
+    figures = stats.dashboard(session, gent.id, period, None, NOW)
+    assert figures.period == period and figures.service_id is None
+    assert [option.slug for option in figures.services] == SLUGS
+    assert figures.headline == stats.headline(session, gent.id, period)
+    assert figures.held_per_week == stats.held_per_week(session, gent.id, period)
+    assert figures.held_per_month == stats.held_per_month(session, gent.id, period)
+    assert figures.channel_per_month == stats.channel_per_month(session, gent.id, period)
+    assert figures.per_service == stats.per_service(session, gent.id, period, NOW)
+    assert figures.waves == [
+        stats.Wave(date(2025, 11, 3), "2025-W45", "2025-11", tuple(FIRST_WAVE)),
+        stats.Wave(date(2026, 2, 23), "2026-W09", "2026-02", tuple(SECOND_WAVE)),
+    ]
+    assert figures.contains_demo_data is False
+
+
+def test_dashboard_of_one_service(session: Session, gent: Organisation) -> None:
+    period = default(session, gent)
+    gas = service_id(session, "gas-boetes")
+    figures = stats.dashboard(session, gent.id, period, gas, NOW)
+    assert [option.slug for option in figures.services] == SLUGS  # the filter keeps every choice
+    assert figures.headline == Headline(3, 1, 1, 1, 1 / 4, 1 / 6, 1, 2.0, 1)
+    assert nonzero(figures.held_per_month) == {
+        "2026-03": {"gas-boetes": 1},
+        "2026-04": {"gas-boetes": 1},
+        "2026-10": {"gas-boetes": 1},
+    }
+    assert all(list(values) == ["gas-boetes"] for _, values in figures.held_per_week)
+    assert [row.slug for row in figures.per_service] == ["gas-boetes"]
+    assert figures.per_service[0] == by_slug(stats.per_service(session, gent.id, period, NOW))[G]
+    assert figures.waves == [stats.Wave(date(2026, 2, 23), "2026-W09", "2026-02", (G,))]
+    total = sum(sum(values.values()) for _, values in figures.channel_per_month)
+    assert total == 6  # #5, #6, #7, #8, #10, #12
+
+
+def test_dashboard_refuses_a_service_of_another_organisation(
+    session: Session, gent: Organisation
+) -> None:
+    with pytest.raises(ValueError):
+        stats.dashboard(session, gent.id, default(session, gent), 10**6, NOW)
+
+
+def test_demo_data_is_flagged_in_the_period_or_upcoming(
+    session: Session, gent: Organisation
+) -> None:
+    march = Period(date(2026, 3, 1), date(2026, 3, 31))
+    demo = numbered(session, 3)  # 1 April locally
+    demo.is_demo = True
+    session.add(demo)
+    session.commit()
+    assert stats.dashboard(session, gent.id, march, None, NOW).contains_demo_data is False
+    april = Period(date(2026, 4, 1), date(2026, 4, 1))
+    assert stats.dashboard(session, gent.id, april, None, NOW).contains_demo_data is True
+    upcoming = numbered(session, 11)  # booked, after NOW
+    upcoming.is_demo = True
+    session.add(upcoming)
+    session.commit()
+    assert stats.dashboard(session, gent.id, march, None, NOW).contains_demo_data is True
+
+
+def test_capacity_use_leaves_out_leave_and_closures(session: Session, gent: Organisation) -> None:
+    # Monday 30 March: Marie is on leave all day, so gas-boetes offers Stijn's 7 + 7 starts of
+    # 20 minutes (280); #5 (Marie's, 20 minutes) stays booked. A closure from 13:00 to 17:00
+    # then takes Stijn's afternoon too: 140 minutes offered.
+    monday = Period(date(2026, 3, 30), date(2026, 3, 30))
+    marie = session.exec(select(StaffMember).where(StaffMember.email == demo_email(MARIE))).one()
+    session.add(
+        AvailabilityException(
+            organisation_id=gent.id,
+            staff_id=marie.id,
+            start_at=utc(2026, 3, 29, 22, 0),
+            end_at=utc(2026, 3, 30, 22, 0),
+            reason="verlof",
+        )
+    )
+    session.commit()
+    gas = by_slug(stats.per_service(session, gent.id, monday, NOW))[G]
+    assert gas.capacity_use == pytest.approx(20 / 280)
+    session.add(
+        AvailabilityException(
+            organisation_id=gent.id,
+            staff_id=None,
+            start_at=utc(2026, 3, 30, 11, 0),
+            end_at=utc(2026, 3, 30, 15, 0),
+            reason="personeelsvergadering",
+        )
+    )
+    session.commit()
+    gas = by_slug(stats.per_service(session, gent.id, monday, NOW))[G]
+    assert gas.capacity_use == pytest.approx(20 / 140)
+
+
+def test_offered_minutes_are_the_slot_engines_grid(session: Session, gent: Organisation) -> None:
+    # A week in December without bookings, a day of leave and a closing afternoon: one booking
+    # of 20 minutes on the grid, so offered = the engine's free minutes + 20 for every service.
+    week = Period(date(2026, 12, 7), date(2026, 12, 11))
+    marie = session.exec(select(StaffMember).where(StaffMember.email == demo_email(MARIE))).one()
+    session.add_all(
+        [
+            AvailabilityException(
+                organisation_id=gent.id,
+                staff_id=marie.id,
+                start_at=utc(2026, 12, 8, 23, 0),
+                end_at=utc(2026, 12, 9, 23, 0),
+            ),
+            AvailabilityException(
+                organisation_id=gent.id,
+                staff_id=None,
+                start_at=utc(2026, 12, 10, 12, 10),
+                end_at=utc(2026, 12, 10, 23, 0),
+            ),
+        ]
+    )
+    session.commit()
+    add(session, 20, G, STIJN, utc(2026, 12, 7, 8, 0), BOOKED, WEB, None, NOW)
+    found = by_slug(stats.per_service(session, gent.id, week, NOW))
+    for service in session.exec(select(Service)).all():
+        free = sum(
+            (slot.end - slot.start).total_seconds() / 60 * slot.capacity
+            for slot in free_slots(session, service, week.first, week.last, NOW)
+        )
+        booked = 20 if service.slug == G else 0
+        assert free > 0
+        assert found[service.slug].capacity_use == pytest.approx(booked / (free + booked))
+
+
+def test_tables_and_csv_of_the_dashboard(session: Session, gent: Organisation) -> None:
+    period = default(session, gent)
+    tables = stats.tables(stats.dashboard(session, gent.id, period, None, NOW))
+    assert list(tables) == list(stats.TABLES)
+    assert tables["headline"] == [
+        {"figure": "held", "value": 6},
+        {"figure": "booked", "value": 1},
+        {"figure": "cancelled", "value": 2},
+        {"figure": "no_shows", "value": 2},
+        {"figure": "no_show_rate", "value": 0.25},
+        {"figure": "cancellation_rate", "value": 0.1818},
+        {"figure": "satisfaction", "value": 3.5},
+        {"figure": "satisfaction_answers", "value": 4},
+        {"figure": "services_live", "value": 9},
+    ]
+    lines = stats.to_csv(tables["services"]).splitlines()
+    assert lines[0] == (
+        "service,name,held,upcoming,no_show_rate,median_lead_time_days,first_free_slot_hours,"
+        "capacity_use,resolved,follow_up,referred,in_person"
+    )
+    assert lines[2].startswith("woonwijzer,Woonwijzer,3,1,0.25,1.5,2.5,")
+    assert lines[2].endswith(",1,1,0,1")
+    assert stats.to_csv(tables["weeks"]).splitlines()[0] == ",".join(["week", *SLUGS])
+    assert tables["months"][4] == {"month": "2026-03", **counts(woonwijzer=2, gas_boetes=1)}
+    assert tables["channels"][4] == {"month": "2026-03", "web": 3, "contact_centre": 1}
+    assert tables["waves"] == [
+        {"date": "2025-11-03", "week": "2025-W45", "services": " ".join(FIRST_WAVE)},
+        {"date": "2026-02-23", "week": "2026-W09", "services": " ".join(SECOND_WAVE)},
+    ]

@@ -1,0 +1,49 @@
+"""State of the privacy notice /privacy: the parts that depend on this deployment's settings."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from balie.i18n import LANGUAGES, TEXTS
+from balie.settings import Settings, get_settings
+
+PROVIDER_NAMES = {"teams": "Microsoft Teams", "jitsi": "Jitsi Meet"}
+
+
+def _filled(key: str, **values: object) -> dict[str, str]:
+    """The text ``key`` in every language with ``values`` filled in."""
+    return {lang: TEXTS[key][lang].format(**values) for lang in LANGUAGES}
+
+
+def privacy_facts(settings: Settings) -> dict[str, dict[str, str]]:
+    """How long data is kept and what the meeting provider gets, as the settings say."""
+    provider = settings.meeting_provider
+    name = PROVIDER_NAMES.get(provider, provider)
+    # Jitsi gets nothing from the app, so there is no question to share with it.
+    shared = provider == "teams" and settings.share_question_with_meeting_provider
+    question_key = "privacy_question_shared" if shared else "privacy_question_not_shared"
+    return {
+        "how_long": _filled("privacy_how_long", days=settings.retention_days),
+        "meeting": _filled(f"privacy_meeting_{provider}"),
+        "question": _filled(question_key, provider=name),
+    }
+
+
+class PrivacyState(rx.State):
+    """The settings-dependent sentences of the privacy notice, per language."""
+
+    loaded: bool = False
+    how_long: dict[str, str] = {}
+    meeting: dict[str, str] = {}
+    question: dict[str, str] = {}
+
+    @rx.event
+    def load(self) -> None:
+        """Read the retention time and the meeting provider from the settings."""
+        facts = privacy_facts(get_settings())
+        self.how_long, self.meeting, self.question = (
+            facts["how_long"],
+            facts["meeting"],
+            facts["question"],
+        )
+        self.loaded = True
