@@ -33,7 +33,7 @@ from balie.models import (
     Topic,
 )
 from balie.services.staff_auth import audit, find_staff_by_email, require_role
-from balie.services.validation import check_email, check_name
+from balie.services.validation import check_email, check_name, row_id
 
 ADMIN = Role.ADMIN.value
 ROLES: tuple[str, ...] = tuple(role.value for role in Role)
@@ -85,7 +85,6 @@ AUDIT_PAGE_SIZE = 50
 AUDIT_PREFIX_MAX = 64
 AUDIT_PREFIX_PATTERN = re.compile(r"^[a-z0-9_.-]*$")
 SUMMARY_MAX = 300
-ID_MAX = 2**31 - 1  # PostgreSQL's integer; a larger id would be a database error, not "not found"
 
 
 class Invalid(ValueError):
@@ -137,8 +136,7 @@ def _whole_number(value: Any) -> int | None:
 
 def positive_id(value: Any) -> int | None:
     """A positive id from a form or event value ("12" or 12), or None."""
-    number = _whole_number(value)
-    return number if number is not None and 0 < number <= ID_MAX else None
+    return row_id(_whole_number(value))
 
 
 def _check_slug(value: Any, errors: dict[str, str]) -> str:

@@ -29,6 +29,7 @@ from balie.models import (
 from balie.services import booking
 from balie.services.catalogue import ServiceView, live_services
 from balie.services.staff_auth import audit, require_role
+from balie.services.validation import row_id
 from balie.services.wizard import DayChoice, bookable_days, summarise
 
 AGENT_ROLES = ("agent", "admin")
@@ -235,7 +236,7 @@ def appointment_for_agent(
     """An appointment of the agent's organisation by id; LookupError when there is none."""
     organisation = _organisation(session, staff)
     appointment = None
-    if isinstance(appointment_id, int) and not isinstance(appointment_id, bool):
+    if row_id(appointment_id) is not None:
         appointment = session.get(Appointment, appointment_id, populate_existing=True)
     if appointment is None or appointment.organisation_id != organisation.id:
         raise LookupError(f"no appointment {appointment_id!r}")

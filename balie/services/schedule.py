@@ -30,6 +30,7 @@ from balie.models import (
     StaffService,
 )
 from balie.services import booking, staff_auth
+from balie.services.validation import row_id
 
 GRID_MINUTES = 5
 """Start and end of a time range fall on this grid (09:00, 09:05, …)."""
@@ -168,7 +169,7 @@ def editable_staff(session: Session, actor: StaffMember) -> list[StaffMember]:
 
 def _target(session: Session, actor: StaffMember, staff_id: object) -> StaffMember:
     """The staff member ``actor`` may edit, or PermissionError (no hint whether they exist)."""
-    if not isinstance(staff_id, int) or isinstance(staff_id, bool):
+    if row_id(staff_id) is None:
         raise PermissionError("no such staff member")
     if not staff_auth.has_role(actor, Role.STAFF, Role.ADMIN):
         raise PermissionError("needs the role staff or admin")
@@ -182,8 +183,7 @@ def _target(session: Session, actor: StaffMember, staff_id: object) -> StaffMemb
 
 def _own_service(session: Session, target: StaffMember, service_id: object) -> Service:
     """The service ``target`` belongs to, or PermissionError."""
-    valid = isinstance(service_id, int) and not isinstance(service_id, bool)
-    if not valid or service_id not in service_ids_of(session, target.id):
+    if row_id(service_id) is None or service_id not in service_ids_of(session, target.id):
         raise PermissionError("the staff member does not belong to that service")
     return session.get(Service, service_id)
 
@@ -693,7 +693,7 @@ def remove_leave(
 ) -> None:
     """Remove one leave period of a staff member (more free time never strands anything)."""
     target = _target(session, actor, staff_id)
-    valid = isinstance(leave_id, int) and not isinstance(leave_id, bool)
+    valid = row_id(leave_id) is not None
     exception = session.get(AvailabilityException, leave_id) if valid else None
     if exception is None or exception.staff_id != target.id:
         raise PermissionError("no such leave")
@@ -706,7 +706,7 @@ def remove_closure(
     """Remove a closure of the organisation (administrators only)."""
     if not is_admin(actor):
         raise PermissionError("only administrators change closures")
-    valid = isinstance(closure_id, int) and not isinstance(closure_id, bool)
+    valid = row_id(closure_id) is not None
     exception = session.get(AvailabilityException, closure_id) if valid else None
     if (
         exception is None

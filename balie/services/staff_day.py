@@ -33,7 +33,7 @@ from balie.services import booking, jobs
 from balie.services.booking import Booked, BookingRequest, NotChangeable
 from balie.services.feedback import enqueue_survey
 from balie.services.staff_auth import audit, has_role
-from balie.services.validation import QUESTION_MAX, CitizenDetails
+from balie.services.validation import QUESTION_MAX, CitizenDetails, row_id
 from balie.services.wizard import DayChoice, bookable_days
 
 NOTE_MAX = 2000
@@ -229,7 +229,7 @@ def _appointment_to_handle(
 ) -> Appointment:
     """The appointment, locked for the update, when ``staff`` may record its result."""
     appointment = None
-    if isinstance(appointment_id, int) and not isinstance(appointment_id, bool):
+    if row_id(appointment_id) is not None:
         appointment = session.get(
             Appointment, appointment_id, with_for_update=True, populate_existing=True
         )
@@ -375,7 +375,7 @@ def retry_meeting(
 def _follow_up_source(session: Session, staff: StaffMember, appointment_id: int) -> Appointment:
     """The completed call with outcome 'follow-up needed' that ``staff`` may book a sequel for."""
     appointment = None
-    if isinstance(appointment_id, int) and not isinstance(appointment_id, bool):
+    if row_id(appointment_id) is not None:
         appointment = session.get(Appointment, appointment_id)
     if appointment is None:
         raise LookupError(f"no appointment {appointment_id!r}")

@@ -95,3 +95,13 @@ def validate_details(raw: dict[str, Any]) -> tuple[CitizenDetails | None, dict[s
     if errors:
         return None, errors
     return CitizenDetails(name, email, phone, language, question, True), {}
+
+
+ROW_ID_MAX = 2**31 - 1  # PostgreSQL's integer: a larger id is a database error, not "not found"
+
+
+def row_id(value: object) -> int | None:
+    """``value`` when it can be a table's id (an int, not a bool, 1 … 2**31 - 1); else None."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return value if 1 <= value <= ROW_ID_MAX else None

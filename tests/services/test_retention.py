@@ -69,6 +69,7 @@ def all_figures(session: Session, gent: Organisation) -> tuple:
         stats.held_per_month(session, gent.id, period),
         stats.channel_per_month(session, gent.id, period),
         stats.per_service(session, gent.id, period, NOW),
+        stats.dashboard(session, gent.id, period, None, NOW),  # everything the page shows
     )
 
 
@@ -82,7 +83,15 @@ def reference(number: int) -> str:
 
 
 def test_erase_due_keeps_every_statistic(session: Session, gent: Organisation) -> None:
+    for number, score, comment in ((1, 4, "Goed uitgelegd"), (9, 2, "Te kort")):
+        row = session.exec(select(Appointment).where(Appointment.reference == reference(number)))
+        appointment = row.one()
+        appointment.feedback_score, appointment.feedback_comment = score, comment
+        appointment.feedback_at = NOW
+        session.add(appointment)
+    session.commit()
     figures, facts, details = all_figures(session, gent), kept(session), personal(session)
+    assert figures[0].satisfaction_answers == 2  # feedback scores are among the figures kept
     # 30 days before NOW is 5 October 2026: #1-#6 ended before, #7-#12 after.
     assert retention.erase_due(session, NOW, 30) == 6
     assert all_figures(session, gent) == figures
