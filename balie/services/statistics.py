@@ -30,6 +30,7 @@ import csv
 import io
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -653,43 +654,77 @@ def _closed_days(session: Session, organisation_id: int, period: Period) -> froz
     )
 
 
+def _start(
+    session: Session, pool: ThreadPoolExecutor | None, scan: Callable[..., Any], *args: Any
+) -> Callable[[], Any]:
+    """Start ``scan(session, *args)``; returns how to get its result.
+
+    With a pool (PostgreSQL) the scan runs on a connection of its own, so the database works on
+    the large scans side by side (one backend process each) while Python computes the rest.
+    Without one (SQLite) it runs at once on ``session``.
+    """
+    if pool is None:
+        result = scan(session, *args)
+        return lambda: result
+    engine = session.get_bind()
+
+    def on_own_connection() -> Any:
+        with Session(engine) as own:
+            return scan(own, *args)
+
+    return pool.submit(on_own_connection).result
+
+
+def _scan_pool(session: Session) -> ThreadPoolExecutor | None:
+    """Threads for the side-by-side scans on PostgreSQL; None on SQLite (one writer, one file)."""
+    return ThreadPoolExecutor(max_workers=3) if _is_postgresql(session) else None
+
+
 def _per_service(
     session: Session,
     organisation_id: int,
     services: list[Service],
-    aggregates: _Aggregates,
     period: Period,
     now: datetime,
+    aggregates: Callable[[], _Aggregates],
+    pool: ThreadPoolExecutor | None,
 ) -> tuple[list[ServiceFigures], bool]:
     """Figures of ``services`` from the counts of the period; whether an upcoming one is demo."""
     if not services:
         return [], False
     tz = _tz(session, organisation_id)
     only = services[0].id if len(services) == 1 else None
-    leads = _median_lead_days(session, organisation_id, period, tz, only)
-    upcoming, demo = _upcoming(session, organisation_id, now, only)
+    leads = _start(session, pool, _median_lead_days, organisation_id, period, tz, only)
+    upcoming = _start(session, pool, _upcoming, organisation_id, now, only)
     windows = opening_windows(
         session, [service.id for service in services], period.first, period.last
     )
     away = _away(session, organisation_id, period, tz)
     context = (tz, _closed_days(session, organisation_id, period), _clock_change_days(period, tz))
+    first_free = {
+        service.id: _first_free_slot_hours(session, service, now, tz) for service in services
+    }
+    offered = {
+        service.id: _offered_minutes(service, windows.get(service.id, {}), away, period, context)
+        for service in services
+    }
+    counted, lead_days, (upcoming_count, demo) = aggregates(), leads(), upcoming()
     figures = []
     for service in services:
-        counts = aggregates.per_service.get(service.id, _Counts())
+        counts = counted.per_service.get(service.id, _Counts())
         held = counts.by_status.get(AppointmentStatus.COMPLETED, 0)
         no_shows = counts.by_status.get(AppointmentStatus.NO_SHOW, 0)
-        offered = _offered_minutes(service, windows.get(service.id, {}), away, period, context)
         figures.append(
             ServiceFigures(
                 slug=service.slug,
                 name_nl=service.name.get("nl", service.slug),
                 name_en=service.name.get("en", service.name.get("nl", service.slug)),
                 held=held,
-                upcoming=upcoming.get(service.id, 0),
+                upcoming=upcoming_count.get(service.id, 0),
                 no_show_rate=_rate(no_shows, held + no_shows),
-                median_lead_time_days=leads.get(service.id),
-                first_free_slot_hours=_first_free_slot_hours(session, service, now, tz),
-                capacity_use=_rate(counts.booked_minutes, offered),
+                median_lead_time_days=lead_days.get(service.id),
+                first_free_slot_hours=first_free[service.id],
+                capacity_use=_rate(counts.booked_minutes, offered[service.id]),
                 outcomes=dict(counts.outcomes),
             )
         )
@@ -752,7 +787,10 @@ def per_service(
 ) -> list[ServiceFigures]:
     """Figures per service in catalogue order (see ServiceFigures for the definitions)."""
     services, aggregates = _counted(session, organisation_id, period, service_id)
-    return _per_service(session, organisation_id, services, aggregates, period, now)[0]
+    figures, _demo = _per_service(
+        session, organisation_id, services, period, now, lambda: aggregates, None
+    )
+    return figures
 
 
 def waves(
@@ -787,10 +825,18 @@ def dashboard(
     options = service_options(session, organisation_id)
     if service_id is not None and service_id not in {option.id for option in options}:
         raise ValueError(f"service {service_id} is not one of the organisation's")
-    services, aggregates = _counted(session, organisation_id, period, service_id)
-    figures, upcoming_demo = _per_service(
-        session, organisation_id, services, aggregates, period, now
-    )
+    tz = _tz(session, organisation_id)
+    services = _services(session, organisation_id, service_id)
+    pool = _scan_pool(session)
+    try:
+        counted = _start(session, pool, _aggregate, organisation_id, period, tz, service_id)
+        figures, upcoming_demo = _per_service(
+            session, organisation_id, services, period, now, counted, pool
+        )
+        aggregates = counted()
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
     return Dashboard(
         period=period,
         service_id=service_id,

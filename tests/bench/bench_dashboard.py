@@ -271,18 +271,27 @@ def populate(engine: Engine, appointments: int, seed: int) -> tuple[int, int, in
 
 
 def _backend_seconds(session: Session) -> Callable[[], float | None]:
-    """CPU seconds used so far by the session's PostgreSQL backend, when it runs on this machine."""
+    """CPU seconds used so far by all PostgreSQL processes, when the server runs on this machine.
+
+    All of them, not only the session's backend: the dashboard runs its large scans side by
+    side on connections of their own.
+    """
     if session.get_bind().dialect.name != "postgresql":
         return lambda: None
-    pid = session.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar()
-    stat = Path(f"/proc/{pid}/stat")
     ticks = os.sysconf("SC_CLK_TCK")
 
     def used() -> float | None:
-        if not stat.exists():
-            return None
-        fields = stat.read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / ticks
+        total, found = 0, False
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                name, rest = stat.read_text().split(" (", 1)[1].rsplit(")", 1)
+            except (OSError, ValueError):
+                continue
+            if name == "postgres":
+                fields = rest.split()
+                total += int(fields[11]) + int(fields[12])
+                found = True
+        return total / ticks if found else None
 
     return used
 
