@@ -290,14 +290,17 @@ def _meeting_request(
     )
 
 
-def _job_state(session: Session, dedupe_key: str) -> JobState | None:
-    """The state of the job with this key, if there is one."""
-    return session.exec(select(Job.state).where(Job.dedupe_key == dedupe_key)).first()
-
-
 def _wait_for_create(session: Session, appointment: Appointment) -> None:
-    """Defer while a create job is running: it read the old time or status before we did."""
-    if _job_state(session, f"meeting.create:{appointment.id}") == JobState.RUNNING:
+    """Defer while a create job (the first or a staff retry) is running: it read the old time
+    or status before we did."""
+    running = session.exec(
+        select(Job.id).where(
+            Job.appointment_id == appointment.id,
+            Job.kind == "meeting.create",
+            Job.state == JobState.RUNNING,
+        )
+    ).first()
+    if running is not None:
         raise _Defer(IN_FLIGHT_POLL, "meeting is being created")
 
 

@@ -448,6 +448,35 @@ def test_update_waits_while_the_create_job_is_running(
     assert update.run_after == NOW + timedelta(seconds=20)
 
 
+def test_update_waits_while_a_staff_retry_of_the_create_job_is_running(
+    session: Session, gent: Organisation, factory, settings: Settings, clock: Clock
+) -> None:
+    appointment = book(session, gent)
+    first = job(session, f"meeting.create:{appointment.id}")
+    first.state = JobState.FAILED  # the link failed; a counsellor asked to try again
+    session.add(first)
+    jobs.enqueue(
+        session,
+        "meeting.create",
+        appointment.id,
+        run_after=NOW,
+        dedupe_key=f"meeting.create:{appointment.id}:retry:1",
+        now=NOW,
+    )
+    session.commit()
+    [claimed] = [j for j in jobs.claim_due(session, NOW, limit=5) if j.kind == "meeting.create"]
+    assert claimed.dedupe_key.endswith(":retry:1")  # a worker is making the meeting right now
+    moved = booking.reschedule(
+        session, fresh(session, appointment), MONDAY_NINE + timedelta(minutes=50), now=NOW
+    )
+    jobs.enqueue_for_change(session, moved, now=NOW)
+    session.commit()
+    jobs.run_due_jobs(factory, make_context(settings, clock))
+    update = job(session, f"meeting.update:{appointment.id}:{moved.calendar_sequence}")
+    assert (update.state, update.attempts) == (JobState.PENDING, 0)
+    assert update.run_after == NOW + timedelta(seconds=20)
+
+
 def test_cancellation_cancels_the_meeting_and_tells_the_citizen(
     session: Session, gent: Organisation, factory, settings: Settings, clock: Clock
 ) -> None:
