@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 from sqlmodel import select
 
 from balie.db import session_scope
@@ -39,5 +39,7 @@ def sign_in(page: Page, base_url: str, email: str, password: str = PASSWORD) -> 
 def sign_in_as(page: Page, base_url: str, display_name: str) -> None:
     """Sign in as the demo staff member ``display_name``; returns once signed in."""
     sign_in(page, base_url, with_password(display_name))
-    # Navigating away before the redirect arrives would cut off the sign-in request.
+    # Navigating away before the redirect arrives would cut off the sign-in request, and before
+    # the landing page has loaded would leave its event holding the state lock (Redis variant).
     page.wait_for_url(lambda url: "/aanmelden" not in url)
+    expect(page.locator("#staff-sign-out")).to_be_visible(timeout=15_000)
