@@ -223,6 +223,39 @@ def edit_button(label_var: rx.Var, on_click: Any, class_name: str) -> rx.Compone
 C = CatalogueAdminState
 
 
+def confirm_removal(what: str) -> rx.Component:
+    """ "Really delete?" under the form, with the final button and a way back."""
+    return rx.cond(
+        C.confirm_remove == what,
+        rx.box(
+            rx.text(t("admin_confirm_remove"), id=f"confirm-remove-{what}-text", weight="bold"),
+            rx.hstack(
+                rx.button(
+                    t("admin_confirm_remove_yes"),
+                    type="button",
+                    color_scheme="red",
+                    on_click=C.remove_service if what == "service" else C.remove_topic,
+                    id=f"confirm-remove-{what}",
+                    custom_attrs={"aria-describedby": f"confirm-remove-{what}-text"},
+                ),
+                rx.button(
+                    t("admin_confirm_remove_no"),
+                    type="button",
+                    variant="outline",
+                    on_click=C.keep,
+                    id=f"keep-{what}",
+                ),
+                spacing="3",
+                wrap="wrap",
+            ),
+            role="group",
+            aria_labelledby=f"confirm-remove-{what}-text",
+            class_name="confirm-remove",
+            margin_top="0.75rem",
+        ),
+    )
+
+
 def service_row(row: rx.Var[ServiceRow]) -> rx.Component:
     """A service in the list."""
     return rx.el.tr(
@@ -340,6 +373,7 @@ def service_form() -> rx.Component:
             C.service_mode == "edit",
             rx.text(t("admin_remove_hint"), id="remove-service-hint", class_name="field-hint"),
         ),
+        confirm_removal("service"),
         on_submit=C.save_service,
         no_validate=True,
         id="service-form",
@@ -492,6 +526,7 @@ def topic_form() -> rx.Component:
             C.topic_mode == "edit",
             rx.text(t("admin_remove_hint"), id="remove-topic-hint", class_name="field-hint"),
         ),
+        confirm_removal("topic"),
         on_submit=C.save_topic,
         no_validate=True,
         id="topic-form",

@@ -113,6 +113,7 @@ class CatalogueAdminState(StaffSessionState, rx.State):
     topic_mode: str = ""  # "", "new" or "edit"
     topic_values: dict[str, str] = {}
     topic_errors: dict[str, str] = {}
+    confirm_remove: str = ""  # "service" or "topic" while "really delete?" is asked
     form_version: int = 0  # a new number makes the forms show freshly loaded values
     message: str = ""
     problem: str = ""
@@ -166,7 +167,7 @@ class CatalogueAdminState(StaffSessionState, rx.State):
 
     def _close_topic(self) -> None:
         """Close the topic form."""
-        self._topic_id, self.topic_mode = 0, ""
+        self._topic_id, self.topic_mode, self.confirm_remove = 0, "", ""
         self.topic_values, self.topic_errors = {}, {}
 
     def _close_service(self) -> None:
@@ -283,11 +284,27 @@ class CatalogueAdminState(StaffSessionState, rx.State):
             self._say(done, "service")
         return _focus("#save-service")  # the form is drawn anew with the saved values
 
+    def _asked_first(self, what: str) -> bool:
+        """Whether the deletion of ``what`` was confirmed; if not, ask (deleting is final)."""
+        if self.confirm_remove == what:
+            self.confirm_remove = ""
+            return True
+        self.confirm_remove = what
+        return False
+
+    @rx.event
+    def keep(self) -> Any:
+        """Answer "no" to "really delete?"."""
+        what, self.confirm_remove = self.confirm_remove, ""
+        return _focus(f"#remove-{what}") if what in {"service", "topic"} else None
+
     @rx.event
     def remove_service(self) -> Any:
-        """Delete the service being edited, or switch it off when it has appointments."""
+        """Delete the service being edited (after a confirmation), or switch it off."""
         if not self._service_id:
             return None
+        if not self._asked_first("service"):
+            return _focus("#confirm-remove-service")
         with session_scope() as session:
             admin = self._admin(session)
             if admin is None:
@@ -379,9 +396,11 @@ class CatalogueAdminState(StaffSessionState, rx.State):
 
     @rx.event
     def remove_topic(self) -> Any:
-        """Delete the topic being edited, or switch it off when it has appointments."""
+        """Delete the topic being edited (after a confirmation), or switch it off."""
         if not self._service_id or not self._topic_id:
             return None
+        if not self._asked_first("topic"):
+            return _focus("#confirm-remove-topic")
         with session_scope() as session:
             admin = self._admin(session)
             if admin is None:

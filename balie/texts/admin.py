@@ -6,6 +6,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "admin_close": {"nl": "Sluiten", "en": "Close"},
     "admin_edit": {"nl": "Bewerken", "en": "Edit"},
     "admin_remove": {"nl": "Verwijderen", "en": "Delete"},
+    "admin_confirm_remove": {
+        "nl": "Wil je dit echt verwijderen? Dat kan je niet ongedaan maken.",
+        "en": "Do you really want to delete this? You cannot undo it.",
+    },
+    "admin_confirm_remove_yes": {"nl": "Ja, verwijderen", "en": "Yes, delete"},
+    "admin_confirm_remove_no": {"nl": "Nee, houden", "en": "No, keep it"},
     "admin_actions": {"nl": "Acties", "en": "Actions"},
     "admin_yes": {"nl": "ja", "en": "yes"},
     "admin_no": {"nl": "nee", "en": "no"},

@@ -60,6 +60,15 @@ def test_a_topic_that_needs_a_signature_is_not_offered_by_video(page: Page, base
         open_topic_form(page, base_url)
         assert_accessible(page)
 
+        # Deleting asks first; "Nee, houden" keeps the topic.
+        page.locator("#remove-topic").click()
+        expect(page.locator("#confirm-remove-topic-text")).to_contain_text("echt verwijderen")
+        expect(page.locator("#confirm-remove-topic")).to_be_focused()
+        assert_accessible(page)
+        page.locator("#keep-topic").click()
+        expect(page.locator("#confirm-remove-topic")).to_have_count(0)
+        expect(page.locator(f"#topics tr[data-topic={TOPIC}]")).to_be_visible()
+
         # An own reason with the rule "video" is refused, and what was typed stays.
         page.locator("#topic-reason-nl").fill(OWN_REASON)
         page.locator("#save-topic").click()

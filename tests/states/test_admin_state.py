@@ -119,8 +119,9 @@ def call_every_handler(session: Session, token: str) -> list[Any]:
         catalogue, {**admin_service.topic_values(topic), "channel_rule": "in_person"}
     )
     catalogue._service_id, catalogue._topic_id = service.id, topic.id
+    catalogue.confirm_remove = "topic"  # as if a forged page had already asked
     CatalogueAdminState.remove_topic.fn(catalogue)
-    catalogue._service_id = service.id
+    catalogue._service_id, catalogue.confirm_remove = service.id, "service"
     CatalogueAdminState.remove_service.fn(catalogue)
     assert catalogue.services == [] and catalogue.topics == [] and catalogue.service_values == {}
 
@@ -154,6 +155,7 @@ def test_public_handlers_are_exactly_these() -> None:
         "close_topic",
         "edit_service",
         "edit_topic",
+        "keep",
         "load",
         "new_service",
         "new_topic",
@@ -380,8 +382,15 @@ def test_new_service_then_its_first_topic_then_removal(session: Session, els: St
         state, {**state.topic_values, "slug": "vraag", "name_nl": "Een vraag"}
     )
     assert state.message == "admin_topic_created" and [t.slug for t in state.topics] == ["vraag"]
+    CatalogueAdminState.remove_topic.fn(state)  # asks first: nothing deleted yet
+    assert state.confirm_remove == "topic" and [t.slug for t in state.topics] == ["vraag"]
+    CatalogueAdminState.keep.fn(state)
     CatalogueAdminState.remove_topic.fn(state)
+    assert state.confirm_remove == "topic" and [t.slug for t in state.topics] == ["vraag"]
+    CatalogueAdminState.remove_topic.fn(state)  # "Ja, verwijderen"
     assert state.message == "admin_topic_deleted" and state.topics == []
+    CatalogueAdminState.remove_service.fn(state)
+    assert state.confirm_remove == "service" and len(state.services) == 10
     CatalogueAdminState.remove_service.fn(state)
     assert state.message == "admin_service_deleted" and state.message_at == "page"
     assert state.service_mode == "" and len(state.services) == 9
