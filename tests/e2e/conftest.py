@@ -16,6 +16,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 E2E_DB = PROJECT_ROOT / "data" / "test-e2e.db"
@@ -46,6 +47,10 @@ else:
     os.environ.update(MICROSOFT.sign_in_env())
     os.environ["BALIE_MEETING_PROVIDER"] = "jitsi"
     JOIN_URL = re.compile(r"^https://meet\.jit\.si/DigitaleBalie-")
+
+# Page loads wait on the app's events; on CI's busy 2 cores (and with state in Redis) 5 s is
+# sometimes too little for the first load of a page.
+expect.set_options(timeout=10_000)
 
 CHROMIUM = "/usr/bin/chromium"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]

@@ -8,6 +8,7 @@ from sqlmodel import select
 from balie.db import session_scope
 from balie.services import staff_auth
 from balie.services.demo_data import DEMO_AGENT, DEMO_MANAGER, demo_email
+from balie.states.staff_session import first_page_for
 
 PASSWORD = "een-lang-wachtwoord-2026"
 COUNSELLOR = "Lotte Claeys"  # Verhuurderspunt in the demo data (role staff)
@@ -37,9 +38,15 @@ def sign_in(page: Page, base_url: str, email: str, password: str = PASSWORD) -> 
 
 
 def sign_in_as(page: Page, base_url: str, display_name: str) -> None:
-    """Sign in as the demo staff member ``display_name``; returns once signed in."""
-    sign_in(page, base_url, with_password(display_name))
-    # Navigating away before the redirect arrives would cut off the sign-in request, and before
-    # the landing page has loaded would leave its event holding the state lock (Redis variant).
-    page.wait_for_url(lambda url: "/aanmelden" not in url)
+    """Sign in as the demo staff member ``display_name``; returns once the landing page is in."""
+    from balie.models import StaffMember
+
+    email = with_password(display_name)
+    with session_scope() as session:
+        roles = session.exec(select(StaffMember.roles).where(StaffMember.email == email)).one()
+    sign_in(page, base_url, email)
+    # Navigating away before the landing page (after the redirect by role) has loaded would cut
+    # off its load event, which then holds this browser's state lock (Redis variant) a while.
+    landing = first_page_for(list(roles))
+    page.wait_for_url(lambda url: url.rstrip("/").endswith(landing), timeout=15_000)
     expect(page.locator("#staff-sign-out")).to_be_visible(timeout=15_000)
