@@ -9,7 +9,7 @@ from balie.components.text import localised, t, text_for
 from balie.components.time_picker import time_picker
 from balie.settings import get_settings
 from balie.states.agent import BOOK_PAGE, FIND_PAGE, AgentBookingState, AgentFindState
-from balie.states.booking import ServiceOption, TopicOption
+from balie.states.booking_form import ServiceOption, TopicOption
 
 B = AgentBookingState
 F = AgentFindState

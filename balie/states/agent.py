@@ -22,8 +22,10 @@ from balie.services import booking, contact_centre
 from balie.services.contact_centre import CallerAppointment
 from balie.services.validation import validate_details
 from balie.settings import get_settings
-from balie.states.booking import FOCUS_ERRORS, FOCUS_STEP_HEADING, STEPS
 from balie.states.booking_form import (
+    FOCUS_ERRORS,
+    FOCUS_STEP_HEADING,
+    STEPS,
     BookingFormState,
     ServiceOption,
     TopicOption,
@@ -78,11 +80,6 @@ class AgentBookingState(BookingFormState, TimePickerState, StaffSessionState, rx
         self._idempotency_key = ""
         self._clear_days()
         self.step = STEPS["service"]
-
-    def _go(self, step: str) -> rx.event.EventSpec:
-        """Show ``step`` and move keyboard focus to its heading."""
-        self.step = STEPS[step]
-        return rx.call_script(FOCUS_STEP_HEADING)
 
     def _agent(self, session: Any) -> StaffMember | None:
         """The signed-in agent or admin; None (and everything forgotten) for anyone else."""
@@ -152,17 +149,6 @@ class AgentBookingState(BookingFormState, TimePickerState, StaffSessionState, rx
         self.start_label = self._time_label(chosen)
         self.notice = ""
         return self._go("details")
-
-    def _raw_details(self) -> dict[str, Any]:
-        """The typed details in the shape the validator expects."""
-        return {
-            "name": self.name,
-            "email": self.email,
-            "phone": self.phone,
-            "question": self.question,
-            "language": self.language,
-            "consent": self.consent,
-        }
 
     @rx.event
     def submit_details(self, form_data: Any) -> Any:

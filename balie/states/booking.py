@@ -25,6 +25,9 @@ from balie.services.validation import validate_details
 from balie.services.wizard import bookable_days, join_is_open, summarise
 from balie.settings import get_settings
 from balie.states.booking_form import (
+    FOCUS_ERRORS,
+    FOCUS_STEP_HEADING,
+    STEPS,
     BookingFormState,
     ServiceOption,
     TopicOption,
@@ -33,10 +36,6 @@ from balie.states.booking_form import (
 from balie.states.locale import LocaleState
 from balie.states.time_picker import TimePickerState
 from balie.worker import run_appointment_jobs
-
-STEPS = {"service": 1, "topic": 2, "time": 3, "details": 4, "review": 5, "done": 6}
-FOCUS_STEP_HEADING = "setTimeout(() => document.getElementById('step-heading')?.focus(), 60)"
-FOCUS_ERRORS = "setTimeout(() => document.getElementById('form-errors')?.focus(), 60)"
 
 
 class BookingState(BookingFormState, TimePickerState, rx.State):
@@ -50,11 +49,6 @@ class BookingState(BookingFormState, TimePickerState, rx.State):
     join_open: bool = False
     _appointment_id: int = 0
     _idempotency_key: str = ""
-
-    def _go(self, step: str) -> rx.event.EventSpec:
-        """Show ``step`` and move keyboard focus to its heading."""
-        self.step = STEPS[step]
-        return rx.call_script(FOCUS_STEP_HEADING)
 
     @rx.event
     def load(self) -> Any:
@@ -182,17 +176,6 @@ class BookingState(BookingFormState, TimePickerState, rx.State):
         if not self._idempotency_key:
             self._idempotency_key = secrets.token_urlsafe(24)
         return self._go("review")
-
-    def _raw_details(self) -> dict[str, Any]:
-        """The typed details in the shape the validator expects."""
-        return {
-            "name": self.name,
-            "email": self.email,
-            "phone": self.phone,
-            "question": self.question,
-            "language": self.language,
-            "consent": self.consent,
-        }
 
     @rx.event
     async def confirm(self) -> Any:

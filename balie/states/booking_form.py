@@ -8,6 +8,9 @@ from typing import Any
 import reflex as rx
 
 FIELD_LIMIT = 2000
+STEPS = {"service": 1, "topic": 2, "time": 3, "details": 4, "review": 5, "done": 6}
+FOCUS_STEP_HEADING = "setTimeout(() => document.getElementById('step-heading')?.focus(), 60)"
+FOCUS_ERRORS = "setTimeout(() => document.getElementById('form-errors')?.focus(), 60)"
 
 
 @dataclass
@@ -77,3 +80,19 @@ class BookingFormState(rx.State, mixin=True):
     def error_count(self) -> int:
         """Number of fields with an error."""
         return len(self.errors)
+
+    def _go(self, step: str) -> rx.event.EventSpec:
+        """Show ``step`` and move keyboard focus to its heading."""
+        self.step = STEPS[step]
+        return rx.call_script(FOCUS_STEP_HEADING)
+
+    def _raw_details(self) -> dict[str, Any]:
+        """The typed details in the shape the validator expects (``language``: the subclass's)."""
+        return {
+            "name": self.name,
+            "email": self.email,
+            "phone": self.phone,
+            "question": self.question,
+            "language": self.language,
+            "consent": self.consent,
+        }
