@@ -27,6 +27,8 @@ def signed_in_admin(page: Page, base_url: str) -> None:
 def open_topic_form(page: Page, base_url: str) -> None:
     """Open the catalogue, the service and the topic's edit form."""
     page.goto(base_url + "/beheer/catalogus")
+    # The page's load event fills the list; a click before it has run would be undone by it.
+    expect(page.locator(f"#services tr[data-service={SERVICE}]")).to_be_visible()
     page.locator(f"#services tr[data-service={SERVICE}] .edit-service").click()
     expect(page.locator("#service-slug")).to_have_value(SERVICE)
     page.locator(f"#topics tr[data-topic={TOPIC}] .edit-topic").click()
