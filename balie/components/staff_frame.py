@@ -86,9 +86,15 @@ def staff_frame(state: Any, route: str, title_key: str, *children: rx.Component)
             ),
         ),
         rx.heading(t(title_key), as_="h1", size="7", margin_bottom="0.75rem"),
+        # Until the page's load event has said who is signed in, the content would show empty
+        # defaults ("0 appointments") and its buttons would act before the data is there.
         rx.cond(
-            state.access_denied,
-            rx.callout(t("no_access"), color_scheme="red", role="alert", id="no-access"),
-            rx.fragment(*children),
+            state.display_name != "",
+            rx.cond(
+                state.access_denied,
+                rx.callout(t("no_access"), color_scheme="red", role="alert", id="no-access"),
+                rx.fragment(*children),
+            ),
+            rx.text(t("staff_loading"), role="status", id="staff-loading"),
         ),
     )

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import csv
 import io
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -39,7 +40,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import holidays
-from sqlalchemy import ColumnElement, Date, Integer, cast, func, tuple_
+from sqlalchemy import ARRAY, ColumnElement, DateTime, Integer, cast, func, literal, tuple_
 from sqlmodel import Session, select
 
 from balie.models import (
@@ -190,6 +191,15 @@ def _tz(session: Session, organisation_id: int) -> ZoneInfo:
     return ZoneInfo(organisation.time_zone)
 
 
+def _day_starts(period: Period, tz: ZoneInfo) -> list[datetime]:
+    """The UTC instants at which each day of the period starts, and the day after its last."""
+    days = (period.last - period.first).days + 2
+    return [
+        datetime.combine(period.first + timedelta(days=offset), time(0), tz).astimezone(UTC)
+        for offset in range(days)
+    ]
+
+
 def _bounds(period: Period, tz: ZoneInfo) -> tuple[datetime, datetime]:
     """The UTC instants [start of first day, start of the day after last) of the period."""
     low = datetime.combine(period.first, time(0), tz).astimezone(UTC)
@@ -253,26 +263,31 @@ def _is_postgresql(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def _local_day_column(session: Session, tz: ZoneInfo) -> ColumnElement[Any]:
-    """The local day of an appointment's start: PostgreSQL converts; SQLite gives the minute.
+def _local_day_column(session: Session, starts: list[datetime]) -> ColumnElement[Any]:
+    """Which day of the period an appointment starts on: its number (PostgreSQL) or minute.
 
-    SQLite has no time zones, so it groups by the UTC minute of the start (text) and Python
-    maps each distinct minute to its local day: exact for every zone, since offsets and clock
-    changes fall on whole minutes.
+    PostgreSQL looks the start up among the UTC instants at which the period's days begin
+    (``width_bucket``: a binary search, cheaper per row than converting every start to local
+    time). SQLite groups by the UTC minute of the start (text) and Python looks each distinct
+    minute up in the same list: offsets and clock changes fall on whole minutes.
     """
     if _is_postgresql(session):
-        return cast(func.timezone(tz.key, Appointment.start_at), Date)
+        thresholds = literal(starts, ARRAY(DateTime(timezone=True)))
+        return func.width_bucket(Appointment.start_at, thresholds)
     return func.strftime("%Y-%m-%d %H:%M", Appointment.start_at)
 
 
-def _to_local_day(value: date | str, tz: ZoneInfo, seen: dict[Any, date]) -> date:
-    """The local day of a grouped value: a date (PostgreSQL) or a UTC minute (SQLite)."""
-    if isinstance(value, date):
-        return value
+def _to_local_day(
+    value: int | str, period: Period, starts: list[datetime], seen: dict[Any, date]
+) -> date:
+    """The local day of a grouped value: a day number (PostgreSQL) or a UTC minute (SQLite)."""
     day = seen.get(value)
     if day is None:
-        instant = datetime.fromisoformat(value).replace(tzinfo=UTC)
-        day = seen[value] = instant.astimezone(tz).date()
+        if isinstance(value, int):
+            number = value
+        else:
+            number = bisect_right(starts, datetime.fromisoformat(value).replace(tzinfo=UTC))
+        day = seen[value] = period.first + timedelta(days=number - 1)
     return day
 
 
@@ -295,8 +310,9 @@ def _as_minutes(total: timedelta | float | None) -> float:
 
 # Two groupings by local day: held calls per service (weeks, months) and appointments per
 # channel (channel per month). PostgreSQL counts both in one scan (GROUPING SETS); SQLite runs
-# two queries. Everything else is counted per service, status and outcome in a second query:
-# few aggregates per grouping keep the per-row work small.
+# two queries. Everything else is counted per service, status and outcome in a scan of its
+# own: few aggregates per grouping keep the per-row work small, and on PostgreSQL the scans
+# run side by side.
 _DAY_GROUPINGS: dict[str, tuple[str, ...]] = {
     "service_day": ("service_id", "day"),
     "channel_day": ("channel", "day"),
@@ -306,13 +322,13 @@ _WORK_MEM = "SET LOCAL work_mem = '64MB'"
 
 
 def _day_rows(
-    session: Session, where: list[ColumnElement[bool]], tz: ZoneInfo
+    session: Session, where: list[ColumnElement[bool]], starts: list[datetime]
 ) -> Iterator[tuple[str, Sequence[Any]]]:
     """Per day grouping, its rows: service id, channel, day (None where not grouped), counts."""
     keys = {
         "service_id": Appointment.service_id,
         "channel": Appointment.channel,
-        "day": _local_day_column(session, tz),
+        "day": _local_day_column(session, starts),
     }
     counts = [
         func.count(),
@@ -342,19 +358,30 @@ def _day_rows(
             yield name, [*(found.get(key) for key in _DAY_KEYS), *row[len(grouped) :]]
 
 
-def _aggregate(
+_PerDay = tuple[dict[tuple[int, date], int], dict[tuple[date, str], int]]
+
+
+def _day_counts(
     session: Session, organisation_id: int, period: Period, tz: ZoneInfo, service_id: int | None
-) -> _Aggregates:
-    """Count the period's appointments in the database (see _DAY_GROUPINGS)."""
+) -> _PerDay:
+    """Calls held per (service id, local day) and appointments per (local day, channel)."""
     where = _in_period(organisation_id, period, tz, service_id)
+    starts = _day_starts(period, tz)
     seen: dict[Any, date] = {}
     held_per_day: dict[tuple[int, date], int] = defaultdict(int)
     channel_per_day: dict[tuple[date, str], int] = defaultdict(int)
-    for name, (service, channel, day, count, held) in _day_rows(session, where, tz):
+    for name, (service, channel, day, count, held) in _day_rows(session, where, starts):
         if name == "channel_day":
-            channel_per_day[(_to_local_day(day, tz, seen), channel)] += count
+            channel_per_day[(_to_local_day(day, period, starts, seen), channel)] += count
         elif held:
-            held_per_day[(service, _to_local_day(day, tz, seen))] += held
+            held_per_day[(service, _to_local_day(day, period, starts, seen))] += held
+    return held_per_day, channel_per_day
+
+
+def _status_counts(
+    session: Session, organisation_id: int, period: Period, tz: ZoneInfo, service_id: int | None
+) -> tuple[dict[int, _Counts], bool]:
+    """Per service id its counts by status and outcome, feedback and minutes; any demo?"""
     per_service: dict[int, _Counts] = defaultdict(_Counts)
     demo = False
     rows = session.connection().execute(
@@ -368,7 +395,7 @@ def _aggregate(
             _minutes_sum(_is_postgresql(session)),
             func.max(cast(Appointment.is_demo, Integer)),
         )
-        .where(*where)
+        .where(*_in_period(organisation_id, period, tz, service_id))
         .group_by(Appointment.service_id, Appointment.status, Appointment.outcome)
     )
     for service, status, outcome, count, answers, scores, length, is_demo in rows:
@@ -381,7 +408,31 @@ def _aggregate(
         if outcome is not None:
             counts.outcomes[outcome] += count
         demo = demo or bool(is_demo)
-    return _Aggregates(per_service, held_per_day, channel_per_day, demo)
+    return per_service, demo
+
+
+def _start_aggregate(
+    session: Session,
+    pool: ThreadPoolExecutor | None,
+    organisation_id: int,
+    scope: tuple[Period, ZoneInfo, int | None],
+) -> Callable[[], _Aggregates]:
+    """Start counting the period's appointments (both scans); returns how to get the counts."""
+    days = _start(session, pool, _day_counts, organisation_id, *scope)
+    statuses = _start(session, pool, _status_counts, organisation_id, *scope)
+
+    def counted() -> _Aggregates:
+        (held_per_day, channel_per_day), (per_service, demo) = days(), statuses()
+        return _Aggregates(per_service, held_per_day, channel_per_day, demo)
+
+    return counted
+
+
+def _aggregate(
+    session: Session, organisation_id: int, period: Period, tz: ZoneInfo, service_id: int | None
+) -> _Aggregates:
+    """Count the period's appointments in the database, one scan after the other."""
+    return _start_aggregate(session, None, organisation_id, (period, tz, service_id))()
 
 
 def _median_lead_days(
@@ -393,12 +444,19 @@ def _median_lead_days(
         Appointment.status != AppointmentStatus.CANCELLED,
     ]
     if _is_postgresql(session):
+        # Collecting each service's lead times in an array (hashed) and taking the median of
+        # each array sorts ~12,000 values 15 times instead of ~180,000 rows first.
         lead = func.date_part("epoch", Appointment.start_at - Appointment.created_at)
-        rows = session.exec(
-            select(Appointment.service_id, func.percentile_cont(0.5).within_group(lead))
+        per_service = (
+            select(Appointment.service_id, func.array_agg(lead).label("leads"))
             .where(*where)
             .group_by(Appointment.service_id)
-        ).all()
+            .subquery()
+        )
+        each = func.unnest(per_service.c.leads).column_valued("lead")
+        middle = select(func.percentile_cont(0.5).within_group(each)).scalar_subquery()
+        session.connection().exec_driver_sql(_WORK_MEM)
+        rows = session.connection().execute(select(per_service.c.service_id, middle)).all()
         return {service: float(seconds) / _SECONDS_PER_DAY for service, seconds in rows}
     leads: dict[int, list[float]] = defaultdict(list)
     for service, start, created in session.exec(
@@ -677,7 +735,7 @@ def _start(
 
 def _scan_pool(session: Session) -> ThreadPoolExecutor | None:
     """Threads for the side-by-side scans on PostgreSQL; None on SQLite (one writer, one file)."""
-    return ThreadPoolExecutor(max_workers=3) if _is_postgresql(session) else None
+    return ThreadPoolExecutor(max_workers=4) if _is_postgresql(session) else None
 
 
 def _per_service(
@@ -829,7 +887,7 @@ def dashboard(
     services = _services(session, organisation_id, service_id)
     pool = _scan_pool(session)
     try:
-        counted = _start(session, pool, _aggregate, organisation_id, period, tz, service_id)
+        counted = _start_aggregate(session, pool, organisation_id, (period, tz, service_id))
         figures, upcoming_demo = _per_service(
             session, organisation_id, services, period, now, counted, pool
         )

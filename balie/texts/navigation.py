@@ -13,6 +13,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "nav_audit": {"nl": "Logboek", "en": "Audit log"},
     "nav_data_requests": {"nl": "Vragen over gegevens", "en": "Data requests"},
     "nav_dashboard": {"nl": "Cijfers", "en": "Figures"},
+    "staff_loading": {"nl": "De pagina wordt geladen …", "en": "The page is loading …"},
     "no_access": {
         "nl": "Je hebt geen toegang tot deze pagina. Vraag het aan je beheerder.",
         "en": "You do not have access to this page. Ask your administrator.",

@@ -312,6 +312,23 @@ def test_held_per_week_of_one_service(session: Session, gent: Organisation) -> N
     ]
 
 
+def test_local_days_follow_a_half_hour_offset(session: Session, gent: Organisation) -> None:
+    # In Kolkata (UTC+05:30) 18:15 UTC is Sunday 23:45 and 18:45 UTC is Monday 00:15: the
+    # day (and ISO week) of a start comes from the zone, also off whole hours.
+    gent.time_zone = "Asia/Kolkata"
+    session.add(gent)
+    session.commit()
+    add(session, 13, W, TOM, utc(2026, 3, 29, 18, 15), DONE, WEB, Outcome.RESOLVED,
+        utc(2026, 3, 20, 9, 0))  # fmt: skip
+    add(session, 14, W, FATIMA, utc(2026, 3, 29, 18, 45), DONE, WEB, Outcome.RESOLVED,
+        utc(2026, 3, 20, 9, 0))  # fmt: skip
+    weeks = stats.held_per_week(session, gent.id, Period(date(2026, 3, 29), date(2026, 3, 30)))
+    assert weeks == [
+        ("2026-W13", counts(woonwijzer=2)),  # #1 (Sunday 05:00) and #13
+        ("2026-W14", counts(woonwijzer=2, gas_boetes=1)),  # #2 (Monday 04:00), #14 and #5
+    ]
+
+
 def test_held_per_month(session: Session, gent: Organisation) -> None:
     months = stats.held_per_month(session, gent.id, default(session, gent))
     assert [label for label, _ in months] == [
