@@ -318,9 +318,18 @@ def _ensure_changeable(appointment: Appointment, now: datetime) -> None:
 
 
 def cancel(
-    session: Session, appointment: Appointment, reason: str = "", now: datetime | None = None
+    session: Session,
+    appointment: Appointment,
+    reason: str = "",
+    now: datetime | None = None,
+    *,
+    commit: bool = True,
 ) -> Appointment:
-    """Cancel the appointment; its time becomes free at once."""
+    """Cancel the appointment; its time becomes free once committed.
+
+    ``commit=False`` leaves the commit (or rollback) to a caller that changes more in the same
+    transaction; the cancellation and its jobs are flushed.
+    """
     now = now or utcnow()
     _ensure_changeable(appointment, now)
     appointment.status = AppointmentStatus.CANCELLED
@@ -329,7 +338,10 @@ def cancel(
     appointment.updated_at = now
     session.add(appointment)
     jobs.enqueue_for_cancellation(session, appointment, now=now)
-    session.commit()
+    if commit:
+        session.commit()
+    else:
+        session.flush()
     return appointment
 
 

@@ -5,13 +5,15 @@ clock change); leave and closures are stored as UTC instants. A change that woul
 future appointments outside the hours (or inside leave or a closure) is refused with the list
 of those appointments; an administrator may instead cancel exactly those appointments, through
 ``booking.cancel`` so each citizen gets the cancellation e-mail and the meeting is cancelled,
-and the change is applied right after. Every change is written to the audit log.
+and the change is applied in the same transaction. Just before that transaction commits, the
+check runs again: a booking that came in while the change was being made refuses the whole
+change (nothing is cancelled then). Every change is written to the audit log.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -418,9 +420,19 @@ def _describe(
 
 
 def stranded_by_hours(
-    session: Session, staff: StaffMember, service: Service, new: Sequence[Range], now: datetime
+    session: Session,
+    staff: StaffMember,
+    service: Service,
+    new: Sequence[Range],
+    now: datetime,
+    *,
+    old: Sequence[Range] | None = None,
 ) -> list[Appointment]:
-    """Booked future appointments that fit the current hours but would not fit ``new``."""
+    """Booked future appointments that fit the current hours but would not fit ``new``.
+
+    ``old``: the standing weekly hours to compare with instead of the stored ones (the check
+    after the change has replaced them).
+    """
     tz = _time_zone(session, staff.organisation_id)
     current = list(
         session.exec(
@@ -430,13 +442,14 @@ def stranded_by_hours(
         ).all()
     )
     dated = [row for row in current if row.valid_from is not None or row.valid_until is not None]
+    before: list[OpeningHours | Range] = current if old is None else [*old, *dated]
     candidates = _booked_future(
         session, now, Appointment.staff_id == staff.id, Appointment.service_id == service.id
     )
     return [
         appointment
         for appointment in candidates
-        if _fits(appointment, current, tz) and not _fits(appointment, [*new, *dated], tz)
+        if _fits(appointment, before, tz) and not _fits(appointment, [*new, *dated], tz)
     ]
 
 
@@ -496,9 +509,29 @@ def _resolve(
             reason=reason,
             because=action,
         )
-        booking.cancel(session, appointment, reason, now)  # commits, with the e-mail job
+        # Committed together with the change itself (see _commit_unless_stranded).
+        booking.cancel(session, appointment, reason, now, commit=False)
         references.append(appointment.reference)
     return references
+
+
+def _commit_unless_stranded(
+    session: Session, organisation_id: int, stranded_now: Callable[[], list[Appointment]]
+) -> None:
+    """Commit the change, unless a booking made meanwhile would be stranded: then undo it all.
+
+    Once this transaction has written, SQLite lets no other writer in until it ends, so the
+    second look is the final word there; on PostgreSQL a booking can still commit in the
+    moments between this look and the commit.
+    """
+    session.flush()
+    late = stranded_now()
+    if late:
+        session.rollback()
+        # Undone, the appointments this change cancelled are booked again: list them too.
+        everything = stranded_now() or late
+        raise Stranded(_describe(session, everything, _time_zone(session, organisation_id)))
+    session.commit()
 
 
 # --- changes -----------------------------------------------------------------------------------
@@ -572,7 +605,11 @@ def replace_weekly_hours(
         after=_ranges_json(set(ranges)),
         cancelled=cancelled,
     )
-    session.commit()
+    _commit_unless_stranded(
+        session,
+        actor.organisation_id,
+        lambda: stranded_by_hours(session, target, service, ranges, now, old=before),
+    )
     return cancelled
 
 
@@ -624,7 +661,11 @@ def _add_period(
         after=_period_json(exception),
         cancelled=cancelled,
     )
-    session.commit()
+    _commit_unless_stranded(
+        session,
+        actor.organisation_id,
+        lambda: stranded_by_period(session, actor.organisation_id, staff_id, start, end, now),
+    )
     return exception, cancelled
 
 

@@ -394,6 +394,71 @@ def test_a_booking_made_after_the_list_was_shown_is_not_cancelled_unseen(demo: S
     assert demo.exec(select(AvailabilityException)).all() == []
 
 
+def test_cancel_and_apply_is_one_transaction(
+    demo: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    me = lotte(demo)
+    booked = appointment(demo, me, local(MONDAY, 10))
+    afternoons_only = [r for r in DEMO_HOURS if not (r.weekday == 0 and r.start == time(9))]
+    audit = schedule.staff_auth.audit
+
+    def fail_on_the_change(session, actor, action, *args, **kwargs):
+        if action == "hours.replace":
+            raise RuntimeError("the database went away")
+        return audit(session, actor, action, *args, **kwargs)
+
+    monkeypatch.setattr(schedule.staff_auth, "audit", fail_on_the_change)
+    with pytest.raises(RuntimeError):
+        replace(
+            demo,
+            admin(demo),
+            me,
+            afternoons_only,
+            resolution=Resolution(frozenset({booked.id}), "Dienst gesloten"),
+        )
+    demo.rollback()  # what the request's session does when a handler fails
+
+    assert demo.get(Appointment, booked.id).status == AppointmentStatus.BOOKED
+    assert demo.exec(select(Job)).all() == []
+    assert demo.exec(select(AuditEntry)).all() == []
+    verhuurderspunt = service(demo, "verhuurderspunt").id
+    assert schedule.weekly_hours(demo, me.id, verhuurderspunt) == DEMO_HOURS
+
+
+def test_a_booking_made_while_the_hours_change_refuses_the_change(
+    demo: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    me = lotte(demo)
+    seen = appointment(demo, me, local(MONDAY, 9))
+    afternoons_only = [r for r in DEMO_HOURS if not (r.weekday == 0 and r.start == time(9))]
+    resolve = schedule._resolve
+    late: list[str] = []
+
+    def a_citizen_books_meanwhile(*args, **kwargs):
+        # After the check, before the change is written: another request, its own connection.
+        with Session(demo.get_bind()) as elsewhere:
+            late.append(appointment(elsewhere, lotte(elsewhere), local(MONDAY, 10)).reference)
+        return resolve(*args, **kwargs)
+
+    monkeypatch.setattr(schedule, "_resolve", a_citizen_books_meanwhile)
+    with pytest.raises(Stranded) as refused:
+        replace(
+            demo,
+            admin(demo),
+            me,
+            afternoons_only,
+            resolution=Resolution(frozenset({seen.id}), "Dienst gesloten"),
+        )
+
+    # Nothing happened: the one the administrator saw is booked again and listed with the new one.
+    assert [a.reference for a in refused.value.appointments] == [seen.reference, *late]
+    assert demo.get(Appointment, seen.id).status == AppointmentStatus.BOOKED
+    assert demo.exec(select(Job)).all() == []
+    verhuurderspunt = service(demo, "verhuurderspunt").id
+    assert schedule.weekly_hours(demo, me.id, verhuurderspunt) == DEMO_HOURS
+    assert demo.exec(select(AuditEntry)).all() == []
+
+
 def test_an_administrator_cancels_for_leave_and_the_citizen_is_told(demo: Session) -> None:
     me = lotte(demo)
     booked = appointment(demo, me, local(MONDAY, 10))
