@@ -8,7 +8,8 @@ already knows the address; that is the point, and all it allows.)
 
 Erasing first cancels the citizen's upcoming booked appointments through
 ``booking.cancel`` (so the background jobs cancel the meetings), then clears the personal
-fields of all their appointments through ``retention.erase_citizen``.
+fields of all their appointments through ``retention.erase_citizen``, in one transaction: the
+cancellations, the erasure and both audit entries are kept together or not at all.
 """
 
 from __future__ import annotations
@@ -173,11 +174,12 @@ def erase(session: Session, staff: StaffMember, email: str, now: datetime) -> Er
         if appointment is None:
             continue
         try:
-            booking.cancel(session, appointment, ERASE_REASON, now)
+            # One transaction with the erasure below: all of it happens, or none of it.
+            booking.cancel(session, appointment, ERASE_REASON, now, commit=False)
         except booking.NotChangeable:
             continue  # it started in the meantime: it is erased below all the same
         cancelled.append(holding.reference)
-    erased = retention.erase_citizen(session, staff.organisation_id, email, staff.id)
+    erased = retention.erase_citizen(session, staff.organisation_id, email, staff.id, commit=False)
     audit(
         session,
         staff,

@@ -64,8 +64,18 @@ def erase_due(session: Session, now: datetime, retention_days: int) -> int:
     return erased
 
 
-def erase_citizen(session: Session, organisation_id: int, email: str, staff_id: int | None) -> int:
-    """Erase every appointment of the citizen with this e-mail address, audited; the count."""
+def erase_citizen(
+    session: Session,
+    organisation_id: int,
+    email: str,
+    staff_id: int | None,
+    *,
+    commit: bool = True,
+) -> int:
+    """Erase every appointment of the citizen with this e-mail address, audited; the count.
+
+    ``commit=False`` leaves the commit to a caller that changes more in the same transaction.
+    """
     now = utcnow()
     in_organisation = Appointment.organisation_id == organisation_id
     references = list(
@@ -85,7 +95,10 @@ def erase_citizen(session: Session, organisation_id: int, email: str, staff_id: 
         count=erased,
         references=sorted(references),
     )
-    session.commit()
+    if commit:
+        session.commit()
+    else:
+        session.flush()
     return erased
 
 

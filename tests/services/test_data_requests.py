@@ -169,10 +169,10 @@ def test_erase_cancels_upcoming_first_then_erases(
     calls: list[tuple[str, str, bool]] = []
     real_cancel = booking.cancel
 
-    def spy(session: Session, appointment: Appointment, reason: str = "", now=None):
+    def spy(session: Session, appointment: Appointment, reason: str = "", now=None, **options):
         # At the moment of cancelling, the personal data is still there.
         calls.append((appointment.reference, reason, appointment.citizen_email is not None))
-        return real_cancel(session, appointment, reason, now)
+        return real_cancel(session, appointment, reason, now, **options)
 
     monkeypatch.setattr(booking, "cancel", spy)
     result = data_requests.erase(session, admin, "Els.Peeters@example.be", NOW)
@@ -206,6 +206,30 @@ def test_erase_cancels_upcoming_first_then_erases(
     assert_no_clear_address(session)
     # Nothing is left to find.
     assert data_requests.look_up(session, admin, EMAIL, NOW) == data_requests.Lookup(0, [])
+
+
+def test_erase_is_one_transaction(
+    session: Session, admin: StaffMember, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_audit = data_requests.audit
+
+    def fail_at_the_end(session: Session, staff, action: str, *args, **kwargs):
+        if action == "data_request_erase":
+            raise RuntimeError("the database went away")
+        return real_audit(session, staff, action, *args, **kwargs)
+
+    monkeypatch.setattr(data_requests, "audit", fail_at_the_end)
+    with pytest.raises(RuntimeError):
+        data_requests.erase(session, admin, EMAIL, NOW)
+    session.rollback()  # what the request's session does when a handler fails
+
+    rows = {row.reference: row for row in session.exec(select(Appointment)).all()}
+    assert rows["NEXT-0001"].status == AppointmentStatus.BOOKED
+    assert rows["NEXT-0001"].citizen_email == EMAIL
+    assert rows["PAST-0001"].citizen_email == "Els.Peeters@Example.be"
+    assert rows["GONE-0001"].question == "Vraag GONE-0001"
+    assert session.exec(select(Job)).all() == []
+    assert audit_entries(session) == []
 
 
 def test_erase_leaves_a_started_appointment_booked_but_erased(
