@@ -44,6 +44,7 @@ DEMO_HOURS = [
     for day in range(5)
     for start, end in ((time(9), time(12)), (time(13, 30), time(16, 30)))
 ]
+NO_MONDAY_MORNING = [r for r in DEMO_HOURS if not (r.weekday == 0 and r.start == time(9))]
 _references = count(1)
 
 
@@ -282,9 +283,8 @@ def test_hours_that_strand_a_booking_are_refused_with_the_list(demo: Session) ->
     appointment(demo, me, local(TUESDAY, 10))  # Tuesday keeps its hours
     appointment(demo, me, local(MONDAY, 9), status=AppointmentStatus.CANCELLED)
     appointment(demo, me, local(date(2026, 3, 16), 10))  # in the past
-    afternoons_only = [r for r in DEMO_HOURS if not (r.weekday == 0 and r.start == time(9))]
     with pytest.raises(Stranded) as refused:
-        replace(demo, me, me, afternoons_only)
+        replace(demo, me, me, NO_MONDAY_MORNING)
     [stranded] = refused.value.appointments
     assert stranded.reference == monday.reference
     assert stranded.start == local(MONDAY, 10) and stranded.start.astimezone(TZ).hour == 10
@@ -348,16 +348,15 @@ def test_an_administrator_cancels_the_stranded_bookings_and_applies_the_change(
     me = lotte(demo)
     booked = appointment(demo, me, local(MONDAY, 10), citizen="Kaat Verbeke")
     kept = appointment(demo, me, local(TUESDAY, 10))
-    afternoons_only = [r for r in DEMO_HOURS if not (r.weekday == 0 and r.start == time(9))]
     with pytest.raises(Stranded) as refused:
-        replace(demo, admin(demo), me, afternoons_only)
+        replace(demo, admin(demo), me, NO_MONDAY_MORNING)
     seen = frozenset(a.appointment_id for a in refused.value.appointments)
     with pytest.raises(Invalid) as no_reason:
-        replace(demo, admin(demo), me, afternoons_only, resolution=Resolution(seen, "  "))
+        replace(demo, admin(demo), me, NO_MONDAY_MORNING, resolution=Resolution(seen, "  "))
     assert no_reason.value.errors == {"cancel_reason": "hours_error_reason_required"}
 
     cancelled = replace(
-        demo, admin(demo), me, afternoons_only, resolution=Resolution(seen, "Dienst gesloten")
+        demo, admin(demo), me, NO_MONDAY_MORNING, resolution=Resolution(seen, "Dienst gesloten")
     )
 
     assert cancelled == [booked.reference]
@@ -368,7 +367,7 @@ def test_an_administrator_cancels_the_stranded_bookings_and_applies_the_change(
     kinds = sorted(j.kind for j in demo.exec(select(Job).where(Job.appointment_id == booked.id)))
     assert kinds == ["mail.cancellation", "meeting.cancel"]
     assert schedule.weekly_hours(demo, me.id, service(demo, "verhuurderspunt").id) == sorted(
-        afternoons_only
+        NO_MONDAY_MORNING
     )
     actions = [
         (e.action, e.target_id) for e in demo.exec(select(AuditEntry).order_by(AuditEntry.id))
@@ -399,7 +398,6 @@ def test_cancel_and_apply_is_one_transaction(
 ) -> None:
     me = lotte(demo)
     booked = appointment(demo, me, local(MONDAY, 10))
-    afternoons_only = [r for r in DEMO_HOURS if not (r.weekday == 0 and r.start == time(9))]
     audit = schedule.staff_auth.audit
 
     def fail_on_the_change(session, actor, action, *args, **kwargs):
@@ -413,7 +411,7 @@ def test_cancel_and_apply_is_one_transaction(
             demo,
             admin(demo),
             me,
-            afternoons_only,
+            NO_MONDAY_MORNING,
             resolution=Resolution(frozenset({booked.id}), "Dienst gesloten"),
         )
     demo.rollback()  # what the request's session does when a handler fails
@@ -430,7 +428,6 @@ def test_a_booking_made_while_the_hours_change_refuses_the_change(
 ) -> None:
     me = lotte(demo)
     seen = appointment(demo, me, local(MONDAY, 9))
-    afternoons_only = [r for r in DEMO_HOURS if not (r.weekday == 0 and r.start == time(9))]
     resolve = schedule._resolve
     late: list[str] = []
 
@@ -446,7 +443,7 @@ def test_a_booking_made_while_the_hours_change_refuses_the_change(
             demo,
             admin(demo),
             me,
-            afternoons_only,
+            NO_MONDAY_MORNING,
             resolution=Resolution(frozenset({seen.id}), "Dienst gesloten"),
         )
 
