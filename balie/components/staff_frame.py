@@ -86,10 +86,11 @@ def staff_frame(state: Any, route: str, title_key: str, *children: rx.Component)
             ),
         ),
         rx.heading(t(title_key), as_="h1", size="7", margin_bottom="0.75rem"),
-        # Until the page's load event has said who is signed in, the content would show empty
-        # defaults ("0 appointments") and its buttons would act before the data is there.
+        # Until the page's load events have run (is_hydrated: set by Reflex once they are
+        # done, on every visit) the content would show empty defaults ("0 appointments") or
+        # what the previous visit left, and a click could act before the load event resets it.
         rx.cond(
-            state.display_name != "",
+            rx.State.is_hydrated & (state.display_name != ""),
             rx.cond(
                 state.access_denied,
                 rx.callout(t("no_access"), color_scheme="red", role="alert", id="no-access"),
