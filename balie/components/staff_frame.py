@@ -86,11 +86,12 @@ def staff_frame(state: Any, route: str, title_key: str, *children: rx.Component)
             ),
         ),
         rx.heading(t(title_key), as_="h1", size="7", margin_bottom="0.75rem"),
-        # Until the page's load events have run (is_hydrated: set by Reflex once they are
-        # done, on every visit) the content would show empty defaults ("0 appointments") or
-        # what the previous visit left, and a click could act before the load event resets it.
+        # Until the page's load event has said who is signed in, the content would show empty
+        # defaults ("0 appointments") and its buttons would act before the data is there.
+        # (Not Reflex's is_hydrated: in a browser test with Redis it once stayed false after the
+        # page had loaded, while the page being left reconnected, so the page never showed.)
         rx.cond(
-            rx.State.is_hydrated & (state.display_name != ""),
+            state.display_name != "",
             rx.cond(
                 state.access_denied,
                 rx.callout(t("no_access"), color_scheme="red", role="alert", id="no-access"),

@@ -27,12 +27,18 @@ def signed_in_admin(page: Page, base_url: str) -> None:
 def open_topic_form(page: Page, base_url: str) -> None:
     """Open the catalogue, the service and the topic's edit form."""
     page.goto(base_url + "/beheer/catalogus")
-    # The page's load event fills the list; a click before it has run would be undone by it.
+    # The page's load event closes the forms a previous visit left open and fills the list; a
+    # click before it has run would be undone by it.
+    expect(page.locator("#service-slug")).to_have_count(0)
     expect(page.locator(f"#services tr[data-service={SERVICE}]")).to_be_visible()
+    # Opening a form moves the focus to its heading a moment after it is drawn. Typing before
+    # that would go partly into the field and partly nowhere, so each step waits for it.
     page.locator(f"#services tr[data-service={SERVICE}] .edit-service").click()
     expect(page.locator("#service-slug")).to_have_value(SERVICE)
+    expect(page.locator("#service-form-heading")).to_be_focused()
     page.locator(f"#topics tr[data-topic={TOPIC}] .edit-topic").click()
     expect(page.locator("#topic-slug")).to_have_value(TOPIC)
+    expect(page.locator("#topic-form-heading")).to_be_focused()
 
 
 def restore_topic() -> None:
@@ -69,6 +75,7 @@ def test_a_topic_that_needs_a_signature_is_not_offered_by_video(page: Page, base
         assert_accessible(page)
         page.locator("#keep-topic").click()
         expect(page.locator("#confirm-remove-topic")).to_have_count(0)
+        expect(page.locator("#remove-topic")).to_be_focused()  # back where the question began
         expect(page.locator(f"#topics tr[data-topic={TOPIC}]")).to_be_visible()
 
         # An own reason with the rule "video" is refused, and what was typed stays.
@@ -101,6 +108,7 @@ def test_a_topic_that_needs_a_signature_is_not_offered_by_video(page: Page, base
         expect(page.locator("#topic-reason-nl")).to_have_value(OWN_REASON)
         page.locator("#topic-rule-video").check()
         page.locator("#topic-reason-nl").fill("")
+        expect(page.locator("#topic-reason-nl")).to_have_value("")
         page.locator("#save-topic").click()
         expect(page.locator("#topic-message")).to_contain_text("Het onderwerp is opgeslagen.")
         topic_in_wizard(page, base_url)
