@@ -12,6 +12,8 @@ from balie.db import session_scope
 from balie.db_types import utcnow
 from balie.models import StaffMember
 from balie.services.demo_data import (
+    DEMO_AGENT,
+    DEMO_MANAGER,
     database_is_empty,
     demo_email,
     load_demo_data,
@@ -20,7 +22,9 @@ from balie.services.demo_data import (
 from balie.services.staff_auth import set_password
 from balie.settings import get_settings
 
-DEMO_SIGN_INS = ("Sara De Smet", "Lotte Claeys")  # counsellors of Energiecentrale, Verhuurderspunt
+# Counsellors of Energiecentrale and Verhuurderspunt, the manager (who is also the administrator:
+# figures, catalogue, staff) and the contact centre's agent: one of each kind of work.
+DEMO_SIGN_INS = ("Sara De Smet", "Lotte Claeys", DEMO_MANAGER[0], DEMO_AGENT[0])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,19 +50,22 @@ def main(argv: list[str] | None = None) -> int:
         f"{report.services} service(s), {report.topics} topic(s), {report.staff} staff member(s)."
     )
     print(f"Demo history: added {history} past appointment(s), marked as demo data.")
-    for email, password in logins:
-        print(f"Demo sign-in at /medewerkers/aanmelden: {email}  password: {password}")
+    for email, password, roles in logins:
+        print(
+            f"Demo sign-in at /medewerkers/aanmelden: {email}  password: {password}"
+            f"  (roles: {', '.join(roles)})"
+        )
     return 0
 
 
-def demo_logins(session: Session) -> list[tuple[str, str]]:
-    """Give the demo counsellors fresh random passwords (shown once, on the console)."""
+def demo_logins(session: Session) -> list[tuple[str, str, list[str]]]:
+    """Give the demo sign-ins fresh random passwords (shown once, on the console); their roles."""
     logins = []
     for name in DEMO_SIGN_INS:
         staff = session.exec(select(StaffMember).where(StaffMember.email == demo_email(name))).one()
         password = secrets.token_urlsafe(12)
         set_password(session, staff, password, utcnow())
-        logins.append((staff.email, password))
+        logins.append((staff.email, password, list(staff.roles)))
     return logins
 
 

@@ -37,10 +37,20 @@ def test_loads_when_empty_and_only_then(
     assert added > 100
     assert session.exec(select(func.count()).where(Appointment.is_demo)).one() == added
     assert session.exec(select(func.count()).select_from(Appointment)).one() == added
-    login = next(line for line in out.splitlines() if line.startswith("Demo sign-in"))
-    email, password = login.split(": ", 1)[1].split("  password: ")
-    staff, _token = staff_auth.sign_in_local(session, email, password, "127.0.0.1", utcnow())
-    assert staff.display_name == "Sara De Smet"
+    signed_in = {}
+    for login in (line for line in out.splitlines() if line.startswith("Demo sign-in")):
+        email, rest = login.split(": ", 1)[1].split("  password: ")
+        password, roles = rest.split("  (roles: ")
+        staff, _token = staff_auth.sign_in_local(session, email, password, "127.0.0.1", utcnow())
+        assert roles == ", ".join(staff.roles) + ")"
+        signed_in[staff.display_name] = list(staff.roles)
+    # One of each kind of work, so every page of `make run` can be opened.
+    assert signed_in == {
+        "Sara De Smet": ["staff"],
+        "Lotte Claeys": ["staff"],
+        "Els Van Acker": ["manager", "admin"],
+        "Gentinfo Medewerker": ["agent"],
+    }
     assert seed.main(["--if-empty"]) == 0
     out = capsys.readouterr().out
     assert "already has data" in out and "password" not in out
