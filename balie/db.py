@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import lru_cache
 from pathlib import Path
+from threading import Lock
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -36,10 +36,30 @@ def make_engine(url: str, **options: Any) -> Engine:
     return create_engine(url, pool_pre_ping=True, **options)
 
 
-@lru_cache(maxsize=4)
+_engines: dict[str, Engine] = {}
+_engines_lock = Lock()
+
+
 def get_engine(url: str | None = None) -> Engine:
     """The shared engine for ``url`` (default: the configured database)."""
-    return make_engine(url or get_settings().database_url)
+    key = url or get_settings().database_url
+    with _engines_lock:
+        engine = _engines.get(key)
+        if engine is None:
+            engine = _engines[key] = make_engine(key)
+        return engine
+
+
+def forget_engines() -> None:
+    """Close the pooled connections of every shared engine and forget the engines.
+
+    For tests and commands that point the app at another database: an engine that is only
+    forgotten keeps its idle connections open until it is garbage collected.
+    """
+    with _engines_lock:
+        for engine in _engines.values():
+            engine.dispose()
+        _engines.clear()
 
 
 @contextmanager

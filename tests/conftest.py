@@ -76,10 +76,10 @@ def app_database(
     monkeypatch.setenv("BALIE_DATABASE_URL", database_url)
     monkeypatch.setenv("BALIE_OUTBOX_DIR", str(tmp_path / "outbox"))
     get_settings.cache_clear()
-    db.get_engine.cache_clear()
+    db.forget_engines()
     yield engine
     get_settings.cache_clear()
-    db.get_engine.cache_clear()
+    db.forget_engines()
 
 
 class RecordingMailer:

@@ -53,12 +53,12 @@ def client(
     for name, value in fakes.sign_in_env().items():
         monkeypatch.setenv(name, value)
     get_settings.cache_clear()
-    db.get_engine.cache_clear()
+    db.forget_engines()
     session.add(Organisation(slug="gent", name="Stad Gent"))
     session.commit()
     yield TestClient(api, follow_redirects=False)
     get_settings.cache_clear()
-    db.get_engine.cache_clear()
+    db.forget_engines()
 
 
 def start(client: TestClient) -> tuple[httpx.Response, dict[str, str]]:

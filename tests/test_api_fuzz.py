@@ -60,13 +60,13 @@ def demo_api(
     monkeypatch.setenv("BALIE_ORGANISATION", "gent")
     monkeypatch.setenv("BALIE_MEETING_PROVIDER", "jitsi")
     get_settings.cache_clear()
-    db.get_engine.cache_clear()
+    db.forget_engines()
     load_demo_data(session)
     with TestClient(api) as client:
         yield client
     db.get_engine().dispose()
     get_settings.cache_clear()
-    db.get_engine.cache_clear()
+    db.forget_engines()
 
 
 def valid_booking(start: str) -> dict[str, Any]:

@@ -27,7 +27,7 @@ def client(
     """The HTTP routes on the test database, with one counsellor who has a password."""
     monkeypatch.setenv("BALIE_DATABASE_URL", database_url)
     get_settings.cache_clear()
-    db.get_engine.cache_clear()
+    db.forget_engines()
     load_demo_data(session)
     lotte = session.exec(
         select(StaffMember).where(StaffMember.email == demo_email("Lotte Claeys"))
@@ -36,7 +36,7 @@ def client(
     session.commit()
     yield TestClient(api, follow_redirects=False)
     get_settings.cache_clear()
-    db.get_engine.cache_clear()
+    db.forget_engines()
 
 
 def test_sign_in_sets_an_httponly_samesite_cookie(client: TestClient, session: Session) -> None:

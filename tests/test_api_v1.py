@@ -56,14 +56,14 @@ def _point_app_at(monkeypatch: pytest.MonkeyPatch, database_url: str) -> None:
     monkeypatch.setenv("BALIE_MEETING_PROVIDER", "jitsi")
     monkeypatch.setenv("BALIE_JITSI_BASE_URL", "https://meet.jit.si")
     get_settings.cache_clear()
-    db.get_engine.cache_clear()
+    db.forget_engines()
 
 
 def _forget_app_database() -> None:
     """Close the app's engine and forget the cached settings."""
     db.get_engine().dispose()
     get_settings.cache_clear()
-    db.get_engine.cache_clear()
+    db.forget_engines()
 
 
 @pytest.fixture

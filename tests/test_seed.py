@@ -20,10 +20,10 @@ def configured(engine: Engine, database_url: str, monkeypatch: pytest.MonkeyPatc
     get_settings.cache_clear()
     from balie import db
 
-    db.get_engine.cache_clear()
+    db.forget_engines()
     yield engine
     get_settings.cache_clear()
-    db.get_engine.cache_clear()
+    db.forget_engines()
 
 
 def test_loads_when_empty_and_only_then(

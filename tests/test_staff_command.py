@@ -39,10 +39,10 @@ def configured(
     get_settings.cache_clear()
     from balie import db
 
-    db.get_engine.cache_clear()
+    db.forget_engines()
     yield session
     get_settings.cache_clear()
-    db.get_engine.cache_clear()
+    db.forget_engines()
 
 
 def run(monkeypatch: pytest.MonkeyPatch, argv: list[str], stdin: str = PASSWORD + "\n") -> int:
