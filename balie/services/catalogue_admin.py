@@ -33,7 +33,7 @@ from balie.models import (
     Topic,
 )
 from balie.services.staff_auth import audit, find_staff_by_email, require_role
-from balie.services.validation import check_email, check_name, row_id
+from balie.services.validation import check_email, check_name, positive_id, whole_number
 
 ADMIN = Role.ADMIN.value
 ROLES: tuple[str, ...] = tuple(role.value for role in Role)
@@ -121,24 +121,6 @@ def _checked(value: Any) -> bool:
     return isinstance(value, str) and value.strip().lower() in {"on", "true", "1", "yes"}
 
 
-def _whole_number(value: Any) -> int | None:
-    """An integer from a form value ("12", 12), or None for anything else."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str):
-        text = value.strip()
-        if re.fullmatch(r"-?\d{1,9}", text):
-            return int(text)
-    return None
-
-
-def positive_id(value: Any) -> int | None:
-    """A positive id from a form or event value ("12" or 12), or None."""
-    return row_id(_whole_number(value))
-
-
 def _check_slug(value: Any, errors: dict[str, str]) -> str:
     """A slug: lower-case letters, digits and single hyphens."""
     slug = _clean(value).lower()
@@ -170,7 +152,7 @@ def _check_text(
 def _check_number(data: Mapping[str, Any], name: str, errors: dict[str, str]) -> int:
     """A whole number within the bounds of ``name``."""
     low, high = SERVICE_NUMBERS[name]
-    number = _whole_number(data.get(name))
+    number = whole_number(data.get(name))
     if number is None or not low <= number <= high:
         errors[name] = f"admin_error_range_{name}"
         return low
@@ -523,7 +505,7 @@ def check_topic(
                 errors[name] = "admin_error_reason_with_video"
     prep_nl = _check_text(form, "preparation_nl", PREPARATION_MAX, errors, multiline=True)
     prep_en = _check_text(form, "preparation_en", PREPARATION_MAX, errors, multiline=True)
-    sort_order = _whole_number(form.get("sort_order"))
+    sort_order = whole_number(form.get("sort_order"))
     if sort_order is None or not SORT_ORDER[0] <= sort_order <= SORT_ORDER[1]:
         errors["sort_order"] = "admin_error_range_sort_order"
     if "slug" not in errors:

@@ -191,20 +191,20 @@ def _tz(session: Session, organisation_id: int) -> ZoneInfo:
     return ZoneInfo(organisation.time_zone)
 
 
+def _day_start(day: date, tz: ZoneInfo) -> datetime:
+    """The UTC instant at which the local ``day`` starts."""
+    return datetime.combine(day, time(0), tz).astimezone(UTC)
+
+
 def _day_starts(period: Period, tz: ZoneInfo) -> list[datetime]:
     """The UTC instants at which each day of the period starts, and the day after its last."""
     days = (period.last - period.first).days + 2
-    return [
-        datetime.combine(period.first + timedelta(days=offset), time(0), tz).astimezone(UTC)
-        for offset in range(days)
-    ]
+    return [_day_start(period.first + timedelta(days=offset), tz) for offset in range(days)]
 
 
 def _bounds(period: Period, tz: ZoneInfo) -> tuple[datetime, datetime]:
     """The UTC instants [start of first day, start of the day after last) of the period."""
-    low = datetime.combine(period.first, time(0), tz).astimezone(UTC)
-    high = datetime.combine(period.last + timedelta(days=1), time(0), tz).astimezone(UTC)
-    return low, high
+    return _day_start(period.first, tz), _day_start(period.last + timedelta(days=1), tz)
 
 
 def _in_period(

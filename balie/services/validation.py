@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
@@ -105,3 +106,21 @@ def row_id(value: object) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int):
         return None
     return value if 1 <= value <= ROW_ID_MAX else None
+
+
+def whole_number(value: object) -> int | None:
+    """An integer from a form or event value ("12", 12), or None for anything else."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        if re.fullmatch(r"-?\d{1,9}", text):
+            return int(text)
+    return None
+
+
+def positive_id(value: object) -> int | None:
+    """A table's id from a form or event value ("12" or 12), or None."""
+    return row_id(whole_number(value))

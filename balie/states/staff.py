@@ -21,7 +21,7 @@ from balie.db_types import utcnow
 from balie.i18n import LANGUAGES, format_day, format_moment
 from balie.models import AppointmentStatus, MeetingState, Organisation, Outcome, StaffMember
 from balie.services import booking, staff_day
-from balie.services.validation import row_id
+from balie.services.validation import positive_id
 from balie.services.wizard import join_is_open
 from balie.settings import get_settings
 from balie.states.staff_session import (
@@ -172,9 +172,7 @@ class StaffState(StaffSessionState, TimePickerState, rx.State):
 
     def _own_row(self, appointment_id: Any) -> int | None:
         """The id when it is one of the rows this staff member was shown."""
-        if isinstance(appointment_id, str) and appointment_id.isdigit():
-            appointment_id = int(appointment_id[:12])
-        wanted = row_id(appointment_id)
+        wanted = positive_id(appointment_id)
         if wanted is None:
             return None
         return wanted if any(row.appointment_id == wanted for row in self.rows) else None

@@ -432,11 +432,10 @@ def test_update_before_the_meeting_exists_leaves_it_to_the_create_job(
     assert [request.start for _, request in provider.made("create")] == [MONDAY_NINE, new_start]
 
 
-def test_update_waits_while_the_create_job_is_running(
-    session: Session, gent: Organisation, factory, settings: Settings, clock: Clock
+def move_and_expect_the_update_to_wait(
+    session: Session, appointment: Appointment, factory, settings: Settings, clock: Clock
 ) -> None:
-    appointment = book(session, gent)
-    jobs.claim_due(session, NOW, limit=1)  # a worker is making the meeting right now
+    """Move the appointment; its meeting update is deferred, untried, while a create runs."""
     moved = booking.reschedule(
         session, fresh(session, appointment), MONDAY_NINE + timedelta(minutes=50), now=NOW
     )
@@ -446,6 +445,14 @@ def test_update_waits_while_the_create_job_is_running(
     update = job(session, f"meeting.update:{appointment.id}:{moved.calendar_sequence}")
     assert (update.state, update.attempts) == (JobState.PENDING, 0)
     assert update.run_after == NOW + timedelta(seconds=20)
+
+
+def test_update_waits_while_the_create_job_is_running(
+    session: Session, gent: Organisation, factory, settings: Settings, clock: Clock
+) -> None:
+    appointment = book(session, gent)
+    jobs.claim_due(session, NOW, limit=1)  # a worker is making the meeting right now
+    move_and_expect_the_update_to_wait(session, appointment, factory, settings, clock)
 
 
 def test_update_waits_while_a_staff_retry_of_the_create_job_is_running(
@@ -466,15 +473,7 @@ def test_update_waits_while_a_staff_retry_of_the_create_job_is_running(
     session.commit()
     [claimed] = [j for j in jobs.claim_due(session, NOW, limit=5) if j.kind == "meeting.create"]
     assert claimed.dedupe_key.endswith(":retry:1")  # a worker is making the meeting right now
-    moved = booking.reschedule(
-        session, fresh(session, appointment), MONDAY_NINE + timedelta(minutes=50), now=NOW
-    )
-    jobs.enqueue_for_change(session, moved, now=NOW)
-    session.commit()
-    jobs.run_due_jobs(factory, make_context(settings, clock))
-    update = job(session, f"meeting.update:{appointment.id}:{moved.calendar_sequence}")
-    assert (update.state, update.attempts) == (JobState.PENDING, 0)
-    assert update.run_after == NOW + timedelta(seconds=20)
+    move_and_expect_the_update_to_wait(session, appointment, factory, settings, clock)
 
 
 def test_cancellation_cancels_the_meeting_and_tells_the_citizen(
