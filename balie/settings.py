@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from balie.services.client_address import Network, parse_networks
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
 DEFAULT_SECRET = "change-me"
@@ -49,6 +51,12 @@ class Settings(BaseSettings):
     cors_allowed_origins: list[str] = Field(
         default_factory=list,
         description="Origins allowed to call the backend (default: public base URL in production).",
+    )
+
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Addresses/ranges of the city's reverse proxies; only they may set "
+        'X-Forwarded-For (e.g. ["127.0.0.1"]).',
     )
 
     meeting_provider: Literal["jitsi", "teams"] = Field(
@@ -95,6 +103,17 @@ class Settings(BaseSettings):
             if value.startswith(prefix):
                 return "postgresql+psycopg://" + value[len(prefix) :]
         return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _valid_proxies(cls, value: list[str]) -> list[str]:
+        """Every trusted proxy must be an address or a CIDR range."""
+        parse_networks(value)
+        return value
+
+    def trusted_proxy_networks(self) -> tuple[Network, ...]:
+        """The trusted proxies as networks."""
+        return parse_networks(self.trusted_proxies)
 
     @property
     def is_production(self) -> bool:
