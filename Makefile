@@ -63,7 +63,12 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: $(VENV)/.installed-dev chromium lint
+# HTML_CodeSniffer for the browser tests (tests/e2e/htmlcs.py), pinned by tests/e2e's lock file.
+tests/e2e/node_modules/.installed: tests/e2e/package.json tests/e2e/package-lock.json $(VENV)/.installed
+	cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+test: $(VENV)/.installed-dev chromium lint tests/e2e/node_modules/.installed
 	rm -f data/test-migrations.db
 	BALIE_DATABASE_URL=sqlite:///data/test-migrations.db $(BIN)/alembic upgrade head
 	BALIE_DATABASE_URL=sqlite:///data/test-migrations.db $(BIN)/alembic check

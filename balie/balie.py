@@ -3,6 +3,7 @@
 import reflex as rx
 
 from balie.api import api
+from balie.components.overlay import connection_overlay
 from balie.pages import register_all
 from balie.settings import get_settings
 from balie.worker import background_worker, retention_worker
@@ -15,5 +16,6 @@ app = rx.App(
     html_lang="nl",
     stylesheets=["/balie.css"],
 )
+app.app_wraps[(5, "Overlay")] = connection_overlay  # Reflex's, minus its hidden banner
 app.register_lifespan_task(background_worker)
 app.register_lifespan_task(retention_worker)

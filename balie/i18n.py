@@ -106,6 +106,19 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Something is not filled in correctly:",
     },
     "to_review": {"nl": "Verder naar nakijken", "en": "Continue to check"},
+    "change": {"nl": "Wijzig", "en": "Change"},
+    "change_service": {"nl": "de dienst", "en": "the service"},
+    "change_topic": {"nl": "het onderwerp", "en": "the topic"},
+    "change_time": {"nl": "het moment", "en": "the time"},
+    "change_details": {"nl": "je gegevens", "en": "your details"},
+    "review_phone_none": {"nl": "Niet opgegeven", "en": "Not given"},
+    "done_title": {"nl": "Afspraak gemaakt", "en": "Appointment booked"},
+    "done_gone": {
+        "nl": "We tonen deze bevestiging niet meer. Je vindt je afspraak via de link in je e-mail.",
+        "en": "We no longer show this confirmation. You find your appointment through the link "
+        "in your e-mail.",
+    },
+    "book_new": {"nl": "Maak een afspraak", "en": "Book an appointment"},
     "review_service": {"nl": "Dienst", "en": "Service"},
     "review_topic": {"nl": "Onderwerp", "en": "Topic"},
     "review_when": {"nl": "Wanneer", "en": "When"},
@@ -121,6 +134,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "join_later": {
         "nl": "De knop werkt vanaf 15 minuten voor het gesprek.",
         "en": "The button works from 15 minutes before the call.",
+    },
+    "join_opens": {
+        "nl": "Het gesprek opent op {when}. Vanaf {minutes} minuten vooraf verschijnt hier de knop "
+        "om deel te nemen.",
+        "en": "The call opens on {when}. From {minutes} minutes before, a button to join appears "
+        "here.",
     },
     "join_link": {"nl": "Link naar het gesprek", "en": "Link to the call"},
     "meeting_pending": {

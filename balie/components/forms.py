@@ -1,5 +1,7 @@
 """Accessible form parts: labelled fields with hints and errors tied to them."""
 
+from typing import Any
+
 import reflex as rx
 
 from balie.components.text import t, text_for
@@ -43,8 +45,9 @@ def text_field(
     autocomplete: str = "",
     hint: str | None = None,
     required: bool = False,
+    on_blur: Any = None,
 ) -> rx.Component:
-    """A labelled text input that keeps its value and shows its error."""
+    """A labelled text input that keeps its value and shows its error (``on_blur``: optional)."""
     return rx.box(
         rx.el.label(t(label), html_for=field, class_name="field-label"),
         rx.text(t(hint), id=f"{field}-hint", class_name="field-hint") if hint else rx.fragment(),
@@ -60,6 +63,7 @@ def text_field(
                 "aria-invalid": rx.cond(errors.contains(field), "true", "false"),
                 "aria-describedby": described_by(field, errors, hint is not None),
             },
+            **({"on_blur": on_blur} if on_blur is not None else {}),
         ),
         field_error(field, errors),
         class_name="field",

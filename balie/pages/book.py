@@ -1,4 +1,4 @@
-"""The booking wizard at /boeken: service, topic, time, details, review, confirmation."""
+"""The booking wizard at /boeken (service, topic, time, details, review) and its confirmation."""
 
 import reflex as rx
 
@@ -15,7 +15,7 @@ from balie.components.text import localised, t
 from balie.components.time_picker import time_picker
 from balie.i18n import ERRORS
 from balie.settings import get_settings
-from balie.states.booking import BookingState, ServiceOption, TopicOption
+from balie.states.booking import CONFIRMED_PATH, BookingState, ServiceOption, TopicOption
 from balie.states.locale import LocaleState
 
 S = BookingState
@@ -30,7 +30,8 @@ def step_counter() -> rx.Component:
 
 def back_button() -> rx.Component:
     """Go one step back."""
-    return rx.button(t("back"), on_click=S.go_back, variant="outline", id="back")
+    # type=button: in the details form the default button (Enter) must be "to review", not this.
+    return rx.button(t("back"), on_click=S.go_back, variant="outline", id="back", type="button")
 
 
 def service_button(service: rx.Var[ServiceOption]) -> rx.Component:
@@ -127,6 +128,8 @@ def language_choice() -> rx.Component:
                     value=code,
                     default_checked=current == code,
                     id=f"language-{code}",
+                    # The first radio gets the error summary's link (an error only for bad input).
+                    **({"custom_attrs": {"data-field": "language"}} if code == "nl" else {}),
                 ),
                 " ",
                 t(f"language_{code}"),
@@ -138,6 +141,13 @@ def language_choice() -> rx.Component:
     )
 
 
+def focus_field(field: rx.Var) -> rx.Var:
+    """Script that moves focus to the field ``field`` (its id, or the first radio of a group)."""
+    target = "document.getElementById('" + field + "')"
+    group = "document.querySelector('[data-field=" + field + "]')"
+    return "(" + target + " || " + group + ")?.focus()"
+
+
 def error_summary() -> rx.Component:
     """All errors at the top of the form; focus moves here so they are announced."""
     return rx.cond(
@@ -147,7 +157,14 @@ def error_summary() -> rx.Component:
             rx.el.ul(
                 rx.foreach(
                     S.errors,
-                    lambda item: rx.el.li(rx.el.a(error_text(item[1]), href="#" + item[0])),
+                    lambda item: rx.el.li(
+                        rx.el.a(
+                            error_text(item[1]),
+                            href="#" + item[0],
+                            # The router does not move focus for "#field"; GOV.UK's summary does.
+                            on_click=[rx.prevent_default, rx.call_script(focus_field(item[0]))],
+                        )
+                    ),
                 )
             ),
             id="form-errors",
@@ -166,7 +183,15 @@ def step_details() -> rx.Component:
         rx.text(localised(S.start_label), weight="bold", margin_bottom="1rem"),
         error_summary(),
         rx.form(
-            text_field("name", "field_name", S.name, S.errors, autocomplete="name", required=True),
+            text_field(
+                "name",
+                "field_name",
+                S.name,
+                S.errors,
+                autocomplete="name",
+                required=True,
+                on_blur=lambda value: S.check_field("name", value),
+            ),
             text_field(
                 "email",
                 "field_email",
@@ -176,6 +201,7 @@ def step_details() -> rx.Component:
                 autocomplete="email",
                 hint="field_email_hint",
                 required=True,
+                on_blur=lambda value: S.check_field("email", value),
             ),
             text_field(
                 "phone",
@@ -185,6 +211,7 @@ def step_details() -> rx.Component:
                 input_type="tel",
                 autocomplete="tel",
                 hint="field_phone_hint",
+                on_blur=lambda value: S.check_field("phone", value),
             ),
             language_choice(),
             rx.box(
@@ -199,6 +226,7 @@ def step_details() -> rx.Component:
                     custom_attrs={
                         "aria-invalid": rx.cond(S.errors.contains("question"), "true", "false")
                     },
+                    on_blur=lambda value: S.check_field("question", value),
                 ),
                 field_error("question", S.errors),
                 class_name="field",
@@ -218,6 +246,7 @@ def step_details() -> rx.Component:
                         id="consent",
                         default_checked=S.consent,
                         custom_attrs={"aria-describedby": "consent-hint"},
+                        on_change=lambda checked: S.check_field("consent", checked),
                     ),
                     " ",
                     t("field_consent"),
@@ -226,10 +255,12 @@ def step_details() -> rx.Component:
                 field_error("consent", S.errors),
                 class_name="field",
             ),
+            # "To review" first: the browser's default button (Enter in a field) is the first one.
             rx.hstack(
-                back_button(),
                 rx.button(t("to_review"), type="submit", id="to-review"),
+                back_button(),
                 spacing="3",
+                wrap="wrap",
             ),
             on_submit=S.submit_details,
             reset_on_submit=False,
@@ -243,19 +274,51 @@ def review_row(label: str, value: rx.Var | rx.Component) -> list[rx.Component]:
     return [rx.el.dt(t(label)), rx.el.dd(value)]
 
 
+def change_button(part: str) -> rx.Component:
+    """'Change' for one part of the review; its name says which part ("Wijzig de dienst")."""
+    return rx.el.button(
+        t("change"),
+        rx.el.span(" ", t(f"change_{part}"), class_name="visually-hidden"),
+        on_click=S.change(part),
+        type="button",
+        class_name="change-link",
+        id=f"change-{part}",
+    )
+
+
+def review_part(label: str, value: rx.Var | rx.Component, part: str | None) -> rx.Component:
+    """A row of the review: term, description and, for a part that can change, 'Change'."""
+    return rx.el.div(
+        rx.el.dt(t(label)),
+        rx.el.dd(value),
+        rx.el.dd(change_button(part) if part else rx.fragment(), class_name="summary-action"),
+        class_name="summary-row",
+    )
+
+
+def language_name(code: rx.Var) -> rx.Var:
+    """The name of the conversation language ``code``, in the visitor's language."""
+    return rx.cond(code == "en", t("language_en"), t("language_nl"))
+
+
 def step_review() -> rx.Component:
-    """Step 5: everything once more, then confirm."""
+    """Step 5: everything once more, each part with 'Change', then confirm."""
     return rx.box(
         step_heading("step_review"),
         notice(),
         rx.el.dl(
-            *review_row("review_service", localised(S.service.to(dict)["name"])),
-            *review_row("review_topic", localised(S.topic.to(dict)["name"])),
-            *review_row("review_when", localised(S.start_label)),
-            *review_row("review_how", t("review_how_video")),
-            *review_row("field_name", S.name),
-            *review_row("field_email", S.email),
-            class_name="summary",
+            review_part("review_service", localised(S.service.to(dict)["name"]), "service"),
+            review_part("review_topic", localised(S.topic.to(dict)["name"]), "topic"),
+            review_part("review_when", localised(S.start_label), "time"),
+            review_part("review_how", t("review_how_video"), None),
+            review_part("field_name", S.name, "details"),
+            review_part("field_email", S.email, None),
+            review_part(
+                "field_phone", rx.cond(S.phone != "", S.phone, t("review_phone_none")), None
+            ),
+            review_part("field_language", language_name(S.language), None),
+            rx.cond(S.question != "", review_part("field_question", S.question, None)),
+            class_name="summary summary-review",
         ),
         rx.hstack(
             back_button(),
@@ -271,9 +334,16 @@ def step_review() -> rx.Component:
 
 
 def step_done() -> rx.Component:
-    """Step 6: the confirmation."""
+    """The confirmation: its heading is the page's main heading."""
     return rx.box(
-        step_heading("step_done"),
+        rx.heading(
+            t("step_done"),
+            as_="h1",
+            size="7",
+            id="step-heading",
+            tab_index=-1,
+            margin_bottom="1rem",
+        ),
         rx.text(t("done_reference"), ": ", rx.el.strong(S.reference, id="reference")),
         rx.el.dl(
             *review_row("review_when", localised(S.when)),
@@ -307,6 +377,23 @@ def step_done() -> rx.Component:
     )
 
 
+def confirmation_gone() -> rx.Component:
+    """The confirmation address opened without this visitor's booking (another tab, later)."""
+    return rx.box(
+        rx.heading(t("done_title"), as_="h1", size="7", margin_bottom="1rem"),
+        rx.text(t("done_gone")),
+        rx.link(t("book_new"), href="/boeken", id="book-new"),
+    )
+
+
+@rx.page(
+    route=CONFIRMED_PATH, title="Afspraak gemaakt – Digitale Balie", on_load=S.load_confirmation
+)
+def booked() -> rx.Component:
+    """The confirmation after booking, at its own address (only the reference in it)."""
+    return page_frame(rx.cond(S.step == 6, step_done(), confirmation_gone()))
+
+
 @rx.page(route="/boeken", title="Afspraak maken – Digitale Balie", on_load=S.load)
 def book() -> rx.Component:
     """The wizard page."""
@@ -320,7 +407,8 @@ def book() -> rx.Component:
             (3, step_time()),
             (4, step_details()),
             (5, step_review()),
-            (6, step_done()),
+            # Step 6 lives at the confirmation address; the wizard shows nothing while it goes.
+            (6, rx.fragment()),
             step_service(),
         ),
     )

@@ -21,7 +21,13 @@ from balie.models import Appointment, BookingChannel
 from balie.services import booking
 from balie.services.catalogue import get_organisation, live_services
 from balie.services.citizen_mail import calendar_file, manage_url
-from balie.services.validation import validate_details
+from balie.services.validation import (
+    check_email,
+    check_name,
+    check_phone,
+    check_question,
+    validate_details,
+)
 from balie.services.wizard import bookable_days, join_is_open, summarise
 from balie.settings import get_settings
 from balie.states.booking_form import (
@@ -36,6 +42,17 @@ from balie.states.booking_form import (
 from balie.states.locale import LocaleState
 from balie.states.time_picker import TimePickerState
 from balie.worker import run_appointment_jobs
+
+# Fields whose error is checked again when the citizen leaves them (GOV.UK: errors clear on fix).
+FIELD_CHECKS = {
+    "name": check_name,
+    "email": check_email,
+    "phone": check_phone,
+    "question": check_question,
+}
+# The parts of the review that have a "Change" button, and the step each one opens.
+CHANGE_STEPS = {"service": "service", "topic": "topic", "time": "time", "details": "details"}
+CONFIRMED_PATH = "/boeken/bevestigd"
 
 
 class BookingState(BookingFormState, TimePickerState, rx.State):
@@ -178,6 +195,35 @@ class BookingState(BookingFormState, TimePickerState, rx.State):
         return self._go("review")
 
     @rx.event
+    def check_field(self, field: Any, value: Any) -> None:
+        """On leaving a field: keep its value; an error shown for it is updated or cleared."""
+        if self.step != STEPS["details"] or not isinstance(field, str):
+            return
+        if field == "consent":
+            self.consent = value is True
+            problem = None if self.consent else "error_consent_required"
+        elif field in FIELD_CHECKS:
+            text = _text(value)
+            setattr(self, field, text)
+            _value, problem = FIELD_CHECKS[field](text)
+        else:
+            return
+        if field in self.errors:
+            errors = {key: item for key, item in self.errors.items() if key != field}
+            if problem:
+                errors[field] = problem
+            self.errors = errors
+
+    @rx.event
+    def change(self, part: Any) -> Any:
+        """From the review: open the step of one part again; nothing chosen or typed is lost."""
+        if self.step != STEPS["review"] or not isinstance(part, str) or part not in CHANGE_STEPS:
+            return None
+        if part == "time":
+            self._load_days()
+        return self._go(CHANGE_STEPS[part])
+
+    @rx.event
     async def confirm(self) -> Any:
         """Step 5: book. A time taken meanwhile sends the citizen back to step 3, details kept."""
         if self.step != STEPS["review"] or self.busy:
@@ -202,7 +248,20 @@ class BookingState(BookingFormState, TimePickerState, rx.State):
         if outcome != "booked":
             self.notice = outcome
             return self._go("topic")
-        return self._go("done")
+        return self._show_confirmation()
+
+    def _show_confirmation(self) -> Any:
+        """The confirmation gets its own address (reference only: no token, nothing personal)."""
+        self.step = STEPS["done"]
+        return rx.redirect(f"{CONFIRMED_PATH}?ref={self.reference}")
+
+    @rx.event
+    def load_confirmation(self) -> Any:
+        """The confirmation page: shows this visitor's booking, focus on its heading."""
+        wanted = _text(self.router.url.query_parameters.get("ref", ""), 64)
+        if self.step != STEPS["done"] or not self.reference or wanted != self.reference:
+            return None
+        return rx.call_script(FOCUS_STEP_HEADING)
 
     def _book(self, details: Any) -> str:
         """Book through the shared booking service, then make the link and send the e-mail."""
@@ -286,6 +345,6 @@ class BookingState(BookingFormState, TimePickerState, rx.State):
 
     @rx.event
     def start_over(self) -> Any:
-        """Begin a new booking."""
+        """Begin a new booking (from the confirmation address, back at the wizard's)."""
         self._reset_wizard()
-        return rx.call_script(FOCUS_STEP_HEADING)
+        return rx.redirect("/boeken")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import re
 from datetime import datetime
 from email.message import Message
 from pathlib import Path
@@ -104,7 +105,12 @@ def test_book_in_dutch_with_the_keyboard_only(page: Page, base_url: str) -> None
     heading_has_focus(page, "Je afspraak is gemaakt")
     reference = page.locator("#reference").inner_text()
     expect(page.locator("#join-url")).to_have_attribute("href", JOIN_URL)
-    expect(page.locator("#join")).to_be_disabled()
+    # No greyed-out button before the call opens: the page says when it opens, in words.
+    expect(page.locator("#join")).to_have_count(0)
+    expect(page.locator("#join-later")).to_contain_text("Het gesprek opent op ")
+    expect(page.locator("#join-later")).to_contain_text("Vanaf 15 minuten vooraf")
+    expect(page).to_have_url(re.compile(rf"/boeken/bevestigd\?ref={reference}$"))
+    expect(page.locator("h1")).to_have_text("Je afspraak is gemaakt")
     assert "/afspraak?ref=" + reference in page.locator("#manage-link").get_attribute("href")
     assert_accessible(page)
 

@@ -44,8 +44,11 @@ def test_public_handlers_are_exactly_the_wizard_actions() -> None:
             "choose_time",
             "submit_details",
             "confirm",
+            "check_field",
+            "change",
             "go_back",
             "start_over",
+            "load_confirmation",
             "tick",
             "refresh_meeting",
             "download_calendar",
@@ -142,8 +145,10 @@ def test_the_whole_wizard_books_once_even_when_confirm_is_repeated(
     state.name, state.email, state.consent = details["name"], details["email"], True
     state._idempotency_key = "fixed-key"
     state.step = 5
-    asyncio.run(BookingState.confirm.fn(state))
+    shown = asyncio.run(BookingState.confirm.fn(state))
     assert state.step == 6 and state.reference
+    # The confirmation gets its own address with the reference only (no token, no details).
+    assert redirect_path(shown) == f"/boeken/bevestigd?ref={state.reference}"
     state.step = 5  # a second click that arrives after the first one finished
     asyncio.run(BookingState.confirm.fn(state))
     assert appointments(session) == 1
@@ -160,3 +165,95 @@ def test_manage_page_without_a_valid_link_shows_nothing(
     ManageState.start_move.fn(state)
     assert state.mode == "view" and state.days == []
     assert ManageState.download_calendar.fn(state) is None
+
+
+def redirect_path(event: Any) -> str:
+    """The address an ``rx.redirect`` event sends the browser to."""
+    args = {name._js_expr: value._var_value for name, value in event.args}
+    return args["path"]
+
+
+def at_details_step(session: Session) -> BookingState:
+    """A wizard with a service, topic and time chosen: the details step is open."""
+    load_demo_data(session)
+    state = wizard()
+    BookingState.choose_service.fn(state, "oog")
+    BookingState.choose_topic.fn(state, "zaak-starten")
+    BookingState.choose_time.fn(state, state.times[0].start)
+    assert state.step == 4
+    return state
+
+
+def test_an_error_clears_when_its_field_is_left_valid(
+    session: Session, app_database: Engine
+) -> None:
+    state = at_details_step(session)
+    state.errors = {
+        "name": "error_name_required",
+        "email": "error_email_invalid",
+        "consent": "error_consent_required",
+    }
+    BookingState.check_field.fn(state, "name", "Lena Peeters")
+    assert state.name == "Lena Peeters" and "name" not in state.errors
+    BookingState.check_field.fn(state, "email", "lena@voorbeeld")
+    assert state.errors["email"] == "error_email_invalid"
+    BookingState.check_field.fn(state, "email", "lena@voorbeeld.be")
+    BookingState.check_field.fn(state, "consent", True)
+    assert state.errors == {} and state.consent is True
+
+
+def test_leaving_a_field_adds_no_error_before_the_form_was_sent(
+    session: Session, app_database: Engine
+) -> None:
+    state = at_details_step(session)
+    BookingState.check_field.fn(state, "email", "not an address")
+    BookingState.check_field.fn(state, "consent", False)
+    assert state.errors == {} and state.email == "not an address"
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_check_field_refuses_unknown_fields(
+    session: Session, app_database: Engine, value: Any
+) -> None:
+    state = at_details_step(session)
+    state.errors = {"name": "error_name_required"}
+    BookingState.check_field.fn(state, value, "Lena")
+    BookingState.check_field.fn(state, "step", 6)
+    assert state.errors == {"name": "error_name_required"} and state.step == 4
+    BookingState.check_field.fn(state, "name", value)
+    assert state.name == (value[:2000] if isinstance(value, str) else "")
+
+
+def test_check_field_does_nothing_outside_the_details_step(
+    session: Session, app_database: Engine
+) -> None:
+    state = at_details_step(session)
+    state.step = 5
+    BookingState.check_field.fn(state, "name", "Someone else")
+    assert state.name == ""
+
+
+@pytest.mark.parametrize("value", [*HOSTILE, "done", "review"])
+def test_change_opens_only_the_offered_parts_from_the_review(
+    session: Session, app_database: Engine, value: Any
+) -> None:
+    state = at_details_step(session)
+    BookingState.change.fn(state, "service")
+    assert state.step == 4  # only from the review
+    state.step = 5
+    BookingState.change.fn(state, value)
+    assert state.step == 5
+
+
+def test_changing_the_time_from_the_review_keeps_everything(
+    session: Session, app_database: Engine
+) -> None:
+    state = at_details_step(session)
+    chosen = state.start_iso
+    state.name, state.step = "Lena", 5
+    BookingState.change.fn(state, "time")
+    assert state.step == 3 and state.start_iso == chosen and state.times
+    assert state.name == "Lena"
+    state.step = 5
+    BookingState.change.fn(state, "details")
+    assert state.step == 4
