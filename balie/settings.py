@@ -78,6 +78,14 @@ class Settings(BaseSettings):
         "", description="Shared organiser mailbox for staff without an Entra object id."
     )
 
+    meeting_wait_seconds: float = Field(
+        2.0,
+        ge=0,
+        le=30,
+        description="How long a booking's answer waits for the meeting link before it says the "
+        "link follows.",
+    )
+
     share_question_with_meeting_provider: bool = Field(
         False,
         description="Copy the citizen's question into the meeting (e.g. the Teams calendar item).",
