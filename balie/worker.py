@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import suppress
 
-from balie.db import session_scope
+from balie.db import fit_thread_pool, session_scope
 from balie.db_types import utcnow
 from balie.services import jobs, retention
 from balie.services.meetings import provider_from_settings
@@ -91,6 +91,7 @@ def make_meeting_now(appointment_id: int, wait: float | None = None) -> None:
 async def background_worker() -> None:
     """Run due jobs every second, or sooner when woken, for as long as the app runs."""
     global _wake
+    fit_thread_pool()  # runs in the app's event loop, whose thread limiter it sizes
     wake = asyncio.Event()
     _wake = (asyncio.get_running_loop(), wake)
     try:
