@@ -17,12 +17,13 @@ export NPM_CONFIG_UPDATE_NOTIFIER := false
 export NPM_CONFIG_FUND := false
 export NPM_CONFIG_AUDIT := false
 
-.PHONY: help run test lint migrate demo-data check-python chromium clean bench
+.PHONY: help run test lint migrate demo-data check-python chromium clean bench loadtest
 
 help:
 	@echo "make run   - start Digitale Balie on http://localhost:$(PORT) with demo data (SQLite)"
 	@echo "make test  - lint, migration check, unit, database and browser tests"
 	@echo "make bench - slot and booking benchmarks on SQLite (and PostgreSQL when one answers)"
+	@echo "make loadtest - API and wizard load on a running app: SQLite, then PostgreSQL + Redis"
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
@@ -102,3 +103,27 @@ bench: $(VENV)/.installed-dev
 
 clean:
 	rm -rf .web .states data/test-*
+
+# Load test, not a test: starts the app (reflex --env prod) on LOADTEST_PORT, loads it through
+# the API (locust) and the wizard (socket.io), prints figures, checks the database. Bounded in
+# time; fails only on a double booking or a lost booking. LOADTEST_ARGS adds options (see
+# `python -m tests.load.run --help`). PostgreSQL + Redis run when they answer; the PostgreSQL
+# database is a throwaway one, dropped after; Reflex state uses Redis DB LOADTEST_REDIS_DB.
+LOADTEST_PORT ?= 8600
+LOADTEST_REDIS_DB ?= 15
+LOADTEST_ARGS ?=
+
+loadtest: $(VENV)/.installed-dev
+	@echo "== load test on SQLite, one worker"
+	$(BIN)/python -m tests.load.run --port $(LOADTEST_PORT) $(LOADTEST_ARGS)
+	@set -euo pipefail; \
+	admin="$${BALIE_LOADTEST_PG_ADMIN_URL:-$(BENCH_PG_DEFAULT)}"; \
+	if ! $(BIN)/python -c 'import sys, psycopg; psycopg.connect(sys.argv[1], connect_timeout=5)' "$$admin" 2>/dev/null; then \
+	  echo "== PostgreSQL + Redis NOT measured: no PostgreSQL at BALIE_LOADTEST_PG_ADMIN_URL."; exit 0; \
+	fi; \
+	if ! $(BIN)/python -c 'import redis; redis.Redis(socket_connect_timeout=3).ping()' 2>/dev/null; then \
+	  echo "== PostgreSQL + Redis NOT measured: no Redis at 127.0.0.1:6379."; exit 0; \
+	fi; \
+	echo "== load test on PostgreSQL + Redis, Reflex's workers"; \
+	BALIE_LOADTEST_PG_ADMIN_URL="$$admin" $(BIN)/python -m tests.load.run --database postgresql \
+	  --redis redis://127.0.0.1:6379/$(LOADTEST_REDIS_DB) --port $(LOADTEST_PORT) $(LOADTEST_ARGS)

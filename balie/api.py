@@ -23,12 +23,12 @@ from balie.db import get_engine, session_scope
 from balie.db_types import utcnow
 from balie.i18n import ERRORS, pick
 from balie.models import Appointment, Organisation, Service, Topic
-from balie.services import booking, entra, staff_auth
-from balie.services.catalogue import get_organisation, live_services
+from balie.services import booking, catalogue_cache, entra, staff_auth
+from balie.services.catalogue_cache import Catalogue
 from balie.services.slots import free_slots
 from balie.services.validation import validate_details
 from balie.settings import get_settings
-from balie.worker import run_appointment_jobs
+from balie.worker import make_meeting_now
 
 log = logging.getLogger(__name__)
 
@@ -135,12 +135,12 @@ async def _json_body(request: Request, model: type[BaseModel]) -> Any:
         raise _error(422, "invalid", "Some fields are not valid.", fields=fields) from problem
 
 
-def _organisation(session: Any) -> Organisation:
-    """The organisation this site serves."""
-    organisation = get_organisation(session, get_settings().organisation)
-    if organisation is None:
+def _catalogue(session: Any) -> Catalogue:
+    """The catalogue of the organisation this site serves (cached per process)."""
+    catalogue = catalogue_cache.current(session, get_settings().organisation)
+    if catalogue is None:
         raise _error(503, "not_configured", "No organisation is configured.")
-    return organisation
+    return catalogue
 
 
 def _aware(moment: datetime) -> datetime:
@@ -170,11 +170,16 @@ def _bearer(request: Request) -> str:
 
 
 def _appointment_json(session: Any, appointment: Appointment, token: str | None) -> dict:
-    """The public view of an appointment."""
-    organisation = session.get(Organisation, appointment.organisation_id)
+    """The public view of an appointment; service and topic come from the cached catalogue."""
+    catalogue = _catalogue(session)
+    organisation = catalogue.organisation
+    service = catalogue.services_by_id.get(appointment.service_id)
+    topic = catalogue.topics_by_id.get(appointment.topic_id)
+    if organisation.id != appointment.organisation_id or service is None or topic is None:
+        organisation = session.get(Organisation, appointment.organisation_id)
+        service = session.get(Service, appointment.service_id)
+        topic = session.get(Topic, appointment.topic_id)
     tz = ZoneInfo(organisation.time_zone)
-    service = session.get(Service, appointment.service_id)
-    topic = session.get(Topic, appointment.topic_id)
     cancelled = appointment.status == "cancelled"
     body = {
         "reference": appointment.reference,
@@ -205,9 +210,9 @@ async def healthz(_request: Request) -> JSONResponse:
 def _services_payload() -> list[dict]:
     """Live services with their topics and channel rules."""
     with session_scope() as session:
-        organisation = _organisation(session)
-        today = datetime.now(ZoneInfo(organisation.time_zone)).date()
-        views = live_services(session, organisation.id, today)
+        catalogue = _catalogue(session)
+    today = datetime.now(ZoneInfo(catalogue.organisation.time_zone)).date()
+    views = catalogue.live_views(today)
     return [
         {
             "slug": view.slug,
@@ -248,15 +253,16 @@ def _parse_day(value: str | None, name: str) -> date:
 def _slots_payload(slug: str, first: date, last: date) -> dict:
     """Free times of one service between two local days."""
     with session_scope() as session:
-        organisation = _organisation(session)
+        catalogue = _catalogue(session)
+        organisation = catalogue.organisation
         try:
             if "\x00" in slug:
                 raise booking.UnknownService(slug)
-            service = booking.find_live_service(session, organisation, slug)
+            service = booking.find_live_service(session, organisation, slug, catalogue=catalogue)
         except booking.UnknownService as problem:
             raise _error(404, "unknown_service", pick(ERRORS[problem.key], "en")) from problem
         tz = ZoneInfo(organisation.time_zone)
-        slots = free_slots(session, service, first, last, datetime.now(tz))
+        slots = free_slots(session, service, first, last, datetime.now(tz), organisation)
     return {
         "service": slug,
         "time_zone": organisation.time_zone,
@@ -309,14 +315,15 @@ def _book(body: BookingBody, key: str | None) -> tuple[int, dict]:
         idempotency_key=key,
     )
     with session_scope() as session:
-        organisation = _organisation(session)
+        catalogue = _catalogue(session)
         try:
             booked = booking.book(
                 session,
-                organisation,
+                catalogue.organisation,
                 request,
                 meeting_provider=settings.meeting_provider,
                 secret_key=settings.secret_key.get_secret_value(),
+                catalogue=catalogue,
             )
         except booking.TopicNotBookable as problem:
             raise _error(
@@ -333,11 +340,12 @@ def _book(body: BookingBody, key: str | None) -> tuple[int, dict]:
         except booking.SlotTaken as problem:
             raise _error(409, "slot_taken", pick(ERRORS[problem.key], body.language)) from problem
         status = 200 if booked.replayed else 201
-        appointment_id, token = booked.appointment.id, booked.manage_token
-    if not booked.replayed:
-        run_appointment_jobs(appointment_id)  # the link is usually ready in the answer
-    with session_scope() as session:
-        return status, _appointment_json(session, session.get(Appointment, appointment_id), token)
+        appointment, token = booked.appointment, booked.manage_token
+        if not booked.replayed:
+            session.commit()  # no transaction stays open while the meeting is made
+            make_meeting_now(appointment.id)  # the link is in the answer unless it is slow
+            appointment = session.get(Appointment, appointment.id, populate_existing=True)
+        return status, _appointment_json(session, appointment, token)
 
 
 @_guarded
@@ -369,11 +377,11 @@ def _with_appointment(reference: str, token: str, action: Callable[[Any, Appoint
             raise _error(409, "not_changeable", pick(ERRORS[problem.key], "en")) from problem
         except booking.SlotTaken as problem:
             raise _error(409, "slot_taken", pick(ERRORS[problem.key], "en")) from problem
-        appointment_id = appointment.id
-    if changed:
-        run_appointment_jobs(appointment_id)
-    with session_scope() as session:
-        return _appointment_json(session, session.get(Appointment, appointment_id), token)
+        if changed:
+            session.commit()
+            make_meeting_now(appointment.id)
+            appointment = session.get(Appointment, appointment.id, populate_existing=True)
+        return _appointment_json(session, appointment, token)
 
 
 @_guarded

@@ -40,14 +40,30 @@ _engines: dict[str, Engine] = {}
 _engines_lock = Lock()
 
 
+POOL_OVERFLOW = 10  # connections beyond the pool for the worker, meetings and state events
+
+
 def get_engine(url: str | None = None) -> Engine:
     """The shared engine for ``url`` (default: the configured database)."""
-    key = url or get_settings().database_url
+    settings = get_settings()
+    key = url or settings.database_url
     with _engines_lock:
         engine = _engines.get(key)
         if engine is None:
-            engine = _engines[key] = make_engine(key)
+            pool = {"pool_size": settings.database_pool_size, "max_overflow": POOL_OVERFLOW}
+            if ":memory:" in key or key.rstrip("/").endswith("sqlite:"):
+                pool = {}  # one shared in-memory connection: no pool to size
+            engine = _engines[key] = make_engine(key, **pool)
         return engine
+
+
+def fit_thread_pool() -> None:
+    """Let as many request threads run at once as the pool has connections (anyio's default
+    is 40): more threads would only queue for a connection, holding memory and the GIL."""
+    import anyio.to_thread
+
+    limiter = anyio.to_thread.current_default_thread_limiter()
+    limiter.total_tokens = get_settings().database_pool_size
 
 
 def forget_engines() -> None:

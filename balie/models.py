@@ -124,6 +124,16 @@ class Topic(SQLModel, table=True):
     sort_order: int = 0
 
 
+class CacheVersion(SQLModel, table=True):
+    """A counter per cached set of rows, raised in the transaction that changes them.
+
+    Every app process keeps the catalogue in memory and reloads it when this number moved.
+    """
+
+    name: str = Field(sa_type=String(40), primary_key=True)
+    version: int = 0
+
+
 class StaffMember(SQLModel, table=True):
     """A person who works with the Digitale Balie: counsellor, agent, manager or admin."""
 

@@ -32,6 +32,13 @@ class Settings(BaseSettings):
     database_url: str = Field(
         f"sqlite:///{DATA_DIR / 'balie.db'}", description="SQLAlchemy URL of the database."
     )
+    database_pool_size: int = Field(
+        20,
+        ge=1,
+        le=200,
+        description="Database connections per app process; the request thread pool is sized "
+        "to it (plus up to 10 more connections for the background work).",
+    )
     redis_url: str | None = Field(
         None,
         description="Redis URL; when set, Reflex keeps session state in Redis (several workers).",
@@ -76,6 +83,14 @@ class Settings(BaseSettings):
     )
     teams_organiser_mailbox: str = Field(
         "", description="Shared organiser mailbox for staff without an Entra object id."
+    )
+
+    meeting_wait_seconds: float = Field(
+        2.0,
+        ge=0,
+        le=30,
+        description="How long a booking's answer waits for the meeting link before it says the "
+        "link follows.",
     )
 
     share_question_with_meeting_provider: bool = Field(

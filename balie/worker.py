@@ -1,15 +1,20 @@
 """The app's background worker: runs the outbox jobs (meetings, e-mails, reminders).
 
-It runs inside the web app as a Reflex lifespan task, and the booking pages call
-``run_appointment_jobs`` right after a change so the citizen rarely has to wait for the worker.
+It runs inside the web app as a Reflex lifespan task. Right after a booking the answer waits
+only for the meeting link (``make_meeting_now``, at most BALIE_MEETING_WAIT_SECONDS) and wakes
+the worker, which sends the e-mails; other pages call ``run_appointment_jobs`` after a change.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from contextlib import suppress
 
-from balie.db import session_scope
+from balie.db import fit_thread_pool, session_scope
 from balie.db_types import utcnow
 from balie.services import jobs, retention
 from balie.services.meetings import provider_from_settings
@@ -38,9 +43,61 @@ def run_appointment_jobs(appointment_id: int) -> None:
         log.exception("jobs of appointment %s left to the background worker", appointment_id)
 
 
+MEETING_KINDS = ("meeting.create", "meeting.update", "meeting.cancel")
+MEETING_THREADS = 8  # meetings made while an answer waits; more wait for the worker instead
+_meetings = ThreadPoolExecutor(MEETING_THREADS, thread_name_prefix="meeting")
+_meeting_places = threading.BoundedSemaphore(MEETING_THREADS)
+_wake: tuple[asyncio.AbstractEventLoop, asyncio.Event] | None = None
+
+
+def wake_worker() -> None:
+    """Ask this process's background worker for a round now (from any thread)."""
+    if _wake is None:
+        return
+    loop, event = _wake
+    with suppress(RuntimeError):  # the loop has closed: the app is stopping
+        loop.call_soon_threadsafe(event.set)
+
+
+def _make_meeting(appointment_id: int) -> None:
+    """Run the appointment's meeting jobs now; a failure stays queued for the worker."""
+    try:
+        jobs.run_due_jobs(
+            session_scope, job_context(), appointment_id=appointment_id, kinds=MEETING_KINDS
+        )
+    except Exception:
+        log.exception("meeting of appointment %s left to the background worker", appointment_id)
+    finally:
+        _meeting_places.release()
+
+
+def make_meeting_now(appointment_id: int, wait: float | None = None) -> None:
+    """Make (move, cancel) the appointment's meeting, waiting at most ``wait`` s; wake the worker.
+
+    The e-mails are the worker's: they never delay the answer. A slow provider does not hold
+    the answer longer than ``wait`` (BALIE_MEETING_WAIT_SECONDS): the meeting is still made,
+    and the page says the link follows.
+    """
+    wait = get_settings().meeting_wait_seconds if wait is None else wait
+    if wait > 0 and _meeting_places.acquire(blocking=False):
+        future = _meetings.submit(_make_meeting, appointment_id)
+        try:
+            future.result(timeout=wait)
+        except FutureTimeout:
+            log.info("meeting of appointment %s still being made after %s s", appointment_id, wait)
+    wake_worker()
+
+
 async def background_worker() -> None:
-    """Run due jobs every second for as long as the app runs."""
-    await jobs.worker_loop(session_scope, job_context, interval=1.0)
+    """Run due jobs every second, or sooner when woken, for as long as the app runs."""
+    global _wake
+    fit_thread_pool()  # runs in the app's event loop, whose thread limiter it sizes
+    wake = asyncio.Event()
+    _wake = (asyncio.get_running_loop(), wake)
+    try:
+        await jobs.worker_loop(session_scope, job_context, interval=1.0, wake=wake)
+    finally:
+        _wake = None
 
 
 RETENTION_INTERVAL = 3600  # seconds between two erasure rounds

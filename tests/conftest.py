@@ -19,6 +19,7 @@ from sqlmodel import Session, SQLModel
 
 from balie import db
 from balie.db import make_engine
+from balie.services import catalogue_cache
 from balie.settings import get_settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -31,6 +32,14 @@ def run_alembic(url: str, name: str, *args: str) -> None:
     config.attributes["configure_logger"] = False
     config.cmd_opts = SimpleNamespace(x=[f"url={url}"])
     getattr(command, name)(config, *args)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_catalogue_cache() -> Iterator[None]:
+    """Every test starts without a cached catalogue (test databases reuse one URL)."""
+    catalogue_cache.clear()
+    yield
+    catalogue_cache.clear()
 
 
 @pytest.fixture(scope="session")

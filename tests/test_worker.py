@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
+from starlette.testclient import TestClient
 
-from balie import worker
+from balie import db, worker
+from balie.api import api
 from balie.db_types import utcnow
 from balie.models import Appointment, Job, MeetingState
-from balie.services import booking
+from balie.services import booking, jobs
 from balie.services.catalogue import get_organisation
 from balie.services.demo_data import load_demo_data
 from balie.services.slots import free_slots
@@ -74,3 +77,85 @@ def test_the_retention_round_erases_only_old_personal_data(
     stored = session.get(Appointment, booked.appointment.id)
     assert (stored.citizen_name, stored.citizen_email, stored.question) == (None, None, None)
     assert stored.service_id == service.id
+
+
+def test_the_booking_answer_has_the_link_but_leaves_the_e_mail_to_the_worker(
+    session: Session, app_database: Engine, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(worker, "_wake", None)  # no worker runs in this test: nothing sends
+    load_demo_data(session)
+    session.commit()
+    with TestClient(api) as client:
+        today = utcnow().date()
+        slots = client.get(
+            "/api/v1/services/oog/slots",
+            params={"from": str(today), "to": str(today + timedelta(days=14))},
+        ).json()["slots"]
+        answer = client.post(
+            "/api/v1/appointments",
+            json={
+                "service": "oog",
+                "topic": "zaak-starten",
+                "start": slots[0]["start"],
+                "name": "Nora",
+                "email": "nora@example.be",
+                "consent": True,
+            },
+        )
+    assert answer.status_code == 201
+    assert answer.json()["meeting_state"] == "ready" and answer.json()["join_url"]
+    outbox = tmp_path / "outbox"
+    assert not list(outbox.glob("*.eml"))  # the answer did not wait for the e-mail
+    pending = set(session.exec(select(Job.kind).where(Job.state == "pending")))
+    assert "mail.confirmation" in pending
+
+    # The app restarts: a new process has only the job rows in the database.
+    db.forget_engines()
+    worker.get_settings.cache_clear()
+    assert jobs.run_due_jobs(db.session_scope, worker.job_context()) >= 1
+    assert jobs.run_due_jobs(db.session_scope, worker.job_context()) == 0
+    assert len(list(outbox.glob("*.eml"))) == 1  # sent, and exactly once
+
+
+def test_a_slow_meeting_provider_holds_the_answer_only_for_the_configured_wait(
+    session: Session, app_database: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    load_demo_data(session)
+    gent = get_organisation(session, "gent")
+    service = booking.find_live_service(session, gent, "oog")
+    now = utcnow()
+    first = free_slots(session, service, now.date(), (now + timedelta(days=14)).date(), now)[0]
+    details = CitizenDetails("Nora", "nora@example.be", None, "nl", None, True)
+    booked = booking.book(
+        session,
+        gent,
+        booking.BookingRequest("oog", "zaak-starten", first.start, details),
+        meeting_provider="jitsi",
+        secret_key="s",
+    )
+    release = threading.Event()
+    real_context = worker.job_context
+
+    def slow_context() -> jobs.JobContext:
+        context = real_context()
+        create = context.provider.create
+
+        def slow_create(request):
+            release.wait(30)
+            return create(request)
+
+        context.provider.create = slow_create
+        return context
+
+    monkeypatch.setattr(worker, "job_context", slow_context)
+    worker.make_meeting_now(booked.appointment.id, wait=0.2)
+    session.expire_all()
+    assert session.get(Appointment, booked.appointment.id).meeting_state == MeetingState.PENDING
+    release.set()  # the provider answers after all: the link is made without anyone waiting
+    worker._meetings.submit(lambda: None).result(timeout=30)
+    for _ in range(300):
+        session.expire_all()
+        if session.get(Appointment, booked.appointment.id).meeting_state == MeetingState.READY:
+            break
+        release.wait(0.1)
+    assert session.get(Appointment, booked.appointment.id).meeting_state == MeetingState.READY

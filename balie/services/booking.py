@@ -25,6 +25,7 @@ from balie.models import (
 )
 from balie.services import jobs
 from balie.services.catalogue import channel_reason, video_allowed
+from balie.services.catalogue_cache import Catalogue
 from balie.services.slots import free_staff_at
 from balie.services.validation import CitizenDetails
 
@@ -126,27 +127,39 @@ def _plain(text: object, limit: int = 64) -> bool:
 
 
 def find_live_service(
-    session: Session, organisation: Organisation, slug: str, now: datetime | None = None
+    session: Session,
+    organisation: Organisation,
+    slug: str,
+    now: datetime | None = None,
+    catalogue: Catalogue | None = None,
 ) -> Service:
-    """The live, active service with this slug, or UnknownService."""
+    """The live, active service with this slug, or UnknownService (from ``catalogue`` if given)."""
     today = (now or utcnow()).astimezone(ZoneInfo(organisation.time_zone)).date()
     if not _plain(slug):
         raise UnknownService(repr(slug))
-    service = session.exec(
-        select(Service).where(Service.organisation_id == organisation.id, Service.slug == slug)
-    ).first()
+    if catalogue is not None:
+        service = catalogue.services.get(slug)
+    else:
+        service = session.exec(
+            select(Service).where(Service.organisation_id == organisation.id, Service.slug == slug)
+        ).first()
     if service is None or not service.active or service.live_from > today:
         raise UnknownService(slug)
     return service
 
 
-def find_bookable_topic(session: Session, service: Service, slug: str) -> Topic:
+def find_bookable_topic(
+    session: Session, service: Service, slug: str, catalogue: Catalogue | None = None
+) -> Topic:
     """The active topic with this slug, or an error saying why it cannot be booked."""
     if not _plain(slug):
         raise UnknownTopic(repr(slug))
-    topic = session.exec(
-        select(Topic).where(Topic.service_id == service.id, Topic.slug == slug)
-    ).first()
+    if catalogue is not None:
+        topic = catalogue.topics.get((service.id, slug))
+    else:
+        topic = session.exec(
+            select(Topic).where(Topic.service_id == service.id, Topic.slug == slug)
+        ).first()
     if topic is None or not topic.active:
         raise UnknownTopic(slug)
     if not video_allowed(topic):
@@ -202,9 +215,11 @@ def book(
     secret_key: str,
     now: datetime | None = None,
     preferred_staff_id: int | None = None,
+    catalogue: Catalogue | None = None,
 ) -> Booked:
     """Book with a fairly chosen free staff member, or raise a BookingError.
 
+    With ``catalogue`` (the process's cached copy) service and topic are looked up there.
     With ``preferred_staff_id`` (a follow-up with the same counsellor), that staff member is
     tried first when they are free at that time; otherwise the fair order decides.
     The appointment and its background jobs (make the meeting, send the confirmation, the
@@ -214,10 +229,10 @@ def book(
     replay = _replay(session, request.idempotency_key, secret_key)
     if replay:
         return replay
-    service = find_live_service(session, organisation, request.service_slug, now)
-    topic = find_bookable_topic(session, service, request.topic_slug)
+    service = find_live_service(session, organisation, request.service_slug, now, catalogue)
+    topic = find_bookable_topic(session, service, request.topic_slug, catalogue)
     tz = ZoneInfo(organisation.time_zone)
-    candidates = free_staff_at(session, service, request.start, now)
+    candidates = free_staff_at(session, service, request.start, now, organisation)
     if not candidates:
         raise SlotTaken(request.start.isoformat())
     order = fair_order(session, candidates, request.start, tz)

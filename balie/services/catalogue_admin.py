@@ -32,6 +32,7 @@ from balie.models import (
     StaffService,
     Topic,
 )
+from balie.services import catalogue_cache
 from balie.services.staff_auth import audit, find_staff_by_email, require_role
 from balie.services.validation import check_email, check_name, positive_id, whole_number
 
@@ -331,10 +332,17 @@ def _changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[st
 def _commit_or_slug_taken(session: Session) -> None:
     """Commit; a unique-slug race with another administrator becomes a field error."""
     try:
-        session.commit()
+        _commit_catalogue(session)
     except IntegrityError as problem:
         session.rollback()
         raise Invalid({"slug": "admin_error_slug_taken"}) from problem
+
+
+def _commit_catalogue(session: Session) -> None:
+    """Commit a catalogue change with a new version number, so every process reloads it."""
+    catalogue_cache.changed(session)
+    session.commit()
+    catalogue_cache.clear()
 
 
 def create_service(session: Session, admin: StaffMember, data: Any, today: date) -> Service:
@@ -416,7 +424,7 @@ def remove_service(session: Session, admin: StaffMember, service_id: Any, now: d
         slug=record["slug"],
         before=record,
     )
-    session.commit()
+    _commit_catalogue(session)
     return outcome
 
 
@@ -599,7 +607,7 @@ def remove_topic(session: Session, admin: StaffMember, topic_id: Any) -> str:
         slug=record["slug"],
         before=record,
     )
-    session.commit()
+    _commit_catalogue(session)
     return outcome
 
 

@@ -12,7 +12,7 @@ import asyncio
 import logging
 import random
 from collections.abc import Callable
-from contextlib import AbstractContextManager, suppress
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -131,7 +131,10 @@ def enqueue(
         .returning(Job.id)
     )
     job_id = session.execute(statement).scalar_one_or_none()
-    return None if job_id is None else session.get(Job, job_id)
+    if job_id is None:
+        return None
+    job.id = job_id  # a transient copy of the row: no second round trip to read it back
+    return job
 
 
 def _moment(appointment: Appointment, now: datetime | None) -> datetime:
@@ -197,10 +200,12 @@ def claim_due(
     limit: int = 10,
     lease: timedelta = timedelta(minutes=2),
     appointment_id: int | None = None,
+    kinds: tuple[str, ...] | None = None,
 ) -> list[Job]:
     """Take due jobs (and jobs of crashed workers), mark them running until ``now + lease``.
 
-    With ``appointment_id``, only that appointment's jobs (a citizen is waiting for them).
+    With ``appointment_id``, only that appointment's jobs (a citizen is waiting for them);
+    with ``kinds``, only jobs of those kinds.
     """
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
@@ -213,6 +218,8 @@ def claim_due(
     )
     if appointment_id is not None:
         due = and_(due, Job.appointment_id == appointment_id)
+    if kinds is not None:
+        due = and_(due, Job.kind.in_(kinds))
     candidates = select(Job.id).where(due).order_by(Job.run_after, Job.id).limit(limit)
     if dialect == "postgresql":
         candidates = candidates.with_for_update(skip_locked=True)
@@ -550,15 +557,19 @@ def run_due_jobs(
     *,
     limit: int = 10,
     appointment_id: int | None = None,
+    kinds: tuple[str, ...] | None = None,
 ) -> int:
     """Claim and run the jobs due now, once; returns how many ran.
 
-    With ``appointment_id`` only that appointment's jobs run: the booking pages call this right
-    after a booking so the link is usually there on arrival; the worker retries what fails.
+    With ``appointment_id`` only that appointment's jobs run (of ``kinds``, when given): the
+    booking pages call this right after a booking so the link is usually there on arrival;
+    the worker runs the rest and retries what fails.
     """
     ran = 0
     with session_factory() as session:
-        claimed = claim_due(session, context.now(), limit=limit, appointment_id=appointment_id)
+        claimed = claim_due(
+            session, context.now(), limit=limit, appointment_id=appointment_id, kinds=kinds
+        )
         for job in claimed:
             job_id = job.id
             if job.locked_until <= context.now():
@@ -581,9 +592,15 @@ async def worker_loop(
     interval: float = 1.0,
     stop: asyncio.Event | None = None,
     limit: int = 10,
+    wake: asyncio.Event | None = None,
 ) -> None:
-    """Run due jobs until ``stop`` is set, in a thread so the event loop is never blocked."""
+    """Run due jobs until ``stop`` is set, in a thread so the event loop is never blocked.
+
+    Between rounds it waits ``interval`` seconds, or until ``wake`` is set (a booking just
+    queued an e-mail: send it now rather than up to a second later).
+    """
     stop = stop or asyncio.Event()
+    wake = wake or asyncio.Event()
     context: JobContext | None = None
     while not stop.is_set():
         ran = 0
@@ -594,5 +611,16 @@ async def worker_loop(
             log.exception("background jobs: round failed; trying again")
         if ran >= limit:
             continue  # more may be due: no pause
-        with suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=interval)
+        if not wake.is_set():
+            await _first_of(stop, wake, interval)
+        wake.clear()
+
+
+async def _first_of(stop: asyncio.Event, wake: asyncio.Event, timeout: float) -> None:
+    """Wait until ``stop`` or ``wake`` is set, or ``timeout`` seconds have passed."""
+    waits = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(wake.wait())]
+    try:
+        await asyncio.wait(waits, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiting in waits:
+            waiting.cancel()

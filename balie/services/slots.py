@@ -355,13 +355,22 @@ def _free_staff_by_start(
 
 
 def free_slots(
-    session: Session, service: Service, first_day: date, last_day: date, now: datetime
+    session: Session,
+    service: Service,
+    first_day: date,
+    last_day: date,
+    now: datetime,
+    organisation: Organisation | None = None,
 ) -> list[Slot]:
-    """Free times of ``service`` on the local days first_day..last_day (inclusive), by start."""
+    """Free times of ``service`` on the local days first_day..last_day (inclusive), by start.
+
+    One query each for opening hours, appointments and exceptions (and the organisation,
+    unless the caller passes it).
+    """
     _require_aware(now, "now")
     if not service.active:
         return []
-    organisation = session.get(Organisation, service.organisation_id)
+    organisation = organisation or session.get(Organisation, service.organisation_id)
     if organisation is None:
         return []
     days = _bookable_days(service, first_day, last_day, now, ZoneInfo(organisation.time_zone))
@@ -379,15 +388,21 @@ def free_slots(
     ]
 
 
-def free_staff_at(session: Session, service: Service, start: datetime, now: datetime) -> list[int]:
+def free_staff_at(
+    session: Session,
+    service: Service,
+    start: datetime,
+    now: datetime,
+    organisation: Organisation | None = None,
+) -> list[int]:
     """Staff ids free for ``service`` starting exactly at ``start`` (aware); [] if not offered."""
     _require_aware(start, "start")
-    organisation = session.get(Organisation, service.organisation_id)
+    organisation = organisation or session.get(Organisation, service.organisation_id)
     if organisation is None:
         return []
     day = start.astimezone(ZoneInfo(organisation.time_zone)).date()
     wanted = start.astimezone(UTC)
-    for slot in free_slots(session, service, day, day, now):
+    for slot in free_slots(session, service, day, day, now, organisation):
         if slot.start == wanted:
             return list(slot.staff_ids)
     return []

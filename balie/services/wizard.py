@@ -5,7 +5,8 @@ No Reflex here; the states turn these into UI.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -13,6 +14,8 @@ from sqlmodel import Session
 
 from balie.i18n import format_day, format_moment, format_short_day, pick
 from balie.models import Appointment, Organisation, Service, Topic
+from balie.services import booking
+from balie.services.catalogue_cache import Catalogue
 from balie.services.slots import Slot, free_slots
 
 
@@ -64,7 +67,7 @@ def bookable_days(
     tz = ZoneInfo(organisation.time_zone)
     today = now.astimezone(tz).date()
     last = today + timedelta(days=service.horizon_days)
-    return group_by_day(free_slots(session, service, today, last, now), tz)
+    return group_by_day(free_slots(session, service, today, last, now, organisation), tz)
 
 
 JOIN_OPENS_BEFORE = timedelta(minutes=15)
@@ -91,11 +94,17 @@ class AppointmentSummary:
     meeting_state: str
 
 
-def summarise(session: Session, appointment: Appointment, language: str) -> AppointmentSummary:
-    """The summary of ``appointment`` in ``language``."""
-    organisation = session.get(Organisation, appointment.organisation_id)
-    service = session.get(Service, appointment.service_id)
-    topic = session.get(Topic, appointment.topic_id)
+def summarise(
+    session: Session, appointment: Appointment, language: str, catalogue: Catalogue | None = None
+) -> AppointmentSummary:
+    """The summary of ``appointment`` in ``language`` (names from ``catalogue`` when given)."""
+    organisation = catalogue.organisation if catalogue else None
+    service = catalogue.services_by_id.get(appointment.service_id) if catalogue else None
+    topic = catalogue.topics_by_id.get(appointment.topic_id) if catalogue else None
+    if organisation is None or organisation.id != appointment.organisation_id:
+        organisation = session.get(Organisation, appointment.organisation_id)
+    service = service or session.get(Service, appointment.service_id)
+    topic = topic or session.get(Topic, appointment.topic_id)
     local = appointment.start_at.astimezone(ZoneInfo(organisation.time_zone))
     cancelled = appointment.status == "cancelled"
     return AppointmentSummary(
@@ -110,3 +119,53 @@ def summarise(session: Session, appointment: Appointment, language: str) -> Appo
         join_url="" if cancelled else (appointment.join_url or ""),
         meeting_state=str(appointment.meeting_state),
     )
+
+
+@dataclass(frozen=True)
+class WizardOutcome:
+    """What the wizard shows after "confirm": booked (with summaries), or why not."""
+
+    outcome: str  # "booked", "taken" or the key of an error message
+    appointment: Appointment | None = None
+    summaries: dict[str, AppointmentSummary] = field(default_factory=dict)
+    days: list[DayChoice] = field(default_factory=list)  # fresh free times when taken
+
+
+def book_from_wizard(
+    session: Session,
+    catalogue: Catalogue,
+    request: booking.BookingRequest,
+    *,
+    meeting_provider: str,
+    secret_key: str,
+    make_meeting: Callable[[int], None],
+    now: datetime,
+) -> WizardOutcome:
+    """Book, make the meeting (``make_meeting`` waits a bounded time), and summarise.
+
+    A time taken meanwhile comes back with the service's fresh free times, so the wizard can
+    show them without another round to the database.
+    """
+    try:
+        booked = booking.book(
+            session,
+            catalogue.organisation,
+            request,
+            meeting_provider=meeting_provider,
+            secret_key=secret_key,
+            now=now,
+            catalogue=catalogue,
+        )
+    except booking.SlotTaken:
+        service = catalogue.services.get(request.service_slug)
+        days = bookable_days(session, catalogue.organisation, service, now) if service else []
+        return WizardOutcome("taken", days=days)
+    except booking.BookingError as problem:
+        return WizardOutcome(problem.key)
+    appointment = booked.appointment
+    if not booked.replayed:
+        session.commit()  # no transaction stays open while the meeting is made
+        make_meeting(appointment.id)
+        appointment = session.get(Appointment, appointment.id, populate_existing=True)
+    summaries = {lang: summarise(session, appointment, lang, catalogue) for lang in ("nl", "en")}
+    return WizardOutcome("booked", appointment, summaries)

@@ -18,8 +18,7 @@ from balie.db import session_scope
 from balie.db_types import utcnow
 from balie.i18n import normalise_language
 from balie.models import Appointment, BookingChannel
-from balie.services import booking
-from balie.services.catalogue import get_organisation, live_services
+from balie.services import booking, catalogue_cache
 from balie.services.citizen_mail import calendar_file, manage_url
 from balie.services.validation import (
     check_email,
@@ -28,7 +27,7 @@ from balie.services.validation import (
     check_question,
     validate_details,
 )
-from balie.services.wizard import bookable_days, join_is_open, summarise
+from balie.services.wizard import WizardOutcome, book_from_wizard, bookable_days, join_is_open
 from balie.settings import get_settings
 from balie.states.booking_form import (
     FOCUS_ERRORS,
@@ -41,7 +40,25 @@ from balie.states.booking_form import (
 )
 from balie.states.locale import LocaleState
 from balie.states.time_picker import TimePickerState
-from balie.worker import run_appointment_jobs
+from balie.worker import make_meeting_now
+
+
+def _book(request: booking.BookingRequest) -> WizardOutcome:
+    """Book in a worker thread: the database, the meeting (bounded wait) and the summaries."""
+    settings = get_settings()
+    with session_scope() as session:
+        catalogue = catalogue_cache.current(session, settings.organisation)
+        if catalogue is None:
+            return WizardOutcome(booking.UnknownService.key)
+        return book_from_wizard(
+            session,
+            catalogue,
+            request,
+            meeting_provider=settings.meeting_provider,
+            secret_key=settings.secret_key.get_secret_value(),
+            make_meeting=make_meeting_now,
+            now=utcnow(),
+        )
 
 # Fields whose error is checked again when the citizen leaves them (GOV.UK: errors clear on fix).
 FIELD_CHECKS = {
@@ -70,15 +87,15 @@ class BookingState(BookingFormState, TimePickerState, rx.State):
     @rx.event
     def load(self) -> Any:
         """Read the live services; a ``dienst`` in the address preselects one."""
-        settings = get_settings()
         with session_scope() as session:
-            organisation = get_organisation(session, settings.organisation)
-            if organisation is None:
-                self.services = []
-                return None
-            today = datetime.now(ZoneInfo(organisation.time_zone)).date()
-            views = live_services(session, organisation.id, today)
-            self.counter_booking_url = organisation.counter_booking_url or ""
+            catalogue = catalogue_cache.current(session, get_settings().organisation)
+        if catalogue is None:
+            self.services = []
+            return None
+        organisation = catalogue.organisation
+        today = datetime.now(ZoneInfo(organisation.time_zone)).date()
+        views = catalogue.live_views(today)
+        self.counter_booking_url = organisation.counter_booking_url or ""
         self.services = [
             ServiceOption(
                 slug=view.slug,
@@ -153,10 +170,12 @@ class BookingState(BookingFormState, TimePickerState, rx.State):
 
     def _load_days(self) -> None:
         """Free times of the chosen service; the first day with free time is preselected."""
-        settings = get_settings()
         with session_scope() as session:
-            organisation = get_organisation(session, settings.organisation)
-            service = booking.find_live_service(session, organisation, self.service_slug)
+            catalogue = catalogue_cache.current(session, get_settings().organisation)
+            organisation = catalogue.organisation
+            service = booking.find_live_service(
+                session, organisation, self.service_slug, catalogue=catalogue
+            )
             days = bookable_days(session, organisation, service, utcnow())
         self._set_days(days)
 
@@ -223,31 +242,56 @@ class BookingState(BookingFormState, TimePickerState, rx.State):
             self._load_days()
         return self._go(CHANGE_STEPS[part])
 
-    @rx.event
+    @rx.event(background=True)
     async def confirm(self) -> Any:
-        """Step 5: book. A time taken meanwhile sends the citizen back to step 3, details kept."""
-        if self.step != STEPS["review"] or self.busy:
-            return None
-        details, errors = validate_details(self._raw_details())
-        if errors or details is None:
-            self.errors = errors
-            return self._go("details")
-        self.busy = True
+        """Step 5: book. A time taken meanwhile sends the citizen back to step 3, details kept.
+
+        A background event: the state is locked only to read the form and to show the
+        outcome, never while the database and the meeting provider work, so a slow booking
+        holds up neither this citizen's other events nor other citizens on a Redis worker.
+        ``busy``, set under the lock, turns away a second click meanwhile.
+        """
+        async with self:
+            if self.step != STEPS["review"] or self.busy:
+                return None
+            details, errors = validate_details(self._raw_details())
+            if errors or details is None:
+                self.errors = errors
+                return self._go("details")
+            self.busy = True
+            request = booking.BookingRequest(
+                service_slug=self.service_slug,
+                topic_slug=self.topic_slug,
+                start=datetime.fromisoformat(self.start_iso),
+                details=details,
+                channel=BookingChannel.WEB,
+                idempotency_key=self._idempotency_key,
+            )
         try:
-            outcome = await asyncio.to_thread(self._book, details)
-        finally:
+            result = await asyncio.to_thread(_book, request)
+        except Exception:
+            async with self:
+                self.busy = False
+            raise
+        async with self:
             self.busy = False
-        if outcome == "taken":
+            focus = self._show_outcome(result)
+        return focus
+
+    def _show_outcome(self, result: WizardOutcome) -> Any:
+        """Move to the step the booking's outcome asks for."""
+        if result.outcome == "taken":
             self.notice = "error_slot_taken"
             self.start_iso, self._idempotency_key = "", ""
-            self._load_days()
+            self._set_days(result.days)
             return self._go("time")
-        if outcome == "error_busy":
-            self.notice = outcome
+        if result.outcome == "error_busy":
+            self.notice = result.outcome
             return self._go("review")
-        if outcome != "booked":
-            self.notice = outcome
+        if result.outcome != "booked":
+            self.notice = result.outcome
             return self._go("topic")
+        self._show_result(result.appointment, result.summaries)
         return self._show_confirmation()
 
     def _show_confirmation(self) -> Any:
@@ -263,45 +307,13 @@ class BookingState(BookingFormState, TimePickerState, rx.State):
             return None
         return rx.call_script(FOCUS_STEP_HEADING)
 
-    def _book(self, details: Any) -> str:
-        """Book through the shared booking service, then make the link and send the e-mail."""
-        settings = get_settings()
-        request = booking.BookingRequest(
-            service_slug=self.service_slug,
-            topic_slug=self.topic_slug,
-            start=datetime.fromisoformat(self.start_iso),
-            details=details,
-            channel=BookingChannel.WEB,
-            idempotency_key=self._idempotency_key,
-        )
-        with session_scope() as session:
-            organisation = get_organisation(session, settings.organisation)
-            try:
-                booked = booking.book(
-                    session,
-                    organisation,
-                    request,
-                    meeting_provider=settings.meeting_provider,
-                    secret_key=settings.secret_key.get_secret_value(),
-                )
-            except booking.SlotTaken:
-                return "taken"
-            except booking.BookingError as problem:
-                return problem.key
-            appointment_id = booked.appointment.id
-        run_appointment_jobs(appointment_id)
-        with session_scope() as session:
-            self._show_result(session, session.get(Appointment, appointment_id), settings)
-        return "booked"
-
-    def _show_result(self, session: Any, appointment: Any, settings: Any) -> None:
+    def _show_result(self, appointment: Appointment, summary: dict[str, Any]) -> None:
         """Fill the confirmation page."""
-        summary = {lang: summarise(session, appointment, lang) for lang in ("nl", "en")}
         self.reference = appointment.reference
         self.when = {lang: s.when for lang, s in summary.items()}
         self.join_url = summary["nl"].join_url
         self.meeting_state = summary["nl"].meeting_state
-        self.manage_link = manage_url(settings, appointment.reference)
+        self.manage_link = manage_url(get_settings(), appointment.reference)
         self.start_iso = appointment.start_at.isoformat()
         self._appointment_id = appointment.id
         self.join_open = join_is_open(appointment.start_at, utcnow())

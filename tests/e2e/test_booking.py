@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import email.policy
 import re
+import time
 from datetime import datetime
 from email.message import Message
 from pathlib import Path
@@ -33,13 +34,20 @@ def heading_has_focus(page: Page, text: str) -> None:
     expect(heading).to_be_focused()
 
 
-def outbox_messages(reference: str) -> list[Message]:
-    """E-mails written to the outbox about ``reference``, oldest first."""
-    found = []
-    for path in sorted(E2E_OUTBOX.glob("*.eml")):
-        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-        if reference in path.read_text(errors="replace"):
-            found.append(message)
+def outbox_messages(reference: str, at_least: int = 0) -> list[Message]:
+    """E-mails written to the outbox about ``reference``, oldest first.
+
+    With ``at_least``, wait up to 15 s for that many: the background worker sends them.
+    """
+    for _attempt in range(150):
+        found = []
+        for path in sorted(E2E_OUTBOX.glob("*.eml")):
+            message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            if reference in path.read_text(errors="replace"):
+                found.append(message)
+        if len(found) >= at_least:
+            break
+        time.sleep(0.1)
     return found
 
 
@@ -120,7 +128,7 @@ def test_book_in_dutch_with_the_keyboard_only(page: Page, base_url: str) -> None
     ics = Path(download_info.value.path()).read_text(encoding="utf-8")
     assert "BEGIN:VCALENDAR" in ics and f"UID:{reference}@" in ics
 
-    messages = outbox_messages(reference)
+    messages = outbox_messages(reference, at_least=1)
     assert len(messages) == 1
     assert messages[0]["To"].endswith("<fatma@voorbeeld.be>")
     assert "Bevestiging" in messages[0]["Subject"]
@@ -151,7 +159,7 @@ def test_book_in_dutch_with_the_keyboard_only(page: Page, base_url: str) -> None
     expect(page.locator("#message")).to_contain_text("Je afspraak is geannuleerd")
     expect(page.locator(".summary")).to_contain_text("Geannuleerd")
     assert_accessible(page)
-    subjects = [m["Subject"].strip().split(":")[0] for m in outbox_messages(reference)]
+    subjects = [m["Subject"].strip().split(":")[0] for m in outbox_messages(reference, 3)]
     assert subjects == ["Bevestiging", "Gewijzigd", "Geannuleerd"]
 
 
@@ -178,7 +186,7 @@ def test_book_in_english_then_move_and_cancel(page: Page, base_url: str) -> None
     join_url = page.locator("#join-url").get_attribute("href")
     assert JOIN_URL.match(join_url)
     manage = page.locator("#manage-link").get_attribute("href")
-    confirmation = outbox_messages(reference)[0]
+    confirmation = outbox_messages(reference, at_least=1)[0]
     assert "Confirmed" in confirmation["Subject"]
     assert join_url in confirmation.get_body(("plain",)).get_content()
 
@@ -215,7 +223,7 @@ def test_book_in_english_then_move_and_cancel(page: Page, base_url: str) -> None
     if FAKES is not None:
         assert FAKES.calls("cancel_event"), "the Teams event was not cancelled"
 
-    subjects = [m["Subject"].strip() for m in outbox_messages(reference)]
+    subjects = [m["Subject"].strip() for m in outbox_messages(reference, 3)]
     assert [s.split(":")[0] for s in subjects] == ["Confirmed", "Changed", "Cancelled"]
 
 

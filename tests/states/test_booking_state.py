@@ -154,6 +154,46 @@ def test_the_whole_wizard_books_once_even_when_confirm_is_repeated(
     assert appointments(session) == 1
 
 
+def test_confirm_books_outside_the_state_lock_and_turns_away_a_second_click(
+    session: Session, app_database: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+    import threading
+
+    from balie.states import booking as booking_state
+
+    # A background event: Reflex locks the state only inside ``async with self``.
+    assert BookingState.event_handlers["confirm"].is_background
+    load_demo_data(session)
+    state = wizard()
+    BookingState.choose_service.fn(state, "oog")
+    BookingState.choose_topic.fn(state, "zaak-starten")
+    BookingState.choose_time.fn(state, state.times[0].start)
+    state.name, state.email, state.consent, state.language = "Lena", "lena@x.be", True, "nl"
+    state._idempotency_key, state.step = "", 5
+    started, release = threading.Event(), threading.Event()
+    real_book = booking_state._book
+
+    def slow_book(request: Any) -> Any:
+        started.set()
+        release.wait(30)
+        return real_book(request)
+
+    monkeypatch.setattr(booking_state, "_book", slow_book)
+
+    async def two_clicks() -> None:
+        first = asyncio.create_task(BookingState.confirm.fn(state))
+        await asyncio.to_thread(started.wait, 30)
+        assert state.busy  # the database work runs in a thread, the event loop is free
+        assert await BookingState.confirm.fn(state) is None  # the second click is turned away
+        release.set()
+        await first
+
+    asyncio.run(two_clicks())
+    assert state.step == 6 and state.reference and not state.busy
+    assert appointments(session) == 1
+
+
 @pytest.mark.parametrize(
     ("ref", "token"), [("", ""), ("AAAA-AAAA", "0" * 64), ("<x>", None), (None, "x")]
 )

@@ -1,0 +1,106 @@
+"""Locust user for the public API mix: services, slots for 14 days, book, read the appointment.
+
+Run by ``tests/load/run.py`` (``make loadtest``), headless and bounded in time. Every 201 is
+written to ``LOADTEST_BOOKED`` (one reference per line) so the run can check its row exists.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import threading
+from datetime import date, timedelta
+from urllib.parse import parse_qs, urlsplit
+
+from locust import HttpUser, between, constant, constant_throughput, events, task
+
+BOOKED_FILE = os.environ.get("LOADTEST_BOOKED", "data/loadtest-booked.txt")
+THINK = float(os.environ.get("LOADTEST_THINK_SECONDS", "0"))
+RATE = float(os.environ.get("LOADTEST_RATE_PER_USER", "0"))  # open loop: mixes/s per user
+_booked: list[str] = []
+_booked_lock = threading.Lock()
+
+
+def _video_topics(services: list[dict]) -> list[tuple[str, str]]:
+    """(service, topic) pairs that can be booked by video."""
+    return [
+        (service["slug"], topic["slug"])
+        for service in services
+        for topic in service["topics"]
+        if topic["channel"] == "video"
+    ]
+
+
+class Citizen(HttpUser):
+    """One API client doing the whole mix in a closed loop."""
+
+    if RATE > 0:
+        wait_time = constant_throughput(RATE)
+    elif THINK > 0:
+        wait_time = between(0, 2 * THINK)
+    else:
+        wait_time = constant(0)
+
+    @task
+    def book_once(self) -> None:
+        """services → slots for 14 days → book → read the appointment."""
+        with self.client.get("/api/v1/services", name="GET services", catch_response=True) as r:
+            if r.status_code != 200:
+                r.failure(f"status {r.status_code}")
+                return
+            pairs = _video_topics(r.json()["services"])
+        if not pairs:
+            return
+        service, topic = random.choice(pairs)
+        first = date.today()
+        last = first + timedelta(days=13)
+        with self.client.get(
+            f"/api/v1/services/{service}/slots?from={first}&to={last}",
+            name="GET slots (14 days)",
+            catch_response=True,
+        ) as r:
+            if r.status_code != 200:
+                r.failure(f"status {r.status_code}")
+                return
+            slots = [slot for slot in r.json()["slots"] if slot["capacity"] > 0]
+        if not slots:
+            return
+        slot = random.choice(slots)
+        body = {
+            "service": service,
+            "topic": topic,
+            "start": slot["start"],
+            "name": "Load Test",
+            "email": f"load{random.randrange(10**9)}@example.org",
+            "language": "nl",
+            "consent": True,
+        }
+        with self.client.post(
+            "/api/v1/appointments", json=body, name="POST booking", catch_response=True
+        ) as r:
+            if r.status_code == 409:
+                r.success()  # someone else took the time: a correct answer, not a failure
+                return
+            if r.status_code != 201:
+                r.failure(f"status {r.status_code}: {r.text[:200]}")
+                return
+            answer = r.json()
+        reference = answer["reference"]
+        with _booked_lock:
+            _booked.append(reference)
+        token = parse_qs(urlsplit(answer["manage_url"]).query)["token"][0]
+        with self.client.get(
+            f"/api/v1/appointments/{reference}",
+            headers={"Authorization": f"Bearer {token}"},
+            name="GET appointment",
+            catch_response=True,
+        ) as r:
+            if r.status_code != 200:
+                r.failure(f"status {r.status_code}")
+
+
+@events.test_stop.add_listener
+def _write_booked(**_kwargs: object) -> None:
+    """Hand the references of every 201 to the database check."""
+    with _booked_lock, open(BOOKED_FILE, "w") as out:
+        out.writelines(f"{reference}\n" for reference in _booked)
