@@ -54,6 +54,11 @@ class Settings(BaseSettings):
         SecretStr(DEFAULT_SECRET),
         description="Secret for signing tokens; must be set in production.",
     )
+    previous_secret_keys: list[SecretStr] = Field(
+        default_factory=list,
+        description="Earlier secret keys (JSON list), only to rebuild the personal links of "
+        "bookings made before the secret was rotated; never used for new bookings.",
+    )
     cors_allowed_origins: list[str] = Field(
         default_factory=list,
         description="Origins allowed to call the backend with cookies (default: the public base "
@@ -140,6 +145,11 @@ class Settings(BaseSettings):
             and self.entra_client_id
             and self.entra_client_secret.get_secret_value()
         )
+
+    def secret_keys(self) -> list[str]:
+        """The current secret first, then the earlier ones."""
+        secrets = [self.secret_key, *self.previous_secret_keys]
+        return [secret.get_secret_value() for secret in secrets]
 
     @property
     def public_origin(self) -> str:
