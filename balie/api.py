@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
@@ -15,12 +15,14 @@ from reflex.config import get_config
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
-from starlette.routing import Route
+from starlette.routing import Match, Route
 
 from balie.db import get_engine, session_scope
 from balie.db_types import utcnow
+from balie.http_guard import MAX_API_BODY_BYTES, BodyTooLarge, HttpGuard
 from balie.i18n import ERRORS, pick
 from balie.models import Appointment, Organisation, Service, Topic
 from balie.services import booking, catalogue_cache, entra, staff_auth
@@ -33,7 +35,7 @@ from balie.worker import make_meeting_now
 log = logging.getLogger(__name__)
 
 MAX_SLOT_DAYS = 62
-MAX_BODY_BYTES = 16_384
+MAX_BODY_BYTES = MAX_API_BODY_BYTES
 # Starts outside these bounds are refused before they reach the booking code, whose day
 # arithmetic overflows near year 1 and year 9999 (a 503 instead of a 422).
 EARLIEST_START = datetime(2000, 1, 1, tzinfo=UTC)
@@ -118,7 +120,10 @@ def _guarded(handler: Handler) -> Handler:
 
 async def _json_body(request: Request, model: type[BaseModel]) -> Any:
     """The request body validated against ``model``, or a 422 with per-field messages."""
-    raw = await request.body()
+    try:
+        raw = await request.body()
+    except BodyTooLarge as problem:  # HttpGuard counts the bytes while they stream in
+        raise _error(413, "too_large", "The request body is too large.") from problem
     if len(raw) > MAX_BODY_BYTES:
         raise _error(413, "too_large", "The request body is too large.")
     try:
@@ -529,14 +534,9 @@ STAFF_HOME = "/medewerkers"
 STAFF_SIGN_IN = "/medewerkers/aanmelden"
 
 
-def _frontend_origin(request: Request) -> str:
-    """Where to send the browser back to: its own origin when allowed, else the public URL."""
-    settings = get_settings()
-    origin = request.headers.get("origin", "")
-    allowed = settings.allowed_origins()
-    if origin and origin != "null" and ("*" in allowed or origin in allowed):
-        return origin
-    return settings.public_base_url.rstrip("/")
+def _frontend_origin(_request: Request) -> str:
+    """Where to send the browser back to: the public base URL, never the request's Host/Origin."""
+    return get_settings().public_base_url.rstrip("/")
 
 
 def _secure_cookies() -> bool:
@@ -573,6 +573,8 @@ async def staff_login(request: Request) -> Response:
         password = str(form.get("password", ""))[:1024]
         client_ip = request.client.host if request.client else ""
         token = await run_in_threadpool(_sign_in, email, password, client_ip)
+    except BodyTooLarge:
+        raise  # HttpGuard answers 413
     except staff_auth.SignInRefused as refused:
         return RedirectResponse(f"{origin}{STAFF_SIGN_IN}?fout={refused.reason}", status_code=303)
     except Exception:
@@ -599,7 +601,6 @@ async def staff_logout(request: Request) -> Response:
 
 
 ENTRA_COOKIE_PATH = "/api/staff/entra"  # the flow cookie only travels to the Entra routes
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 def _entra_callback_url() -> str:
@@ -612,22 +613,8 @@ def _entra_callback_url() -> str:
 
 
 def _entra_return_origin(request: Request) -> str:
-    """The frontend the sign-in started from (Origin, else Referer) when allowed, else public.
-
-    Unlike the local form, a development "*" only lets loopback origins through: this address
-    is followed after a sign-in, so it must not become an open redirect.
-    """
-    settings = get_settings()
-    candidate = request.headers.get("origin", "")
-    if not candidate or candidate == "null":
-        referer = urlsplit(request.headers.get("referer", ""))
-        usable = referer.scheme in ("http", "https") and referer.netloc
-        candidate = f"{referer.scheme}://{referer.netloc}" if usable else ""
-    allowed = settings.allowed_origins()
-    loopback = "*" in allowed and urlsplit(candidate).hostname in LOOPBACK_HOSTS
-    if candidate and (candidate in allowed or loopback):
-        return candidate
-    return settings.public_base_url.rstrip("/")
+    """Where the browser lands after an Entra sign-in: the public base URL (no open redirect)."""
+    return _frontend_origin(request)
 
 
 def _sign_in_problem(origin: str, reason: str) -> RedirectResponse:
@@ -699,23 +686,47 @@ async def staff_entra_callback(request: Request) -> Response:
     return response
 
 
+async def api_fallback(request: Request) -> Response:
+    """Any other /api/ request: 405 with Allow where the path exists, else a JSON 404."""
+    allowed: set[str] = set()
+    for route in API_ROUTES:
+        match, _child = route.matches({**request.scope, "method": "\x00"})
+        if match is not Match.NONE and isinstance(route, Route) and route.methods:
+            allowed |= route.methods
+    if not allowed:
+        return JSONResponse({"error": "not_found", "message": "No such address."}, 404)
+    allow = ", ".join(sorted(allowed | {"OPTIONS"}))
+    if request.method == "OPTIONS":
+        return Response(status_code=204, headers={"Allow": allow})
+    body = {"error": "method_not_allowed", "message": "This method is not allowed here."}
+    return JSONResponse(body, status_code=405, headers={"Allow": allow})
+
+
+API_ROUTES: list[Route] = [
+    Route("/api/healthz", healthz, methods=["GET"]),
+    Route("/api/staff/login", staff_login, methods=["POST"]),
+    Route("/api/staff/logout", staff_logout, methods=["POST"]),
+    Route("/api/staff/entra/start", staff_entra_start, methods=["GET"]),
+    Route("/api/staff/entra/callback", staff_entra_callback, methods=["GET"]),
+    Route("/api/v1/openapi.json", openapi, methods=["GET"]),
+    Route("/api/v1/services", list_services, methods=["GET"]),
+    Route("/api/v1/services/{service}/slots", list_slots, methods=["GET"]),
+    Route("/api/v1/appointments", create_appointment, methods=["POST"]),
+    Route("/api/v1/appointments/{reference}", get_appointment, methods=["GET"]),
+    Route("/api/v1/appointments/{reference}/cancel", cancel_appointment, methods=["POST"]),
+    Route(
+        "/api/v1/appointments/{reference}/reschedule",
+        reschedule_appointment,
+        methods=["POST"],
+    ),
+]
+API_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+API_FALLBACK = Route("/api/{rest:path}", api_fallback, methods=API_METHODS)
+# Starlette's path pattern stops at a newline (%0A): match those too, so they get JSON as well.
+API_FALLBACK.path_regex = re.compile(r"^/api/(?P<rest>.*)$", re.S)
+
+# Reflex mounts the whole app (pages, assets, websocket) under this one, so HttpGuard sees all.
 api = Starlette(
-    routes=[
-        Route("/api/healthz", healthz, methods=["GET"]),
-        Route("/api/staff/login", staff_login, methods=["POST"]),
-        Route("/api/staff/logout", staff_logout, methods=["POST"]),
-        Route("/api/staff/entra/start", staff_entra_start, methods=["GET"]),
-        Route("/api/staff/entra/callback", staff_entra_callback, methods=["GET"]),
-        Route("/api/v1/openapi.json", openapi, methods=["GET"]),
-        Route("/api/v1/services", list_services, methods=["GET"]),
-        Route("/api/v1/services/{service}/slots", list_slots, methods=["GET"]),
-        Route("/api/v1/appointments", create_appointment, methods=["POST"]),
-        Route("/api/v1/appointments/{reference}", get_appointment, methods=["GET"]),
-        Route("/api/v1/appointments/{reference}/cancel", cancel_appointment, methods=["POST"]),
-        Route(
-            "/api/v1/appointments/{reference}/reschedule",
-            reschedule_appointment,
-            methods=["POST"],
-        ),
-    ]
+    routes=[*API_ROUTES, API_FALLBACK],
+    middleware=[Middleware(HttpGuard)],
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -14,6 +15,11 @@ from balie.services.client_address import Network, parse_networks
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
 DEFAULT_SECRET = "change-me"
+MIN_SECRET_BYTES = 32
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+# Ports of `reflex run` in development (frontend 3000, backend 8000): their loopback origins
+# may call the backend; any other origin needs BALIE_CORS_ALLOWED_ORIGINS.
+DEVELOPMENT_PORTS = (3000, 8000)
 
 
 class Settings(BaseSettings):
@@ -55,9 +61,20 @@ class Settings(BaseSettings):
         SecretStr(DEFAULT_SECRET),
         description="Secret for signing tokens; must be set in production.",
     )
+    previous_secret_keys: list[SecretStr] = Field(
+        default_factory=list,
+        description="Earlier secret keys (JSON list), only to rebuild the personal links of "
+        "bookings made before the secret was rotated; never used for new bookings.",
+    )
     cors_allowed_origins: list[str] = Field(
         default_factory=list,
-        description="Origins allowed to call the backend (default: public base URL in production).",
+        description="Origins allowed to call the backend with cookies (default: the public base "
+        "URL, in development also loopback; `*` is refused).",
+    )
+    allowed_hosts: list[str] = Field(
+        default_factory=list,
+        description="Extra `Host` names answered besides the public base URL's (e.g. an internal "
+        "name for health checks); any other Host gets 400.",
     )
 
     trusted_proxies: list[str] = Field(
@@ -144,21 +161,58 @@ class Settings(BaseSettings):
             and self.entra_client_secret.get_secret_value()
         )
 
+    def secret_keys(self) -> list[str]:
+        """The current secret first, then the earlier ones."""
+        secrets = [self.secret_key, *self.previous_secret_keys]
+        return [secret.get_secret_value() for secret in secrets]
+
+    @property
+    def public_origin(self) -> str:
+        """Scheme, host and port of the public base URL (where redirects go)."""
+        parts = urlsplit(self.public_base_url)
+        return f"{parts.scheme}://{parts.netloc}"
+
     def allowed_origins(self) -> list[str]:
-        """Origins for CORS: the configured list; else the public base URL (any in development)."""
-        if self.cors_allowed_origins:
-            return self.cors_allowed_origins
-        return [self.public_base_url.rstrip("/")] if self.is_production else ["*"]
+        """Origins for CORS: never `*`, so no foreign origin is reflected with credentials."""
+        configured = [origin.rstrip("/") for origin in self.cors_allowed_origins if origin != "*"]
+        origins = configured or [self.public_origin]
+        if not self.is_production:
+            loopback = ("localhost", "127.0.0.1", "[::1]")
+            ports = {*DEVELOPMENT_PORTS, urlsplit(self.public_base_url).port or 80}
+            origins += [f"http://{host}:{port}" for host in loopback for port in sorted(ports)]
+        return list(dict.fromkeys(origins))
+
+    def allowed_host_names(self) -> frozenset[str]:
+        """`Host` names this site answers: the public URL's (and loopback in development)."""
+        hosts = {urlsplit(self.public_base_url).hostname or ""}
+        hosts.update(host.lower() for host in self.allowed_hosts)
+        if not self.is_production:
+            hosts.update(LOOPBACK_HOSTS)
+        return frozenset(hosts - {""})
 
     def production_problems(self) -> list[str]:
         """Settings that make a production start unsafe, each as a readable sentence."""
         problems: list[str] = []
-        if self.secret_key.get_secret_value() in ("", DEFAULT_SECRET):
+        secret = self.secret_key.get_secret_value()
+        if secret in ("", DEFAULT_SECRET):
             problems.append("BALIE_SECRET_KEY is missing or still the default value.")
+        elif len(secret.encode()) < MIN_SECRET_BYTES:
+            # Manage tokens are HMACs of the (known) reference: a short secret falls offline.
+            problems.append(
+                f"BALIE_SECRET_KEY is shorter than {MIN_SECRET_BYTES} bytes; "
+                "make one with `python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
+            )
         if self.database_url.startswith("sqlite"):
             problems.append("BALIE_DATABASE_URL points at SQLite; use PostgreSQL in production.")
-        if self.public_base_url.startswith("http://localhost"):
-            problems.append("BALIE_PUBLIC_BASE_URL is still http://localhost.")
+        if (
+            not self.public_base_url.startswith("https://")
+            or not urlsplit(self.public_base_url).hostname
+        ):
+            problems.append(
+                "BALIE_PUBLIC_BASE_URL must be an https:// address (cookies are Secure only then)."
+            )
+        if "*" in self.cors_allowed_origins:
+            problems.append("BALIE_CORS_ALLOWED_ORIGINS must list origins, not `*`.")
         if self.meeting_provider == "teams":
             for name in ("entra_tenant_id", "entra_client_id"):
                 if not getattr(self, name):

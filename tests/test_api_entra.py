@@ -56,7 +56,7 @@ def client(
     db.forget_engines()
     session.add(Organisation(slug="gent", name="Stad Gent"))
     session.commit()
-    yield TestClient(api, follow_redirects=False)
+    yield TestClient(api, base_url="http://localhost", follow_redirects=False)
     get_settings.cache_clear()
     db.forget_engines()
 
@@ -329,19 +329,13 @@ def test_start_is_refused_when_entra_is_not_configured(
     assert session.exec(select(SignInFlow)).all() == []
 
 
-def test_a_frontend_on_loopback_gets_the_browser_back_in_development(
-    client: TestClient,
-) -> None:
-    started = client.get(
-        "/api/staff/entra/start", headers={"referer": "http://127.0.0.1:3999/medewerkers/aanmelden"}
-    )
-    response = callback(client, authorize(started.headers["location"]))
-    assert response.headers["location"] == "http://127.0.0.1:3999/medewerkers"
-    foreign = client.get(
-        "/api/staff/entra/start", headers={"referer": "https://evil.example/aanmelden"}
-    )
-    response = callback(client, authorize(foreign.headers["location"]))
-    assert response.headers["location"] == "http://localhost:8000/medewerkers"
+def test_the_browser_always_comes_back_to_the_public_url(client: TestClient) -> None:
+    for referer in ("http://127.0.0.1:3999/medewerkers/aanmelden", "https://evil.example/x"):
+        started = client.get(
+            "/api/staff/entra/start", headers={"referer": referer, "origin": referer[:21]}
+        )
+        response = callback(client, authorize(started.headers["location"]))
+        assert response.headers["location"] == "http://localhost:8000/medewerkers"
 
 
 def sign_in_page_state() -> SignInPageState:

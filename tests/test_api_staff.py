@@ -34,7 +34,7 @@ def client(
     ).one()
     lotte.password_hash = staff_auth.hash_password(PASSWORD)
     session.commit()
-    yield TestClient(api, follow_redirects=False)
+    yield TestClient(api, base_url="http://localhost", follow_redirects=False)
     get_settings.cache_clear()
     db.forget_engines()
 
@@ -89,8 +89,28 @@ def test_a_foreign_origin_is_not_a_redirect_target_in_production(
     monkeypatch.setenv("BALIE_PUBLIC_BASE_URL", "https://balie.stad.gent")
     get_settings.cache_clear()
     response = client.post(
-        "/api/staff/login",
+        "https://balie.stad.gent/api/staff/login",
         data={"email": "x@y.be", "password": "z"},
         headers={"origin": "https://evil.example"},
     )
     assert response.headers["location"].startswith("https://balie.stad.gent/")
+
+
+@pytest.mark.parametrize("path", ["/api/staff/login", "/api/staff/logout"])
+def test_redirects_go_to_the_public_url_whatever_the_origin_says(
+    client: TestClient, path: str
+) -> None:
+    for origin in ("https://evil.example", "http://127.0.0.1:3000"):
+        response = client.post(
+            path, data={"email": "x@y.be", "password": "z"}, headers={"origin": origin}
+        )
+        assert response.status_code == 303
+        assert response.headers["location"].startswith("http://localhost:8000/medewerkers/")
+
+
+def test_a_foreign_host_gets_400_not_a_redirect_to_it(client: TestClient) -> None:
+    response = client.post(
+        "http://evil.example/api/staff/login", data={"email": "x@y.be", "password": "z"}
+    )
+    assert response.status_code == 400
+    assert "location" not in response.headers

@@ -72,7 +72,7 @@ def bare_client(
 ) -> Iterator[TestClient]:
     """A client of the API on the (empty) test database."""
     _point_app_at(monkeypatch, database_url)
-    with TestClient(api) as client:
+    with TestClient(api, base_url="http://localhost") as client:
         yield client
     _forget_app_database()
 

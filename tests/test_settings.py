@@ -6,6 +6,8 @@ import pytest
 
 from balie.settings import Settings
 
+LONG_SECRET = "k" * 32
+
 
 def test_defaults_need_no_services(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("BALIE_DATABASE_URL", "BALIE_REDIS_URL", "BALIE_ENV"):
@@ -39,7 +41,7 @@ def test_production_with_real_settings_starts() -> None:
     settings = Settings(
         _env_file=None,
         env="production",
-        secret_key="a-long-random-value-0123456789",
+        secret_key=LONG_SECRET,
         database_url="postgresql://balie@db/balie",
         public_base_url="https://balie.stad.gent",
     )
@@ -47,7 +49,58 @@ def test_production_with_real_settings_starts() -> None:
     assert settings.allowed_origins() == ["https://balie.stad.gent"]
 
 
-def test_development_allows_any_origin_unless_configured() -> None:
-    assert Settings(_env_file=None).allowed_origins() == ["*"]
-    configured = Settings(_env_file=None, cors_allowed_origins=["https://a.example"])
+def production(**changes: object) -> Settings:
+    """Production settings that start, with ``changes``."""
+    values = {
+        "env": "production",
+        "secret_key": LONG_SECRET,
+        "database_url": "postgresql://balie@db/balie",
+        "public_base_url": "https://balie.stad.gent",
+        **changes,
+    }
+    return Settings(_env_file=None, **values)
+
+
+@pytest.mark.parametrize(
+    ("changes", "named"),
+    [
+        ({"public_base_url": "http://balie.stad.gent"}, "BALIE_PUBLIC_BASE_URL"),
+        ({"public_base_url": "https://"}, "BALIE_PUBLIC_BASE_URL"),
+        ({"secret_key": "k" * 31}, "BALIE_SECRET_KEY"),
+        ({"secret_key": "é" * 15}, "BALIE_SECRET_KEY"),  # 30 bytes, though 15 characters
+        ({"cors_allowed_origins": ["*"]}, "BALIE_CORS_ALLOWED_ORIGINS"),
+    ],
+)
+def test_production_refuses_unsafe_values(changes: dict, named: str) -> None:
+    with pytest.raises(SystemExit) as refused:
+        production(**changes).check_production()
+    assert named in str(refused.value)
+
+
+def test_a_secret_of_32_bytes_is_enough() -> None:
+    production(secret_key="é" * 16).check_production()
+
+
+def test_development_never_allows_any_origin() -> None:
+    origins = Settings(_env_file=None).allowed_origins()
+    assert "*" not in origins
+    assert "http://localhost:8000" in origins  # the public base URL
+    assert "http://127.0.0.1:3000" in origins  # `reflex run`'s frontend
+    assert "https://evil.example" not in origins
+    star = Settings(_env_file=None, cors_allowed_origins=["*", "https://a.example/"])
+    assert star.allowed_origins()[0] == "https://a.example"
+    assert "*" not in star.allowed_origins()
+
+
+def test_production_allows_only_the_configured_or_public_origin() -> None:
+    assert production().allowed_origins() == ["https://balie.stad.gent"]
+    configured = production(cors_allowed_origins=["https://a.example"])
     assert configured.allowed_origins() == ["https://a.example"]
+
+
+def test_hosts_come_from_the_public_url() -> None:
+    assert production().allowed_host_names() == {"balie.stad.gent"}
+    extra = production(allowed_hosts=["Balie.Internal"])
+    assert extra.allowed_host_names() == {"balie.stad.gent", "balie.internal"}
+    development = Settings(_env_file=None, public_base_url="http://balie.test:8000")
+    assert development.allowed_host_names() == {"balie.test", "localhost", "127.0.0.1", "::1"}

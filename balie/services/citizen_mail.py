@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from balie.i18n import pick
 from balie.models import Appointment, Organisation, Service, Topic
-from balie.services.booking import manage_token_for
+from balie.services.booking import manage_token_matching
 from balie.services.feedback import survey_link
 from balie.services.notifications import (
     AppointmentMessage,
@@ -28,9 +28,9 @@ log = logging.getLogger(__name__)
 MailKind = Literal["confirmation", "change", "cancellation", "reminder"]
 
 
-def manage_url(settings: Settings, reference: str) -> str:
-    """The citizen's personal link to view, move or cancel the appointment."""
-    token = manage_token_for(reference, settings.secret_key.get_secret_value())
+def manage_url(settings: Settings, reference: str, stored_hash: str = "") -> str:
+    """The citizen's personal link; after a secret rotation, still the one the booking got."""
+    token = manage_token_matching(reference, stored_hash, settings.secret_keys())
     return f"{settings.public_base_url.rstrip('/')}/afspraak?ref={reference}&token={token}"
 
 
@@ -55,7 +55,7 @@ def appointment_message(
         citizen_email=appointment.citizen_email or "",
         language=language,
         join_url=appointment.join_url,
-        manage_url=manage_url(settings, appointment.reference),
+        manage_url=manage_url(settings, appointment.reference, appointment.manage_token_hash),
         sequence=appointment.calendar_sequence,
         cancel_reason=appointment.cancel_reason or "",
     )

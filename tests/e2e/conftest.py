@@ -1,8 +1,10 @@
 """Browser tests: the real app (production build) in headless Debian Chromium.
 
 The app runs through Reflex's AppHarnessProd on a throwaway SQLite database with the demo
-data, exactly as `make run` would serve it. Meetings come from Microsoft Teams through the fake
-Entra ID and Graph servers (tests/fakes) on loopback; BALIE_E2E_MEETINGS=jitsi runs the same
+data, served as `make run` serves it: the built frontend and the backend on one port, behind the
+same security headers; a test fails when the browser reports a Content-Security-Policy violation.
+Meetings come from Microsoft Teams through the fake Entra ID and Graph servers (tests/fakes) on
+loopback; BALIE_E2E_MEETINGS=jitsi runs the same
 tests on the Jitsi default instead (CI's Redis variant does).
 """
 
@@ -11,6 +13,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import socket
+import threading
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -29,7 +33,25 @@ os.environ.pop("BALIE_SMTP_HOST", None)
 os.environ.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("REFLEX_CHECK_LATEST_VERSION", "false")
 
-from reflex.testing import AppHarnessProd  # noqa: E402
+
+def _free_port() -> int:
+    """A free loopback port for the app (chosen now: the public URL must be known up front)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+APP_PORT = _free_port()
+APP_URL = f"http://127.0.0.1:{APP_PORT}"
+# As in `make run`: the public base URL is where the browser finds the app and its backend.
+os.environ["BALIE_PUBLIC_BASE_URL"] = APP_URL
+os.environ["REFLEX_API_URL"] = APP_URL
+
+import reflex.constants  # noqa: E402
+from reflex.config import get_config  # noqa: E402
+from reflex.testing import AppHarnessProd, chdir  # noqa: E402
+from reflex.utils.exec import get_frontend_mount  # noqa: E402
+from reflex.utils.export import export  # noqa: E402
 
 from tests.conftest import run_alembic  # noqa: E402
 from tests.fakes.microsoft import MicrosoftFakes, running_fakes  # noqa: E402
@@ -56,6 +78,43 @@ CHROMIUM = "/usr/bin/chromium"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
+class SinglePortHarness(AppHarnessProd):
+    """AppHarnessProd, but the backend serves the built frontend (`reflex run --single-port`)."""
+
+    def _start_backend(self) -> None:
+        """Serve the app on APP_PORT (AppHarnessProd picks a random port)."""
+        import uvicorn
+        from reflex_base.environment import environment
+
+        environment.REFLEX_SKIP_COMPILE.set(True)
+        self.backend = uvicorn.Server(
+            uvicorn.Config(app=self.app_asgi, host="127.0.0.1", port=APP_PORT)
+        )
+        self.backend.shutdown = self._get_backend_shutdown_handler()
+        self.backend_thread = threading.Thread(target=self.backend.run)
+        self.backend_thread.start()
+
+    def _start_frontend(self) -> None:
+        """Build the frontend for APP_URL and mount it in the running backend."""
+        with chdir(self.app_path):
+            self._poll_for_servers(timeout=30)
+            get_config().api_url = APP_URL
+            export(
+                zipping=False,
+                frontend=True,
+                backend=False,
+                loglevel=reflex.constants.LogLevel.INFO,
+                env=reflex.constants.Env.PROD,
+            )
+        assert self.app_instance is not None
+        self.app_instance._api.routes.append(get_frontend_mount(router=self.app_instance.router))
+
+    def _wait_frontend(self) -> None:
+        """The frontend is ready as soon as it is mounted."""
+        self.frontend_url = APP_URL + "/"
+        get_config().deploy_url = self.frontend_url
+
+
 @pytest.fixture(scope="session")
 def app_harness() -> Iterator[AppHarnessProd]:
     """The app, migrated and loaded with demo data, served for the whole test session."""
@@ -70,7 +129,7 @@ def app_harness() -> Iterator[AppHarnessProd]:
     with session_scope() as session:
         load_demo_data(session)
         load_demo_history(session)  # the past calls `make run` shows, as on a fresh install
-    with _FAKES_STACK, AppHarnessProd.create(root=PROJECT_ROOT, app_name="balie") as harness:
+    with _FAKES_STACK, SinglePortHarness.create(root=PROJECT_ROOT, app_name="balie") as harness:
         yield harness
 
 
@@ -100,6 +159,34 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
             "--no-first-run",
         ],
     }
+
+
+# Reports every CSP violation (also of eval and of styles) as a console error the test sees.
+CSP_LISTENER = """
+document.addEventListener('securitypolicyviolation', (e) => console.error(
+  'Content Security Policy violation: ' + e.violatedDirective + ' blocked ' + e.blockedURI
+  + ' at ' + e.sourceFile + ':' + e.lineNumber));
+"""
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail the browser test when a page it visits breaks the Content-Security-Policy."""
+    if "page" not in request.fixturenames:
+        yield
+        return
+    context = request.getfixturevalue("context")
+    reports: list[str] = []
+    context.add_init_script(CSP_LISTENER)
+
+    def watch(message) -> None:
+        if "content security policy" in message.text.lower():
+            reports.append(f"{message.type}: {message.text}")
+
+    context.on("console", watch)
+    yield
+    if reports:
+        pytest.fail("The page broke the Content-Security-Policy:\n" + "\n".join(reports))
 
 
 def axe_violations(page) -> list[dict]:

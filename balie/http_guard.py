@@ -1,0 +1,251 @@
+"""One ASGI middleware in front of every answer: Host check, body limit and security headers.
+
+It wraps the whole backend (balie.api mounts the Reflex app, so pages, assets, the websocket
+and the API all pass through it). The Content-Security-Policy allows the inline scripts of the
+production build by their SHA-256 hashes, read from the built HTML files.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from collections.abc import Awaitable, Callable, MutableMapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from balie.settings import Settings, get_settings
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+API_PREFIX = "/api/"
+MAX_API_BODY_BYTES = 16_384
+# Pages whose answers may hold personal data: never kept in a (shared) browser or proxy cache.
+NO_STORE_PREFIXES = (
+    "/medewerkers",
+    "/beheer",
+    "/statistieken",
+    "/afspraak",
+    "/api/staff",
+    "/api/v1/appointments",
+)
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), "
+    "magnetometer=(), gyroscope=(), accelerometer=(), display-capture=(), browsing-topics=()"
+)
+HSTS = "max-age=31536000"
+INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S | re.I)
+
+
+class BodyTooLarge(Exception):
+    """The request body grew past the limit while it was being received."""
+
+
+def _build_dir() -> Path:
+    """Folder of the compiled frontend (what `reflex run --env prod --single-port` serves)."""
+    from reflex import constants
+    from reflex.utils import prerequisites
+
+    return (prerequisites.get_web_dir() / constants.Dirs.STATIC).resolve()
+
+
+def inline_script_hashes(folder: Path) -> tuple[str, ...]:
+    """CSP sources ('sha256-…') for every inline script in the built HTML files."""
+    hashes: set[str] = set()
+    for page in sorted(folder.rglob("*.html")):
+        for script in INLINE_SCRIPT.findall(page.read_bytes()):
+            digest = base64.b64encode(hashlib.sha256(script).digest()).decode()
+            hashes.add(f"'sha256-{digest}'")
+    return tuple(sorted(hashes))
+
+
+@lru_cache(maxsize=4)
+def _hashes_of_build(folder: str, _stamp: float) -> tuple[str, ...]:
+    """Hashes of one build (the stamp changes when the frontend is built again)."""
+    return inline_script_hashes(Path(folder))
+
+
+def current_script_hashes() -> tuple[str, ...]:
+    """Inline script hashes of the build being served (none when there is no build)."""
+    folder = _build_dir()
+    try:
+        stamp = (folder / "index.html").stat().st_mtime
+    except OSError:
+        return ()
+    return _hashes_of_build(str(folder), stamp)
+
+
+def _origin(url: str) -> str:
+    """scheme://host[:port] of ``url`` ("" when it has none)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+def _backend_origins() -> list[str]:
+    """Where the browser reaches the backend: the API URL the build uses and the public URL."""
+    from reflex.config import get_config
+
+    origins = [_origin(url) for url in (get_config().api_url, get_settings().public_base_url)]
+    return list(dict.fromkeys(origin for origin in origins if origin))
+
+
+def _websocket(origin: str) -> str:
+    """The ws:/wss: twin of an http(s) origin (for the /_event websocket)."""
+    return origin.replace("https://", "wss://", 1).replace("http://", "ws://", 1)
+
+
+def content_security_policy(script_hashes: tuple[str, ...], backend: list[str]) -> str:
+    """The policy: own origin only, inline scripts by hash, no framing, no plugins.
+
+    'unsafe-eval' stays because Reflex runs `rx.call_script` snippets sent by the server with
+    eval(); no inline script or attribute handler runs unless its hash is listed.
+    """
+    own = " ".join(["'self'", *backend])
+    sockets = " ".join(_websocket(origin) for origin in backend)
+    directives = {
+        "default-src": "'self'",
+        "script-src": " ".join(["'self'", "'unsafe-eval'", *script_hashes]),
+        "style-src": "'self' 'unsafe-inline'",
+        "img-src": "'self' data:",
+        "font-src": "'self' data:",
+        "connect-src": f"{own} {sockets}".strip(),
+        "form-action": own,
+        "frame-ancestors": "'none'",
+        "frame-src": "'none'",
+        "object-src": "'none'",
+        "base-uri": "'self'",
+        "manifest-src": "'self'",
+        "worker-src": "'self'",
+    }
+    return "; ".join(f"{name} {value}" for name, value in directives.items())
+
+
+def security_headers(path: str, settings: Settings) -> list[tuple[bytes, bytes]]:
+    """The headers every answer gets (no-store only where personal data may show)."""
+    headers = {
+        "content-security-policy": content_security_policy(
+            current_script_hashes(), _backend_origins()
+        ),
+        "x-content-type-options": "nosniff",
+        "referrer-policy": "no-referrer",
+        "permissions-policy": PERMISSIONS_POLICY,
+        "x-frame-options": "DENY",
+        "cross-origin-opener-policy": "same-origin",
+    }
+    if settings.is_production and settings.public_base_url.startswith("https://"):
+        headers["strict-transport-security"] = HSTS
+    if path.startswith(NO_STORE_PREFIXES):
+        headers["cache-control"] = "no-store"
+    return [(name.encode(), value.encode()) for name, value in headers.items()]
+
+
+def host_name(scope: Scope) -> str:
+    """The name in the request's Host header, without port, lower case."""
+    raw = next((value for name, value in scope.get("headers", []) if name == b"host"), b"")
+    host = raw.decode("latin-1").strip().lower()
+    if host.startswith("["):
+        return host[1 : host.find("]")] if "]" in host else ""
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+def _content_length(scope: Scope) -> int | None:
+    """The declared body size; -1 when the header is not a number."""
+    for name, value in scope.get("headers", []):
+        if name == b"content-length":
+            return int(value) if value.strip().isdigit() else -1
+    return None
+
+
+async def _answer(send: Send, status: int, body: dict[str, str], extra: list) -> None:
+    """A small JSON answer sent straight from the middleware."""
+    payload = json.dumps(body).encode()
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(payload)).encode()),
+        (b"connection", b"close"),
+        *extra,
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": payload})
+
+
+def _counting(receive: Receive, limit: int) -> Receive:
+    """``receive`` that raises BodyTooLarge as soon as more than ``limit`` bytes came in."""
+    received = 0
+
+    async def counted() -> Message:
+        nonlocal received
+        message = await receive()
+        if message["type"] == "http.request":
+            received += len(message.get("body", b""))
+            if received > limit:
+                raise BodyTooLarge
+        return message
+
+    return counted
+
+
+TOO_LARGE = {"error": "too_large", "message": "The request body is too large."}
+BAD_LENGTH = {"error": "invalid_length", "message": "The Content-Length header is not a number."}
+
+
+class HttpGuard:
+    """Refuse unknown hosts and oversized bodies; add the security headers to every answer."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Check the request, then pass it on with header-adding ``send``."""
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        settings = get_settings()
+        path = scope.get("path", "")
+        headers = security_headers(path, settings)
+        if host_name(scope) not in settings.allowed_host_names():
+            if scope["type"] == "websocket":
+                await send({"type": "websocket.close", "code": 1008})
+            else:
+                body = {"error": "unknown_host", "message": "This site does not answer this host."}
+                await _answer(send, 400, body, headers)
+            return
+        if scope["type"] == "websocket":
+            await self.app(scope, receive, send)
+            return
+        if path.startswith(API_PREFIX):
+            declared = _content_length(scope)
+            if declared is not None and declared < 0:
+                await _answer(send, 400, BAD_LENGTH, headers)
+                return
+            if declared is not None and declared > MAX_API_BODY_BYTES:
+                await _answer(send, 413, TOO_LARGE, headers)
+                return
+            receive = _counting(receive, MAX_API_BODY_BYTES)
+        await self._pass_on(scope, receive, send, headers)
+
+    async def _pass_on(self, scope: Scope, receive: Receive, send: Send, headers: list) -> None:
+        """Run the app; our headers replace same-named ones, a late BodyTooLarge becomes 413."""
+        names = {name for name, _value in headers}
+        started = False
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                kept = [(n, v) for n, v in message.get("headers", []) if n.lower() not in names]
+                message["headers"] = kept + headers
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except BodyTooLarge:
+            if not started:
+                await _answer(send, 413, TOO_LARGE, headers)

@@ -1,0 +1,229 @@
+"""HttpGuard: security headers on every answer, unknown hosts refused, big bodies cut off early."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import tracemalloc
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from starlette.applications import Starlette
+from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import HTMLResponse, PlainTextResponse
+from starlette.routing import Mount
+from starlette.testclient import TestClient
+
+from balie import api as api_module
+from balie import http_guard
+from balie.api import MAX_BODY_BYTES, api
+from balie.settings import get_settings
+
+MIB = 1024 * 1024
+CHUNK = 64 * 1024
+
+
+@pytest.fixture
+def settings_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
+    """Settings re-read from the environment for each test (and forgotten afterwards)."""
+    monkeypatch.delenv("BALIE_ENV", raising=False)
+    monkeypatch.delenv("BALIE_PUBLIC_BASE_URL", raising=False)
+    get_settings.cache_clear()
+    yield monkeypatch
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def site(settings_env: pytest.MonkeyPatch, monkeypatch: pytest.MonkeyPatch) -> TestClient:
+    """The API with a stand-in for the Reflex app that Reflex mounts behind it (pages, assets)."""
+    pages = Starlette(routes=[Mount("", app=HTMLResponse("<html>page</html>"))])
+    monkeypatch.setattr(api.router, "routes", [*api.router.routes, Mount("", app=pages)])
+    return TestClient(api, base_url="http://localhost", follow_redirects=False)
+
+
+def production(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Switch the settings to production on https://balie.stad.gent."""
+    monkeypatch.setenv("BALIE_ENV", "production")
+    monkeypatch.setenv("BALIE_PUBLIC_BASE_URL", "https://balie.stad.gent")
+    get_settings.cache_clear()
+
+
+@pytest.mark.parametrize("path", ["/", "/boeken", "/medewerkers", "/assets/x.js", "/api/healthz"])
+def test_every_answer_has_the_security_headers(site: TestClient, path: str) -> None:
+    headers = site.get(path).headers
+    policy = headers["content-security-policy"]
+    for directive in ("frame-ancestors 'none'", "object-src 'none'", "base-uri 'self'"):
+        assert directive in policy
+    assert "ws://localhost:8000" in policy  # the /_event websocket of the app's own origin
+    assert "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["referrer-policy"] == "no-referrer"
+    assert "camera=()" in headers["permissions-policy"]
+    assert "strict-transport-security" not in headers  # development runs on http
+
+
+@pytest.mark.parametrize(
+    ("path", "stored"),
+    [
+        ("/medewerkers", False),
+        ("/medewerkers/week", False),
+        ("/beheer/audit", False),
+        ("/statistieken", False),
+        ("/api/v1/appointments/ABC", False),
+        ("/", True),
+        ("/boeken", True),
+        ("/api/v1/services", True),
+    ],
+)
+def test_staff_pages_and_personal_data_are_never_cached(
+    site: TestClient, path: str, stored: bool
+) -> None:
+    assert (site.get(path).headers.get("cache-control") != "no-store") is stored
+
+
+def test_staff_sign_in_answers_are_never_cached(site: TestClient) -> None:
+    assert site.post("/api/staff/logout").headers["cache-control"] == "no-store"
+
+
+def test_production_adds_hsts(site: TestClient, settings_env: pytest.MonkeyPatch) -> None:
+    production(settings_env)
+    response = site.get("https://balie.stad.gent/boeken")
+    assert response.headers["strict-transport-security"].startswith("max-age=")
+    assert "wss://balie.stad.gent" in response.headers["content-security-policy"]
+
+
+def test_the_policy_lists_each_inline_script_of_the_build(tmp_path: Path) -> None:
+    (tmp_path / "medewerkers").mkdir()
+    (tmp_path / "index.html").write_text(
+        '<script>alert("a")</script><script type="module" src="/x.js"></script>'
+    )
+    (tmp_path / "medewerkers" / "index.html").write_text("<script id='_R_'>b()</script>")
+    hashes = http_guard.inline_script_hashes(tmp_path)
+    # sha256 of the script text, base64, as the browser computes it; src= scripts need none
+    assert hashes == tuple(sorted(csp_hash(text) for text in ('alert("a")', "b()")))
+
+
+def csp_hash(text: str) -> str:
+    """The CSP source for an inline script with ``text``."""
+    return f"'sha256-{base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()}'"
+
+
+@pytest.mark.parametrize("host", ["evil.example", "localhost.evil.example", "[::2]"])
+def test_a_foreign_host_gets_400(site: TestClient, host: str) -> None:
+    response = site.get("/medewerkers", headers={"host": host})
+    assert response.status_code == 400
+    assert "location" not in response.headers
+    assert response.headers["x-content-type-options"] == "nosniff"
+
+
+@pytest.mark.parametrize("host", ["localhost:8000", "127.0.0.1", "[::1]:3000"])
+def test_loopback_hosts_are_answered_in_development(site: TestClient, host: str) -> None:
+    assert site.get("/api/healthz", headers={"host": host}).status_code != 400
+
+
+def test_production_answers_only_the_public_host(
+    site: TestClient, settings_env: pytest.MonkeyPatch
+) -> None:
+    production(settings_env)
+    assert site.get("https://balie.stad.gent/boeken").status_code == 200
+    assert site.get("https://balie.stad.gent:443/boeken").status_code == 200
+    assert site.get("http://localhost/boeken").status_code == 400
+
+
+def test_cors_never_reflects_a_foreign_origin_with_credentials(settings_env) -> None:
+    """CORS as Reflex sets it up (credentials allowed) with the default development origins."""
+    app = CORSMiddleware(
+        PlainTextResponse("ok"),
+        allow_origins=get_settings().allowed_origins(),
+        allow_credentials=True,
+        allow_methods=["*"],
+        allow_headers=["*"],
+    )
+    client = TestClient(app, base_url="http://localhost")
+    client.cookies.set("balie_staff", "x")
+    foreign = client.get("/", headers={"origin": "https://evil.example"})
+    assert "access-control-allow-origin" not in foreign.headers
+    preflight = client.options(
+        "/",
+        headers={"origin": "https://evil.example", "access-control-request-method": "POST"},
+    )
+    assert preflight.headers.get("access-control-allow-origin") != "https://evil.example"
+    own = client.get("/", headers={"origin": "http://localhost:8000"})
+    assert own.headers["access-control-allow-origin"] == "http://localhost:8000"
+
+
+def run_asgi(
+    path: str, headers: list[tuple[bytes, bytes]], total: int, kind: bytes = b"application/json"
+) -> tuple[int, int, dict]:
+    """POST ``total`` bytes in 64 KiB chunks straight into the app; (bytes read, status, body)."""
+    pulled = 0
+    answer: dict = {}
+    chunk = b"x" * CHUNK
+
+    async def receive() -> dict:
+        nonlocal pulled
+        if pulled >= total:
+            return {"type": "http.request", "body": b"", "more_body": False}
+        pulled += CHUNK
+        return {"type": "http.request", "body": chunk, "more_body": pulled < total}
+
+    async def send(message: dict) -> None:
+        if message["type"] == "http.response.start":
+            answer["status"] = message["status"]
+        elif message["type"] == "http.response.body":
+            answer["body"] = answer.get("body", b"") + message.get("body", b"")
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "root_path": "",
+        "query_string": b"",
+        "headers": [(b"host", b"localhost"), (b"content-type", kind), *headers],
+        "client": ("127.0.0.1", 5000),
+        "server": ("localhost", 80),
+    }
+    asyncio.run(api(scope, receive, send))
+    return pulled, answer["status"], answer
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/appointments", "/api/v1/appointments/ABC/cancel", "/api/staff/login"]
+)
+def test_a_declared_64_mib_body_is_refused_before_reading(settings_env, path: str) -> None:
+    length = str(64 * MIB).encode()
+    pulled, status, _answer = run_asgi(path, [(b"content-length", length)], 64 * MIB)
+    assert status == 413
+    assert pulled == 0
+
+
+def test_a_streamed_64_mib_body_is_cut_off_after_the_limit(settings_env) -> None:
+    tracemalloc.start()
+    pulled, status, answer = run_asgi("/api/v1/appointments", [], 64 * MIB)
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert status == 413
+    assert b"too_large" in answer["body"]
+    assert pulled <= MAX_BODY_BYTES + CHUNK
+    assert peak < 4 * MIB  # never the whole body in memory
+
+
+def test_a_streamed_form_over_the_limit_is_413(settings_env) -> None:
+    form = b"application/x-www-form-urlencoded"
+    pulled, status, _answer = run_asgi("/api/staff/login", [], 64 * MIB, form)
+    assert (status, pulled <= MAX_BODY_BYTES + CHUNK) == (413, True)
+
+
+def test_a_content_length_that_is_not_a_number_is_400(settings_env) -> None:
+    _pulled, status, _answer = run_asgi("/api/v1/appointments", [(b"content-length", b"x")], 10)
+    assert status == 400
+
+
+def test_the_api_limit_is_the_guard_limit() -> None:
+    assert api_module.MAX_BODY_BYTES == http_guard.MAX_API_BODY_BYTES == 16_384
