@@ -318,6 +318,10 @@ def _book(body: BookingBody, key: str | None) -> tuple[int, dict]:
                 meeting_provider=settings.meeting_provider,
                 secret_key=settings.secret_key.get_secret_value(),
             )
+        except booking.IdempotencyKeyReused as problem:
+            raise _error(
+                422, "idempotency_key_reused", pick(ERRORS[problem.key], body.language)
+            ) from problem
         except booking.TopicNotBookable as problem:
             raise _error(
                 400, "in_person_only", pick(problem.reason, body.language), reason=problem.reason

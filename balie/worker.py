@@ -11,7 +11,7 @@ import logging
 
 from balie.db import session_scope
 from balie.db_types import utcnow
-from balie.services import jobs, retention
+from balie.services import booking, jobs, retention
 from balie.services.meetings import provider_from_settings
 from balie.services.notifications import mailer_from_settings
 from balie.settings import get_settings
@@ -49,6 +49,7 @@ RETENTION_INTERVAL = 3600  # seconds between two erasure rounds
 def erase_expired_personal_data() -> int:
     """Erase personal data of appointments past the retention period; returns how many."""
     with session_scope() as session:
+        booking.expire_idempotency_keys(session, utcnow())  # a hash of personal data: 24 h only
         return retention.erase_due(session, utcnow(), get_settings().retention_days)
 
 
