@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from balie.api_mail import not_requested
 from balie.db import get_engine, session_scope
 from balie.db_types import utcnow
 from balie.i18n import ERRORS, pick
@@ -712,6 +713,11 @@ api = Starlette(
             "/api/v1/appointments/{reference}/reschedule",
             reschedule_appointment,
             methods=["POST"],
+        ),
+        Route(
+            "/api/v1/appointments/{reference}/not-requested",
+            not_requested,
+            methods=["GET", "POST"],
         ),
     ]
 )

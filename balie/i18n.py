@@ -405,5 +405,6 @@ AREAS = (
     "dashboard",
     "feedback",
     "entra",
+    "not_requested",
 )
 _merge_area_texts()
