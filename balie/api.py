@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Match, Route
 
+from balie.api_mail import not_requested
 from balie.db import get_engine, session_scope
 from balie.db_types import utcnow
 from balie.http_guard import MAX_API_BODY_BYTES, BodyTooLarge, HttpGuard
@@ -330,6 +331,10 @@ def _book(body: BookingBody, key: str | None) -> tuple[int, dict]:
                 secret_key=settings.secret_key.get_secret_value(),
                 catalogue=catalogue,
             )
+        except booking.IdempotencyKeyReused as problem:
+            raise _error(
+                422, "idempotency_key_reused", pick(ERRORS[problem.key], body.language)
+            ) from problem
         except booking.TopicNotBookable as problem:
             raise _error(
                 400, "in_person_only", pick(problem.reason, body.language), reason=problem.reason
@@ -718,6 +723,11 @@ API_ROUTES: list[Route] = [
         "/api/v1/appointments/{reference}/reschedule",
         reschedule_appointment,
         methods=["POST"],
+    ),
+    Route(
+        "/api/v1/appointments/{reference}/not-requested",
+        not_requested,
+        methods=["GET", "POST"],
     ),
 ]
 API_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]

@@ -290,6 +290,12 @@ ERRORS: dict[str, dict[str, str]] = {
         "nl": "Dit onderwerp bestaat niet bij deze dienst.",
         "en": "This topic does not exist for this service.",
     },
+    "error_idempotency_reused": {
+        "nl": "Deze aanvraag werd al eens met andere gegevens verstuurd. Begin opnieuw; "
+        "je gegevens blijven bewaard.",
+        "en": "This request was already sent once with other details. Start again; "
+        "your details are kept.",
+    },
     "error_not_changeable": {
         "nl": "Deze afspraak kan niet meer gewijzigd worden.",
         "en": "This appointment can no longer be changed.",
@@ -418,5 +424,6 @@ AREAS = (
     "dashboard",
     "feedback",
     "entra",
+    "not_requested",
 )
 _merge_area_texts()

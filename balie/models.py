@@ -216,7 +216,10 @@ class Appointment(SQLModel, table=True):
     question: str | None = Field(default=None, sa_type=String(1000))
     consent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     manage_token_hash: str = Field(sa_type=String(128), unique=True)
+    # SHA-256 of "<organisation id>:<Idempotency-Key>" and of the canonical request; both are
+    # cleared 24 hours after the booking, when the key may be used again.
     idempotency_key: str | None = Field(default=None, sa_type=String(128), unique=True)
+    idempotency_request_hash: str | None = Field(default=None, sa_type=String(64))
     meeting_provider: str = Field(default="jitsi", sa_type=String(32))
     meeting_external_id: str | None = Field(default=None, sa_type=String(512))
     join_url: str | None = Field(default=None, sa_type=String(2000))
@@ -281,6 +284,14 @@ class AuditEntry(SQLModel, table=True):
     target_id: int | None = None
     detail: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+
+
+class MailSuppression(SQLModel, table=True):
+    """An e-mail address that gets no more mail: a keyed hash of it, never the address."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    address_hash: str = Field(sa_type=String(64), unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class JobState(StrEnum):

@@ -16,7 +16,7 @@ from contextlib import suppress
 
 from balie.db import fit_thread_pool, session_scope
 from balie.db_types import utcnow
-from balie.services import jobs, retention
+from balie.services import booking, jobs, retention
 from balie.services.meetings import provider_from_settings
 from balie.services.notifications import mailer_from_settings
 from balie.settings import get_settings
@@ -106,6 +106,7 @@ RETENTION_INTERVAL = 3600  # seconds between two erasure rounds
 def erase_expired_personal_data() -> int:
     """Erase personal data of appointments past the retention period; returns how many."""
     with session_scope() as session:
+        booking.expire_idempotency_keys(session, utcnow())  # a hash of personal data: 24 h only
         return retention.erase_due(session, utcnow(), get_settings().retention_days)
 
 

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import logging
 import random
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlmodel import Session, func, select
+from sqlmodel import Session, func, select, update
 
 from balie.db_types import utcnow
 from balie.models import (
@@ -32,6 +33,7 @@ from balie.services.validation import CitizenDetails
 log = logging.getLogger(__name__)
 
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L, U: easy to read aloud
+IDEMPOTENCY_WINDOW = timedelta(hours=24)  # how long a key replays its booking
 
 
 class BookingError(Exception):
@@ -71,6 +73,12 @@ class NotChangeable(BookingError):
     """The appointment is cancelled or over and cannot be changed."""
 
     key = "error_not_changeable"
+
+
+class IdempotencyKeyReused(BookingError):
+    """The idempotency key was used (within 24 hours) for a request with other details."""
+
+    key = "error_idempotency_reused"
 
 
 class TopicNotBookable(BookingError):
@@ -205,14 +213,83 @@ def fair_order(session: Session, staff_ids: list[int], start: datetime, tz: Zone
     return sorted(staff_ids, key=lambda staff_id: (load.get(staff_id, 0), random.random()))
 
 
-def _replay(session: Session, key: str | None, secret_key: str) -> Booked | None:
-    """The booking already made with this idempotency key, if any."""
-    if not key:
+def idempotency_key_hash(organisation_id: int, key: str) -> str:
+    """The stored form of an Idempotency-Key: SHA-256, scoped to the organisation."""
+    return hashlib.sha256(f"{organisation_id}:{key}".encode()).hexdigest()
+
+
+def request_hash(request: BookingRequest) -> str:
+    """SHA-256 of the canonical JSON of the validated request (start as a UTC instant)."""
+    details = request.details
+    canonical = {
+        "service": request.service_slug,
+        "topic": request.topic_slug,
+        "start": request.start.astimezone(UTC).isoformat(),
+        "name": details.name,
+        "email": details.email,
+        "phone": details.phone,
+        "language": details.language,
+        "question": details.question,
+        "consent": details.consent,
+    }
+    text = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _replay(
+    session: Session,
+    organisation: Organisation,
+    request: BookingRequest,
+    secret_key: str,
+    now: datetime,
+) -> Booked | None:
+    """The booking made with this key and these details in the last 24 hours, if any.
+
+    The same key with other details is refused: it never hands out another booking's token.
+    """
+    if not request.idempotency_key:
         return None
-    existing = session.exec(select(Appointment).where(Appointment.idempotency_key == key)).first()
-    if existing is None:
+    hashed = idempotency_key_hash(organisation.id, request.idempotency_key)
+    existing = session.exec(
+        select(Appointment).where(Appointment.idempotency_key == hashed)
+    ).first()
+    if existing is None or existing.created_at <= now - IDEMPOTENCY_WINDOW:
         return None
+    if existing.idempotency_request_hash is None or not hmac.compare_digest(
+        existing.idempotency_request_hash, request_hash(request)
+    ):
+        raise IdempotencyKeyReused(existing.reference)
     return Booked(existing, manage_token_for(existing.reference, secret_key), replayed=True)
+
+
+def _release_expired_key(session: Session, hashed: str | None, now: datetime) -> None:
+    """Free a key whose 24 hours are over, so the unique column takes the new booking."""
+    if hashed is None:
+        return
+    session.exec(
+        update(Appointment)
+        .where(
+            Appointment.idempotency_key == hashed,
+            Appointment.created_at <= now - IDEMPOTENCY_WINDOW,
+        )
+        .values(idempotency_key=None, idempotency_request_hash=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def expire_idempotency_keys(session: Session, now: datetime) -> int:
+    """Clear keys and request hashes older than 24 hours (the cleanup job); the count."""
+    result = session.exec(
+        update(Appointment)
+        .where(
+            Appointment.idempotency_key.is_not(None),
+            Appointment.created_at <= now - IDEMPOTENCY_WINDOW,
+        )
+        .values(idempotency_key=None, idempotency_request_hash=None)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return result.rowcount
 
 
 def book(
@@ -235,7 +312,7 @@ def book(
     reminders) are committed together, so neither can exist without the other.
     """
     now = now or utcnow()
-    replay = _replay(session, request.idempotency_key, secret_key)
+    replay = _replay(session, organisation, request, secret_key, now)
     if replay:
         return replay
     service = find_live_service(session, organisation, request.service_slug, now, catalogue)
@@ -262,7 +339,7 @@ def book(
         )
         if booked is not None:
             return booked
-        replay = _replay(session, request.idempotency_key, secret_key)
+        replay = _replay(session, organisation, request, secret_key, now)
         if replay:
             return replay
     raise SlotTaken(request.start.isoformat())
@@ -285,6 +362,9 @@ def _try_insert(
     start = request.start
     end = start + timedelta(minutes=service.appointment_minutes)
     details = request.details
+    key = request.idempotency_key
+    hashed_key = idempotency_key_hash(organisation.id, key) if key else None
+    _release_expired_key(session, hashed_key, now)
     appointment = Appointment(
         reference=reference,
         organisation_id=organisation.id,
@@ -302,7 +382,8 @@ def _try_insert(
         question=details.question,
         consent_at=now,
         manage_token_hash=token_hash(token),
-        idempotency_key=request.idempotency_key,
+        idempotency_key=hashed_key,
+        idempotency_request_hash=request_hash(request) if key else None,
         meeting_provider=meeting_provider,
         created_at=now,
         updated_at=now,

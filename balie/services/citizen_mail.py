@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from balie.i18n import pick
 from balie.models import Appointment, Organisation, Service, Topic
+from balie.services import mail_suppression
 from balie.services.booking import manage_token_matching
 from balie.services.feedback import survey_link
 from balie.services.notifications import (
@@ -42,6 +43,7 @@ def appointment_message(
     service = session.get(Service, appointment.service_id)
     topic = session.get(Topic, appointment.topic_id)
     language = appointment.language
+    secret, base = settings.secret_key.get_secret_value(), settings.public_base_url
     return AppointmentMessage(
         reference=appointment.reference,
         organisation_name=organisation.name,
@@ -58,6 +60,8 @@ def appointment_message(
         manage_url=manage_url(settings, appointment.reference, appointment.manage_token_hash),
         sequence=appointment.calendar_sequence,
         cancel_reason=appointment.cancel_reason or "",
+        not_requested_url=mail_suppression.page_url(base, appointment.reference, secret),
+        one_click_url=mail_suppression.one_click_url(base, appointment.reference, secret),
     )
 
 

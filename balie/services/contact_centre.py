@@ -26,7 +26,7 @@ from balie.models import (
     Service,
     StaffMember,
 )
-from balie.services import booking
+from balie.services import booking, mail_suppression
 from balie.services.catalogue import ServiceView, live_services
 from balie.services.staff_auth import audit, require_role
 from balie.services.validation import row_id
@@ -119,6 +119,8 @@ def book_for_caller(
     if not booked.replayed:
         # booking.book commits itself (and retries with a rollback), so the entry follows it.
         appointment = booked.appointment
+        # A caller who asks a person for a booking asks for its mail: lift a suppression.
+        mail_suppression.lift(session, appointment.citizen_email, secret_key)
         audit(
             session,
             staff,

@@ -372,11 +372,25 @@ def _cancel_meeting(session: Session, job: Job, context: JobContext) -> None:
     context.provider.cancel(external_id, request)
 
 
+def _suppressed(session: Session, appointment: Appointment, kind: str, context: JobContext) -> bool:
+    """Whether the citizen's address asked for no more mail (the e-mail is then skipped, logged)."""
+    # Imported here: mail_suppression imports booking, which enqueues jobs from this module.
+    from balie.services.mail_suppression import is_suppressed
+
+    secret = context.settings.secret_key.get_secret_value()
+    if not is_suppressed(session, appointment.citizen_email, secret):
+        return False
+    log.info("%s e-mail for %s skipped: the address is suppressed", kind, appointment.reference)
+    return True
+
+
 def _send(session: Session, appointment: Appointment, kind: str, context: JobContext) -> None:
     """Build and send one e-mail; errors propagate so the job is retried."""
     # Imported here: citizen_mail imports booking, which enqueues jobs from this module.
     from balie.services.citizen_mail import build_appointment_mail
 
+    if _suppressed(session, appointment, kind, context):
+        return
     message = build_appointment_mail(session, appointment, kind, context.settings)
     _end_read(session)
     context.mailer.send(message)
@@ -460,6 +474,8 @@ def _send_survey(session: Session, job: Job, context: JobContext) -> None:
     if appointment is None or appointment.status != AppointmentStatus.COMPLETED:
         return
     if not appointment.citizen_email or appointment.feedback_at is not None:
+        return
+    if _suppressed(session, appointment, "survey", context):
         return
     message = build_survey_mail(session, appointment, context.settings)
     _end_read(session)

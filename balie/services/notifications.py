@@ -37,6 +37,9 @@ _ICS_LINE_OCTETS = 75
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]+")
 _ICS_NEWLINES = re.compile(r"\r\n|\r|\n")
 _ICS_FORBIDDEN = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+NAME_MAX = 40  # characters of the citizen's name in a greeting
+# Words of a typed name that a mail program could turn into a link: addresses, domains, URLs.
+_LINK_LIKE = re.compile(r"(?i)(://|^www\.|@|\w[\w-]*\.[a-z]{2,}|^[a-z][a-z0-9+.-]*:\S)")
 
 
 # Dutch at B1 level: short sentences, plain words, "je". English second.
@@ -115,6 +118,16 @@ _PHRASES: dict[str, dict[str, str]] = {
         "Use this personal link. Do not share it with others.",
     },
     "manage_label": {"nl": "Mijn afspraak bekijken", "en": "View my appointment"},
+    "not_requested": {
+        "nl": "Niet door jou aangevraagd? Gebruik dan deze link. We annuleren de afspraak en "
+        "sturen geen e-mails meer naar dit adres.",
+        "en": "Not requested by you? Then use this link. We cancel the appointment and "
+        "send no more e-mails to this address.",
+    },
+    "not_requested_label": {
+        "nl": "Niet door mij aangevraagd",
+        "en": "I did not request this",
+    },
     "calendar_add": {
         "nl": "Zet het gesprek in je agenda met de bijlage invite.ics.",
         "en": "Add the call to your calendar with the attachment invite.ics.",
@@ -169,6 +182,8 @@ class AppointmentMessage:
     manage_url: str
     sequence: int
     cancel_reason: str = ""
+    not_requested_url: str = ""
+    one_click_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -266,6 +281,19 @@ def _meeting_blocks(message: AppointmentMessage, language: str) -> list[_Block]:
     return blocks
 
 
+def _not_requested_block(message: AppointmentMessage, language: str) -> list[_Block]:
+    """'Not requested by you?' with its link, when the message has one."""
+    if not message.not_requested_url:
+        return []
+    return [
+        _Block(
+            _phrase("not_requested", language),
+            message.not_requested_url,
+            _phrase("not_requested_label", language),
+        )
+    ]
+
+
 def _cancellation_blocks(message: AppointmentMessage, language: str) -> list[_Block]:
     """That the appointment was cancelled, why, and how to book again."""
     blocks = [_Block(_phrase("intro_cancellation", language))]
@@ -283,13 +311,7 @@ def _cancellation_blocks(message: AppointmentMessage, language: str) -> list[_Bl
 
 def _email_blocks(kind: MessageKind, message: AppointmentMessage, language: str) -> list[_Block]:
     """All paragraphs of the e-mail body, in order."""
-    name = _header_safe(message.citizen_name)
-    greeting = (
-        _phrase("greeting", language, name=name)
-        if name
-        else _phrase("greeting_anonymous", language)
-    )
-    blocks = [_Block(greeting)]
+    blocks = [_greeting(message.citizen_name, language)]
     if kind == "cancellation":
         blocks += _cancellation_blocks(message, language)
         blocks.append(_detail_block(message, language))
@@ -300,6 +322,7 @@ def _email_blocks(kind: MessageKind, message: AppointmentMessage, language: str)
         blocks.append(_detail_block(message, language))
         blocks += _meeting_blocks(message, language)
         blocks.append(_Block(_phrase("calendar_add", language)))
+        blocks += _not_requested_block(message, language)
     blocks.append(_Block(_phrase("closing", language, organisation=message.organisation_name)))
     return blocks
 
@@ -343,12 +366,28 @@ def _header_safe(value: str) -> str:
     return _CONTROL_CHARACTERS.sub(" ", value).strip()
 
 
+def safe_name(name: str) -> str:
+    """The citizen's typed name as mail may show it: no control characters, nothing a mail
+    program turns into a link, only letters and the marks names use, at most 40 characters."""
+    words = []
+    for word in _CONTROL_CHARACTERS.sub(" ", name or "").split():
+        if _LINK_LIKE.search(word):
+            continue
+        kept = "".join(ch for ch in word if ch.isalpha() or ch in "-'’.")
+        if any(ch.isalpha() for ch in kept):
+            words.append(kept)
+    cleaned = ""
+    for word in words:
+        longer = f"{cleaned} {word}".strip()
+        if len(longer) > NAME_MAX:
+            break
+        cleaned = longer
+    return cleaned or (words[0][:NAME_MAX] if words else "")
+
+
 def _recipient(message: AppointmentMessage | SurveyMessage) -> Address:
-    """The citizen as one address; ValueError when the address is not a single mailbox."""
-    return Address(
-        display_name=_header_safe(message.citizen_name),
-        addr_spec=_header_safe(message.citizen_email),
-    )
+    """The citizen's address only: a display name would put their free text in the header."""
+    return Address(addr_spec=_header_safe(message.citizen_email))
 
 
 def _ics_text(value: str) -> str:
@@ -435,7 +474,7 @@ def _ics_lines(
         f"ORGANIZER;CN={_ics_param(message.organisation_name)}:"
         f"mailto:{_ics_uri(_organiser_address(sender, uid_domain))}",
         # The citizen chose the time, so the invitation needs no answer.
-        f"ATTENDEE;CN={_ics_param(message.citizen_name)};ROLE=REQ-PARTICIPANT;"
+        f"ATTENDEE;CN={_ics_param(safe_name(message.citizen_name))};ROLE=REQ-PARTICIPANT;"
         f"PARTSTAT=ACCEPTED;RSVP=FALSE:mailto:{_ics_uri(message.citizen_email)}",
         "END:VEVENT",
         "END:VCALENDAR",
@@ -468,6 +507,10 @@ def build_email(
     mail["Date"] = format_datetime(datetime.now(UTC))
     mail["Message-ID"] = make_msgid(domain=_header_safe(uid_domain) or None)
     mail["Auto-Submitted"] = "auto-generated"
+    if message.one_click_url:
+        # RFC 8058: a mail program may offer one-click "unsubscribe"; here that also cancels.
+        mail["List-Unsubscribe"] = f"<{_header_safe(message.one_click_url)}>"
+        mail["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     mail.set_content(_render_text(blocks))
     mail.add_alternative(_render_html(blocks, subject, language), subtype="html")
     ics = build_ics(message, cancelled=cancelled, uid_domain=uid_domain, sender=sender)
@@ -489,8 +532,8 @@ def build_email(
 
 
 def _greeting(citizen_name: str, language: str) -> _Block:
-    """The greeting: with the citizen's name, or a plain hello without one."""
-    name = _header_safe(citizen_name)
+    """The greeting: with the citizen's (cleaned) name, or a plain hello without one."""
+    name = safe_name(citizen_name)
     if name:
         return _Block(_phrase("greeting", language, name=name))
     return _Block(_phrase("greeting_anonymous", language))

@@ -167,8 +167,8 @@ class AgentBookingState(BookingFormState, TimePickerState, StaffSessionState, rx
         _details, self.errors = validate_details(self._raw_details())
         if self.errors:
             return rx.call_script(FOCUS_ERRORS)
-        if not self._idempotency_key:
-            self._idempotency_key = secrets.token_urlsafe(24)
+        # A new key for these details: a key stands for one request with one body.
+        self._idempotency_key = secrets.token_urlsafe(24)
         return self._go("review")
 
     @rx.event

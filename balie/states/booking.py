@@ -60,6 +60,7 @@ def _book(request: booking.BookingRequest) -> WizardOutcome:
             now=utcnow(),
         )
 
+
 # Fields whose error is checked again when the citizen leaves them (GOV.UK: errors clear on fix).
 FIELD_CHECKS = {
     "name": check_name,
@@ -209,8 +210,8 @@ class BookingState(BookingFormState, TimePickerState, rx.State):
         self.errors = errors
         if errors:
             return rx.call_script(FOCUS_ERRORS)
-        if not self._idempotency_key:
-            self._idempotency_key = secrets.token_urlsafe(24)
+        # A new key for these details: a key stands for one request with one body.
+        self._idempotency_key = secrets.token_urlsafe(24)
         return self._go("review")
 
     @rx.event

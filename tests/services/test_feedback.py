@@ -341,7 +341,7 @@ def test_the_survey_e_mail_in_dutch(
     link = feedback.survey_link(settings, completed.reference)
     body = text_of(message)
     assert message["Subject"] == "Hoe was je videogesprek met Verhuurderspunt?"
-    assert message["To"] == "Jan Peeters <jan@example.be>"
+    assert message["To"] == "jan@example.be"  # the address only, never the typed name
     assert message["Content-Language"] == "nl"
     assert body.startswith(
         "Beste Jan Peeters,\n\nBedankt voor je videogesprek met Verhuurderspunt."
@@ -376,7 +376,7 @@ def test_the_survey_e_mail_escapes_what_the_citizen_typed(
     appointment = make_appointment(session, name='<script>alert("x")</script>\r\nBcc: x@evil')
     message = build_survey_mail(session, appointment, settings)
     html = html_of(message)
-    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "<script>" not in html and 'alert("x")' not in html
     assert message["Bcc"] is None and "\n" not in str(message["To"])
     assert message["To"].addresses[0].addr_spec == "jan@example.be"
     assert "\n" not in str(message["Subject"])
