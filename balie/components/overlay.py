@@ -13,11 +13,17 @@ from reflex.components.core.banner import (
 )
 
 
-def connection_overlay(stateful: bool) -> rx.Component | None:
-    """The app wrap that replaces Reflex's default overlay (same place: (5, "Overlay"))."""
-    if not stateful:
-        return None
+@rx.memo
+def connection_overlay_parts() -> rx.Component:
+    """The pulsing icon and the toast; memoised so their hooks run inside the event loop."""
     return rx.fragment(
         rx.cond(has_connection_errors, WifiOffPulse.create(aria_hidden="true")),
         connection_toaster(),
     )
+
+
+def connection_overlay(stateful: bool) -> rx.Component | None:
+    """The app wrap that replaces Reflex's default overlay (same place: (5, "Overlay"))."""
+    if not stateful:
+        return None
+    return rx.fragment(connection_overlay_parts())
