@@ -246,6 +246,7 @@ class BookingState(BookingFormState, TimePickerState, rx.State):
             self.notice = result.outcome
             return self._go("topic")
         self._show_result(result.appointment, result.summaries)
+        self._clear_days()  # the confirmation needs no free times: a lighter state to keep
         return self._go("done")
 
     def _show_result(self, appointment: Appointment, summary: dict[str, Any]) -> None:
