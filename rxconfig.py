@@ -10,6 +10,9 @@ config = rx.Config(
     app_name="balie",
     db_url=settings.database_url,
     redis_url=settings.redis_url,
+    # Idle visitors' state is released after this long, in Redis and in the app process
+    # (Reflex's memory and disk state managers read the same value): memory stays bounded.
+    redis_token_expiration=settings.session_expiry_seconds,
     telemetry_enabled=False,
     # state_auto_setters is False by default in 0.10 (and deprecated); tests assert it stays so.
     cors_allowed_origins=settings.allowed_origins(),

@@ -49,6 +49,12 @@ class Settings(BaseSettings):
         None,
         description="Redis URL; when set, Reflex keeps session state in Redis (several workers).",
     )
+    session_expiry_seconds: int = Field(
+        1800,
+        ge=60,
+        le=86_400,
+        description="A visitor's page state is released after this many idle seconds.",
+    )
     public_base_url: str = Field(
         "http://localhost:8000", description="Address citizens use; links in e-mails start with it."
     )

@@ -623,6 +623,10 @@ async def worker_loop(
         try:
             context = context or context_factory()
             ran = await asyncio.to_thread(run_due_jobs, session_factory, context, limit=limit)
+        except RuntimeError as problem:
+            if "shutdown" in str(problem):
+                return  # the event loop is stopping: no thread will run a round again
+            log.exception("background jobs: round failed; trying again")
         except Exception:
             log.exception("background jobs: round failed; trying again")
         if ran >= limit:

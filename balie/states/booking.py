@@ -293,6 +293,7 @@ class BookingState(BookingFormState, TimePickerState, rx.State):
             self.notice = result.outcome
             return self._go("topic")
         self._show_result(result.appointment, result.summaries)
+        self._clear_days()  # the confirmation needs no free times: a lighter state to keep
         return self._show_confirmation()
 
     def _show_confirmation(self) -> Any:

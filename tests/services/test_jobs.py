@@ -787,3 +787,14 @@ def test_a_survey_that_cannot_be_sent_is_retried(
     run_at(factory, context, clock, survey.run_after)
     assert len(surveys(mailer)) == 1
     assert job(session, survey.dedupe_key).state == JobState.DONE
+
+
+def test_the_worker_loop_ends_when_its_event_loop_no_longer_runs_threads() -> None:
+    import asyncio
+
+    async def scenario() -> None:
+        await asyncio.get_running_loop().shutdown_default_executor()
+        # Before: "round failed; trying again" every interval, for ever, keeping the app alive.
+        await asyncio.wait_for(jobs.worker_loop(lambda: None, lambda: None, interval=0.01), 5)
+
+    asyncio.run(scenario())
