@@ -39,7 +39,7 @@ NO_STORE_PREFIXES = (
     "/api/v1/appointments",
 )
 PERMISSIONS_POLICY = (
-    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), "
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), "
     "magnetometer=(), gyroscope=(), accelerometer=(), display-capture=(), browsing-topics=()"
 )
 HSTS = "max-age=31536000"
