@@ -735,7 +735,8 @@ API_FALLBACK = Route("/api/{rest:path}", api_fallback, methods=API_METHODS)
 # Starlette's path pattern stops at a newline (%0A): match those too, so they get JSON as well.
 API_FALLBACK.path_regex = re.compile(r"^/api/(?P<rest>.*)$", re.S)
 
-# Reflex mounts the whole app (pages, assets, websocket) under this one, so HttpGuard sees all.
+# Reflex mounts its app (pages, assets, websocket) under this one. balie.balie puts HttpGuard
+# outermost too; the guard runs once per request, this one only when the API is served alone.
 api = Starlette(
     routes=[*API_ROUTES, API_FALLBACK],
     middleware=[Middleware(HttpGuard)],

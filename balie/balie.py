@@ -4,6 +4,7 @@ import reflex as rx
 
 from balie.api import api
 from balie.components.overlay import connection_overlay
+from balie.http_guard import HttpGuard
 from balie.pages import register_all
 from balie.settings import get_settings
 from balie.worker import background_worker, retention_worker
@@ -11,7 +12,16 @@ from balie.worker import background_worker, retention_worker
 get_settings().check_production()
 register_all()
 
-app = rx.App(
+
+class BalieApp(rx.App):
+    """The Reflex app with HttpGuard outermost, so Reflex's own CORS answers pass it too."""
+
+    def __call__(self) -> HttpGuard:
+        """The ASGI app `reflex run` serves, wrapped in HttpGuard."""
+        return HttpGuard(super().__call__())
+
+
+app = BalieApp(
     api_transformer=api,
     html_lang="nl",
     stylesheets=["/balie.css"],

@@ -26,6 +26,8 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 API_PREFIX = "/api/"
+GUARDED = "balie.guarded"  # scope key: the request already passed a guard further out
+CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
 MAX_API_BODY_BYTES = 16_384
 # Pages whose answers may hold personal data: never kept in a (shared) browser or proxy cache.
 NO_STORE_PREFIXES = (
@@ -37,7 +39,7 @@ NO_STORE_PREFIXES = (
     "/api/v1/appointments",
 )
 PERMISSIONS_POLICY = (
-    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), "
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), "
     "magnetometer=(), gyroscope=(), accelerometer=(), display-capture=(), browsing-topics=()"
 )
 HSTS = "max-age=31536000"
@@ -193,6 +195,7 @@ def _counting(receive: Receive, limit: int) -> Receive:
 
 
 TOO_LARGE = {"error": "too_large", "message": "The request body is too large."}
+NOT_FOUND = {"error": "not_found", "message": "No such address."}
 BAD_LENGTH = {"error": "invalid_length", "message": "The Content-Length header is not a number."}
 
 
@@ -204,9 +207,10 @@ class HttpGuard:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Check the request, then pass it on with header-adding ``send``."""
-        if scope["type"] not in ("http", "websocket"):
+        if scope["type"] not in ("http", "websocket") or scope.get(GUARDED):
             await self.app(scope, receive, send)
             return
+        scope[GUARDED] = True
         settings = get_settings()
         path = scope.get("path", "")
         headers = security_headers(path, settings)
@@ -219,6 +223,10 @@ class HttpGuard:
             return
         if scope["type"] == "websocket":
             await self.app(scope, receive, send)
+            return
+        if path.startswith(API_PREFIX) and CONTROL_CHARACTER.search(path):
+            # Starlette's routers never match such a path; answer as the API does.
+            await _answer(send, 404, NOT_FOUND, headers)
             return
         if path.startswith(API_PREFIX):
             declared = _content_length(scope)

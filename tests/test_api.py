@@ -39,7 +39,6 @@ def site(monkeypatch: pytest.MonkeyPatch) -> TestClient:
     [
         ("GET", "/api/v1/appointments", "OPTIONS, POST"),
         ("DELETE", "/api/v1/appointments/ABC", "GET, HEAD, OPTIONS"),
-        ("GET", "/api/v1/appointments/AB%0A/cancel", "OPTIONS, POST"),
         ("PUT", "/api/v1/services", "GET, HEAD, OPTIONS"),
     ],
 )
@@ -59,7 +58,14 @@ def test_options_says_which_methods_a_path_has(site: TestClient) -> None:
 
 
 @pytest.mark.parametrize(
-    "path", ["/api/v1/nothing", "/api/v1/appointments/A/B/C", "/api/%0A", "/api/v1/x%0Ay/z"]
+    "path",
+    [
+        "/api/v1/nothing",
+        "/api/v1/appointments/A/B/C",
+        "/api/%0A",
+        "/api/v1/x%0Ay/z",
+        "/api/v1/appointments/AB%0A/cancel",
+    ],
 )
 def test_any_other_api_address_is_a_json_404(site: TestClient, path: str) -> None:
     response = site.get(path)

@@ -227,3 +227,50 @@ def test_a_content_length_that_is_not_a_number_is_400(settings_env) -> None:
 
 def test_the_api_limit_is_the_guard_limit() -> None:
     assert api_module.MAX_BODY_BYTES == http_guard.MAX_API_BODY_BYTES == 16_384
+
+
+def reflex_like() -> Starlette:
+    """The API mounted as Reflex's top-level app mounts it (with CORS, credentials allowed)."""
+    top = Starlette()
+    top.mount("", api)
+    top.add_middleware(
+        CORSMiddleware,
+        allow_origins=["http://localhost:8000"],
+        allow_credentials=True,
+        allow_methods=["*"],
+        allow_headers=["*"],
+    )
+    return top
+
+
+def test_the_outer_guard_answers_json_for_api_paths_with_a_newline(settings_env) -> None:
+    path = "/api/v1/appointments/AB%0A/cancel"
+    unguarded = TestClient(reflex_like(), base_url="http://localhost").get(path)
+    assert unguarded.headers["content-type"].startswith("text/plain")  # Starlette's own 404
+    response = TestClient(http_guard.HttpGuard(reflex_like()), base_url="http://localhost").get(
+        path
+    )
+    assert response.status_code == 404
+    assert response.json()["error"] == "not_found"
+
+
+def test_cors_preflights_get_the_headers_and_the_guard_runs_once(
+    settings_env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[str] = []
+    real = http_guard.security_headers
+
+    def counted(path: str, settings: object) -> list:
+        calls.append(path)
+        return real(path, settings)
+
+    monkeypatch.setattr(http_guard, "security_headers", counted)
+    client = TestClient(http_guard.HttpGuard(reflex_like()), base_url="http://localhost")
+    preflight = client.options(
+        "/api/staff/login",
+        headers={"origin": "http://localhost:8000", "access-control-request-method": "POST"},
+    )
+    assert preflight.status_code == 200
+    assert preflight.headers["x-content-type-options"] == "nosniff"
+    client.get("/api/healthz")
+    assert calls == ["/api/staff/login", "/api/healthz"]  # the guard inside `api` stood aside
