@@ -17,11 +17,12 @@ export NPM_CONFIG_UPDATE_NOTIFIER := false
 export NPM_CONFIG_FUND := false
 export NPM_CONFIG_AUDIT := false
 
-.PHONY: help run test lint migrate demo-data check-python chromium clean bench
+.PHONY: help run test lint migrate demo-data check-python chromium clean bench screenshots e2e-tools
 
 help:
 	@echo "make run   - start Digitale Balie on http://localhost:$(PORT) with demo data (SQLite)"
 	@echo "make test  - lint, migration check, unit, database and browser tests"
+	@echo "make screenshots - regenerate docs/screenshots/ (the README's pictures) from the app"
 	@echo "make bench - slot and booking benchmarks on SQLite (and PostgreSQL when one answers)"
 
 check-python:
@@ -59,11 +60,21 @@ chromium:
 	  fi; \
 	fi
 
+# HTML_CodeSniffer for the browser tests, pinned in tests/e2e/package.json + package-lock.json.
+tests/e2e/node_modules/.package-lock.json: tests/e2e/package.json tests/e2e/package-lock.json $(VENV)/.installed
+	npm ci --prefix tests/e2e
+
+e2e-tools: tests/e2e/node_modules/.package-lock.json
+
+# The README's pictures: every main citizen and staff page at 1,280 and 320 px (and sizes.json).
+screenshots: $(VENV)/.installed-dev chromium e2e-tools
+	BALIE_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(BIN)/pytest tests/e2e/test_screenshots.py -p no:asyncio
+
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: $(VENV)/.installed-dev chromium lint
+test: $(VENV)/.installed-dev chromium e2e-tools lint
 	rm -f data/test-migrations.db
 	BALIE_DATABASE_URL=sqlite:///data/test-migrations.db $(BIN)/alembic upgrade head
 	BALIE_DATABASE_URL=sqlite:///data/test-migrations.db $(BIN)/alembic check
