@@ -44,10 +44,14 @@ def measure(page: Page) -> dict:
     return page.evaluate(
         """() => {
           const width = document.documentElement.clientWidth;
+          const clipped = (e) => {
+            for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
+              if (getComputedStyle(a).overflowX !== 'visible') return true;
+            }
+            return false;
+          };
           const wide = [...document.querySelectorAll('body *')]
-            .filter((e) => e.getBoundingClientRect().right > width + 1)
-            .filter((e) => ![...e.children]
-              .some((c) => c.getBoundingClientRect().right > width + 1))
+            .filter((e) => e.getBoundingClientRect().right > width + 1 && !clipped(e))
             .slice(0, 5)
             .map((e) => `${e.tagName.toLowerCase()}#${e.id}.${e.className}`.slice(0, 120));
           return {scrollWidth: document.documentElement.scrollWidth, clientWidth: width,
