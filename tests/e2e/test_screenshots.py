@@ -44,14 +44,10 @@ def measure(page: Page) -> dict:
     return page.evaluate(
         """() => {
           const width = document.documentElement.clientWidth;
-          const clipped = (e) => {
-            for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
-              if (getComputedStyle(a).overflowX !== 'visible') return true;
-            }
-            return false;
-          };
+          const out = (e) => e.getBoundingClientRect().right > width + 1;
+          // The outermost elements that stick out on the right: where to look for the cause.
           const wide = [...document.querySelectorAll('body *')]
-            .filter((e) => e.getBoundingClientRect().right > width + 1 && !clipped(e))
+            .filter((e) => out(e) && !(e.parentElement && out(e.parentElement)))
             .slice(0, 5)
             .map((e) => `${e.tagName.toLowerCase()}#${e.id}.${e.className}`.slice(0, 120));
           return {scrollWidth: document.documentElement.scrollWidth, clientWidth: width,
