@@ -17,11 +17,12 @@ export NPM_CONFIG_UPDATE_NOTIFIER := false
 export NPM_CONFIG_FUND := false
 export NPM_CONFIG_AUDIT := false
 
-.PHONY: help run test lint migrate demo-data check-python chromium clean bench loadtest
+.PHONY: help run test lint migrate demo-data check-python chromium clean bench loadtest screenshots e2e-tools
 
 help:
 	@echo "make run   - start Digitale Balie on http://localhost:$(PORT) with demo data (SQLite)"
 	@echo "make test  - lint, migration check, unit, database and browser tests"
+	@echo "make screenshots - regenerate docs/screenshots/ (the README's pictures) from the app"
 	@echo "make bench - slot and booking benchmarks on SQLite (and PostgreSQL when one answers)"
 	@echo "make loadtest - API and wizard load on a running app: SQLite, then PostgreSQL + Redis"
 
@@ -60,6 +61,12 @@ chromium:
 	  fi; \
 	fi
 
+e2e-tools: tests/e2e/node_modules/.installed
+
+# The README's pictures: every main citizen and staff page at 1,280 and 320 px (and sizes.json).
+screenshots: $(VENV)/.installed-dev chromium e2e-tools
+	BALIE_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(BIN)/pytest tests/e2e/test_screenshots.py -p no:asyncio
+
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -69,7 +76,7 @@ tests/e2e/node_modules/.installed: tests/e2e/package.json tests/e2e/package-lock
 	cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-test: $(VENV)/.installed-dev chromium lint tests/e2e/node_modules/.installed
+test: $(VENV)/.installed-dev chromium lint e2e-tools
 	rm -f data/test-migrations.db
 	BALIE_DATABASE_URL=sqlite:///data/test-migrations.db $(BIN)/alembic upgrade head
 	BALIE_DATABASE_URL=sqlite:///data/test-migrations.db $(BIN)/alembic check

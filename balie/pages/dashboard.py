@@ -1,7 +1,8 @@
 """The managers' dashboard (/statistieken): headline figures, growth, per service, channel.
 
-Charts are decorative (aria-hidden): each one has a table with the same numbers under it,
-and every table can be downloaded as CSV.
+Key figures first, each compared with the previous period. Charts are decorative (aria-hidden):
+each one has a table with the same numbers behind a disclosure under it, in a scroll container
+so the page never scrolls sideways, and every table can be downloaded as CSV.
 """
 
 import reflex as rx
@@ -10,6 +11,7 @@ from balie.components.forms import message_box
 from balie.components.staff_frame import staff_frame
 from balie.components.text import localised, t, text_for
 from balie.models import Outcome
+from balie.services.palette import BAR_OUTLINE
 from balie.states.dashboard import (
     CHANNEL_COLOURS,
     DASHBOARD_PAGE,
@@ -26,6 +28,7 @@ S = DashboardState
 FILTER_ERRORS = ["dash_error_date", "dash_error_order", "dash_error_range", "dash_error_service"]
 FIGURE_LABELS = [
     "dash_held",
+    "dash_upcoming_now",
     "dash_booked",
     "dash_cancelled",
     "dash_no_shows",
@@ -129,6 +132,14 @@ def figure(item: rx.Var[FigureView]) -> rx.Component:
                 item.detail.length() > 0,
                 rx.text.span(" (", localised(item.detail), ")", class_name="dash-figure-detail"),
             ),
+            rx.cond(
+                item.change.length() > 0,
+                rx.el.span(
+                    localised(item.change),
+                    class_name="dash-figure-change",
+                    custom_attrs={"data-trend": item.trend},
+                ),
+            ),
             id="figure-" + item.code,
         ),
         class_name="dash-figure",
@@ -141,6 +152,7 @@ def headline() -> rx.Component:
         rx.heading(t("dash_headline"), as_="h2", size="5"),
         rx.text(t("dash_period"), ": ", localised(S.period_label), id="dash-period"),
         rx.el.dl(rx.foreach(S.headline, figure), id="headline", class_name="dash-figures"),
+        rx.text(t("dash_compare_note"), class_name="dash-note"),
         csv_button("headline"),
         class_name="dash-section",
     )
@@ -158,6 +170,8 @@ def chart(*children: rx.Component, data: rx.Var, chart_id: str) -> rx.Component:
             data=data,
             width="100%",
             height=320,
+            # Room above the plot for the go-live labels, away from the axis labels below.
+            margin={"top": 28, "right": 16, "left": 0, "bottom": 0},
             custom_attrs={"accessibilityLayer": False},
         ),
         id=chart_id,
@@ -172,6 +186,8 @@ def series_bar(series: rx.Var[SeriesView]) -> rx.Component:
         data_key=series.slug,
         stack_id="held",
         fill=series.colour,
+        stroke=BAR_OUTLINE,
+        stroke_width=0.5,
         name=localised(series.name),
         is_animation_active=False,
     )
@@ -182,11 +198,12 @@ def wave_line(key: str) -> rx.Component:
 
     def line(wave: rx.Var[WaveView]) -> rx.Component:
         return rx.recharts.reference_line(
+            rx.recharts.label(value=t("dash_wave"), position="top", fill="#000000"),
             x=getattr(wave, key),
             stroke="#000000",
             stroke_dasharray="6 3",
             stroke_width=2,
-            label=t("dash_wave"),
+            if_overflow="extendDomain",
         )
 
     return rx.foreach(S.wave_weeks, line)
@@ -208,23 +225,43 @@ def bucket_row(row: rx.Var[TableRow]) -> rx.Component:
 def numbers_table(
     table_id: str, caption: str, first: str, headers: rx.Component, rows: rx.Var
 ) -> rx.Component:
-    """An accessible table of counts with a caption and a total column."""
-    return rx.box(
-        rx.el.table(
-            rx.el.caption(t(caption)),
-            rx.el.thead(
-                rx.el.tr(
-                    rx.el.th(t(first), scope="col"), headers, rx.el.th(t("dash_total"), scope="col")
-                )
+    """An accessible table of counts with a caption and a total column, behind a disclosure."""
+    return disclosure(
+        table_id,
+        caption,
+        rx.box(
+            rx.el.table(
+                rx.el.caption(t(caption)),
+                rx.el.thead(
+                    rx.el.tr(
+                        rx.el.th(t(first), scope="col"),
+                        headers,
+                        rx.el.th(t("dash_total"), scope="col"),
+                    )
+                ),
+                rx.el.tbody(rx.foreach(rows, bucket_row)),
+                id=table_id,
+                class_name="dash-table",
             ),
-            rx.el.tbody(rx.foreach(rows, bucket_row)),
-            id=table_id,
-            class_name="dash-table",
+            class_name="dash-table-wrap",
+            tab_index=0,
+            role="region",
+            aria_label=t(caption),
         ),
-        class_name="dash-table-wrap",
-        tab_index=0,
-        role="region",
-        aria_label=t(caption),
+    )
+
+
+def disclosure(table_id: str, caption: str, table: rx.Component) -> rx.Component:
+    """A closed disclosure "Show the figures as a table" (native: Enter or Space opens it)."""
+    return rx.el.details(
+        rx.el.summary(
+            t("dash_show_table"),
+            rx.el.span(": ", t(caption), class_name="visually-hidden"),
+            id=f"show-{table_id}",
+            class_name="dash-summary",
+        ),
+        table,
+        class_name="dash-details",
     )
 
 
@@ -257,18 +294,24 @@ def waves() -> rx.Component:
         rx.heading(t("dash_waves"), as_="h2", size="5"),
         rx.cond(
             S.wave_weeks.length() > 0,
-            rx.el.table(
-                rx.el.caption(t("dash_waves")),
-                rx.el.thead(
-                    rx.el.tr(
-                        rx.el.th(t("dash_wave_day"), scope="col"),
-                        rx.el.th(t("dash_week"), scope="col"),
-                        rx.el.th(t("dash_wave_services"), scope="col"),
-                    )
+            rx.box(
+                rx.el.table(
+                    rx.el.caption(t("dash_waves")),
+                    rx.el.thead(
+                        rx.el.tr(
+                            rx.el.th(t("dash_wave_day"), scope="col"),
+                            rx.el.th(t("dash_week"), scope="col"),
+                            rx.el.th(t("dash_wave_services"), scope="col"),
+                        )
+                    ),
+                    rx.el.tbody(rx.foreach(S.wave_weeks, wave_row)),
+                    id="table-waves",
+                    class_name="dash-table",
                 ),
-                rx.el.tbody(rx.foreach(S.wave_weeks, wave_row)),
-                id="table-waves",
-                class_name="dash-table",
+                class_name="dash-table-wrap",
+                tab_index=0,
+                role="region",
+                aria_label=t("dash_waves"),
             ),
             rx.text(t("dash_no_waves")),
         ),
@@ -383,8 +426,8 @@ def dashboard() -> rx.Component:
                         margin_bottom="1rem",
                     ),
                 ),
-                filters(),
                 headline(),
+                filters(),
                 growth("dash_per_week", "dash_week", S.weeks_chart, S.weeks_table, "week", "weeks"),
                 growth(
                     "dash_per_month",

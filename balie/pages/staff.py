@@ -211,11 +211,71 @@ def follow_up(row: rx.Var[RowView]) -> rx.Component:
     )
 
 
+PHASE_KEYS = ["today_phase_in_progress", "today_phase_late"]
+
+
+def phase_badge(row: rx.Var[RowView]) -> rx.Component:
+    """'Now' for a call in progress, 'late' for one without a result; failed links marked."""
+    return rx.fragment(
+        rx.cond(
+            (row.phase == "in_progress") | (row.phase == "late"),
+            rx.el.span(
+                text_for("today_phase_" + row.phase, PHASE_KEYS),
+                class_name="today-badge today-badge-" + row.phase,
+            ),
+        ),
+        rx.cond(
+            row.meeting_state == "failed",
+            rx.el.span(t("today_link_failed_badge"), class_name="today-badge today-badge-late"),
+        ),
+    )
+
+
+def join_button(row: rx.Var[RowView]) -> rx.Component:
+    """The Join button, first in the card, where the eye goes."""
+    return rx.cond(
+        row.join_url != "",
+        rx.cond(
+            row.join_open,
+            rx.link(t("join"), href=row.join_url, is_external=True, class_name="join"),
+            rx.text(t("join_later"), size="2"),
+        ),
+    )
+
+
+def next_call() -> rx.Component:
+    """The next call still to start and the time left, at the top of the page."""
+    return rx.box(
+        rx.el.h2(t("today_next_call"), class_name="next-call-title"),
+        rx.cond(
+            StaffState.next_reference != "",
+            rx.el.p(
+                rx.el.a(
+                    StaffState.next_label,
+                    href="#card-" + StaffState.next_reference,
+                    class_name="next-call-what",
+                ),
+                " ",
+                rx.el.span(localised(StaffState.next_countdown), class_name="next-call-when"),
+                id="next-call-text",
+            ),
+            rx.el.p(t("today_no_next_call"), id="next-call-text"),
+        ),
+        id="next-call",
+        class_name="next-call",
+    )
+
+
 def appointment_card(row: rx.Var[RowView]) -> rx.Component:
-    """One appointment of today."""
+    """One appointment of today: time and citizen, state, the Join button, then the details."""
     return rx.el.li(
         rx.card(
-            rx.heading(row.time_label, " · ", row.citizen_name, as_="h3", size="4"),
+            rx.box(
+                rx.heading(row.time_label, " · ", row.citizen_name, as_="h3", size="4"),
+                phase_badge(row),
+                class_name="today-card-head",
+            ),
+            join_button(row),
             rx.text(row.service_name, " – ", row.topic_name),
             rx.el.dl(
                 rx.el.dt(t("staff_language")),
@@ -231,18 +291,12 @@ def appointment_card(row: rx.Var[RowView]) -> rx.Component:
                 class_name="summary",
             ),
             rx.cond(row.meeting_state == "failed", failed_link(row)),
-            rx.cond(
-                row.join_url != "",
-                rx.cond(
-                    row.join_open,
-                    rx.link(t("join"), href=row.join_url, is_external=True, class_name="join"),
-                    rx.text(t("join_later"), size="2"),
-                ),
-            ),
             rx.cond(row.status == "booked", outcome_form(row)),
             rx.cond(row.can_follow_up, follow_up(row)),
         ),
-        custom_attrs={"data-reference": row.reference},
+        id="card-" + row.reference,
+        class_name="today-card",
+        custom_attrs={"data-reference": row.reference, "data-phase": row.phase},
         list_style_type="none",
     )
 
@@ -255,6 +309,7 @@ def today() -> rx.Component:
         "/medewerkers",
         "staff_today",
         rx.text(localised(StaffState.day_label)),
+        rx.cond(StaffState.rows.length() > 0, next_call()),
         message_box(StaffState.message, MESSAGES, "staff-message", problem=False),
         rx.cond(
             StaffState.rows.length() > 0,

@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from balie.components.calendar import calendar_grid
 from balie.components.staff_frame import staff_frame
 from balie.components.text import localised, t, text_for
 from balie.pages.staff import status_words
@@ -41,6 +42,8 @@ def week_row(row: rx.Var[PlanRow]) -> rx.Component:
         row.service_name,
         ") · ",
         status_words(row.status_key, row.outcome_key),
+        id="row-" + row.reference,
+        tab_index=-1,
         custom_attrs={"data-reference": row.reference},
         class_name="week-row",
     )
@@ -53,7 +56,7 @@ def week_day(day: rx.Var[WeekDay]) -> rx.Component:
         rx.heading(
             localised(day.label),
             rx.el.span(" – ", count_words(day.count), class_name="day-count"),
-            as_="h2",
+            as_="h3",
             size="4",
             id=heading_id,
         ),
@@ -106,7 +109,9 @@ def week() -> rx.Component:
             custom_attrs={"aria-live": "polite"},
         ),
         rx.el.p(t("work_week_total"), " ", WeekState.total.to_string(), id="week-total"),
-        rx.box(rx.foreach(WeekState.days, week_day), id="week", margin_top="1rem"),
+        calendar_grid(WeekState.days, WeekState.hours, "week-grid", "cal_week_label"),
+        rx.heading(t("cal_as_list"), as_="h2", size="5", margin_top="1.5rem", id="week-list"),
+        rx.box(rx.foreach(WeekState.days, week_day), id="week", margin_top="0.5rem"),
     )
 
 
@@ -182,6 +187,8 @@ def team_row(row: rx.Var[PlanRow]) -> rx.Component:
         rx.el.td(row.citizen_name),
         rx.el.td(status_words(row.status_key, row.outcome_key)),
         rx.el.td(text_for(row.meeting_key, MEETING_KEYS)),
+        id="row-" + row.reference,
+        tab_index=-1,
         custom_attrs={"data-reference": row.reference},
     )
 
@@ -191,6 +198,7 @@ def team_table() -> rx.Component:
     return rx.cond(
         TeamDayState.rows.length() > 0,
         rx.box(
+            calendar_grid(TeamDayState.columns, TeamDayState.hours, "team-grid", "cal_team_label"),
             rx.el.table(
                 rx.el.caption(
                     t("work_team_caption"),

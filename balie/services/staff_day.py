@@ -18,9 +18,11 @@ from balie.i18n import pick
 from balie.models import (
     Appointment,
     AppointmentStatus,
+    AvailabilityException,
     BookingChannel,
     Job,
     MeetingState,
+    OpeningHours,
     Organisation,
     Outcome,
     Role,
@@ -210,6 +212,51 @@ def week_rows(
         week[row.start.date()].append(row)
     audit(session, staff, "week.view", "week", None, day=monday.isoformat(), count=len(rows))
     session.commit()
+    return week
+
+
+Span = tuple[datetime, datetime]
+
+
+def week_availability(
+    session: Session, staff: StaffMember, monday: date
+) -> dict[date, tuple[list[Span], list[Span]]]:
+    """Per day of the week: the person's opening hours and their leave or closures (local).
+
+    Times are naive local wall times of that day; leave is clipped to the day.
+    """
+    monday -= timedelta(days=monday.weekday())
+    tz = _time_zone(session, staff)
+    first, last = _bounds(monday, 7, tz)
+    hours = session.exec(select(OpeningHours).where(OpeningHours.staff_id == staff.id)).all()
+    away = session.exec(
+        select(AvailabilityException).where(
+            AvailabilityException.organisation_id == staff.organisation_id,
+            (AvailabilityException.staff_id == staff.id)
+            | (AvailabilityException.staff_id.is_(None)),
+            AvailabilityException.start_at < last,
+            AvailabilityException.end_at > first,
+        )
+    ).all()
+    week: dict[date, tuple[list[Span], list[Span]]] = {}
+    for day in (monday + timedelta(days=n) for n in range(7)):
+        opened = sorted(
+            {
+                (datetime.combine(day, row.start_time), datetime.combine(day, row.end_time))
+                for row in hours
+                if row.weekday == day.weekday()
+                and (row.valid_from is None or row.valid_from <= day)
+                and (row.valid_until is None or day <= row.valid_until)
+            }
+        )
+        midnight = datetime.combine(day, time.min)
+        off = []
+        for period in away:
+            start = max(period.start_at.astimezone(tz).replace(tzinfo=None), midnight)
+            end = min(period.end_at.astimezone(tz).replace(tzinfo=None), midnight + timedelta(1))
+            if start < end:
+                off.append((start, end))
+        week[day] = (opened, sorted(off))
     return week
 
 
@@ -469,3 +516,29 @@ def book_follow_up(
         )
         session.commit()
     return booked
+
+
+LATE_AFTER = timedelta(minutes=5)  # a call not started (no result) 5 minutes after its start
+
+
+def phase(row: DayRow, now: datetime) -> str:
+    """Where a call of today stands: 'done', 'upcoming', 'in_progress' or 'late'.
+
+    'late': still booked (no result recorded) more than LATE_AFTER after its end.
+    """
+    if row.status != AppointmentStatus.BOOKED:
+        return "done"
+    if now < row.start:
+        return "upcoming"
+    if now < row.end + LATE_AFTER:
+        return "in_progress"
+    return "late"
+
+
+def next_call(rows: list[DayRow], now: datetime) -> DayRow | None:
+    """The first call still to start (booked, start after ``now``), or None."""
+    return min(
+        (row for row in rows if row.status == AppointmentStatus.BOOKED and row.start > now),
+        key=lambda row: row.start,
+        default=None,
+    )

@@ -155,6 +155,8 @@ class Dashboard:
     channel_per_month: Buckets
     waves: list[Wave]
     contains_demo_data: bool
+    upcoming: int = 0
+    previous: Headline | None = None
 
 
 @dataclass
@@ -245,6 +247,20 @@ def _week_label(day: date) -> str:
 def _month_label(day: date) -> str:
     """Month of a day, like ``2026-03``."""
     return f"{day.year}-{day.month:02d}"
+
+
+def previous_period(period: Period) -> Period:
+    """The period of the same length that ends the day before ``period`` starts."""
+    length = period.last - period.first
+    last = period.first - timedelta(days=1)
+    return Period(last - length, last)
+
+
+def change(current: float | None, previous: float | None) -> float | None:
+    """The relative change from ``previous`` to ``current`` (0.25: 25 % more); None if unknown."""
+    if current is None or previous is None or previous == 0:
+        return None
+    return (current - previous) / previous
 
 
 def default_period(session: Session, organisation_id: int, today: date) -> Period:
@@ -895,6 +911,10 @@ def dashboard(
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+    before = previous_period(period)  # for the comparison on the key figures
+    previous = _headline(
+        services, _aggregate(session, organisation_id, before, tz, service_id), before
+    )
     return Dashboard(
         period=period,
         service_id=service_id,
@@ -906,6 +926,8 @@ def dashboard(
         channel_per_month=_channel_buckets(aggregates, period),
         waves=_waves(services, period),
         contains_demo_data=aggregates.demo or upcoming_demo,
+        upcoming=sum(row.upcoming for row in figures),
+        previous=previous,
     )
 
 

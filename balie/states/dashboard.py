@@ -19,6 +19,7 @@ from balie.db import session_scope
 from balie.db_types import utcnow
 from balie.i18n import format_day
 from balie.models import Organisation, Outcome, StaffMember
+from balie.services import palette
 from balie.services import statistics as stats
 from balie.services.statistics import Dashboard, Period
 from balie.states.staff_session import StaffSessionState, roles_for_page
@@ -28,12 +29,9 @@ DASHBOARD_ROLES = roles_for_page(DASHBOARD_PAGE)
 EARLIEST = date(2000, 1, 1)
 LATEST_AHEAD = timedelta(days=366)
 LONGEST = timedelta(days=3660)
-# Distinct colours for up to fifteen services (charts are decorative: tables carry the numbers).
-PALETTE = (
-    "#1f5fa8", "#d9480f", "#2b8a3e", "#862e9c", "#c2255c", "#0b7285", "#5c940d", "#e67700",
-    "#364fc7", "#a61e4d", "#087f5b", "#495057", "#9c36b5", "#1864ab", "#b35c00",
-)  # fmt: skip
-CHANNEL_COLOURS = {"web": "#1f5fa8", "contact_centre": "#d9480f"}
+# Okabe-Ito based, checked for contrast and colour-blindness in balie.services.palette.
+PALETTE = palette.SERIES
+CHANNEL_COLOURS = palette.CHANNELS
 NONE = {"nl": "geen", "en": "none"}
 
 
@@ -45,6 +43,8 @@ class FigureView:
     label_key: str
     value: dict[str, str]
     detail: dict[str, str]
+    change: dict[str, str]
+    trend: str = ""
 
 
 @dataclass
@@ -153,24 +153,86 @@ def parse_service(value: Any, allowed: set[int]) -> int | str | None:
     return "dash_error_service"
 
 
+def _trend(difference: float | None) -> str:
+    """'up', 'down' or 'same' for a difference; '' when there is nothing to compare."""
+    if difference is None:
+        return ""
+    if abs(difference) < 0.0005:
+        return "same"
+    return "up" if difference > 0 else "down"
+
+
+def _relative(current: int, previous: int | None) -> tuple[dict[str, str], str]:
+    """A count's change against the previous period: '↑ 20 %' and its trend."""
+    difference = stats.change(current, previous)
+    trend = _trend(difference)
+    if not trend:
+        return {}, ""
+    arrow = {"up": "↑", "down": "↓", "same": "="}[trend]
+    number = f"{abs(difference) * 100:.0f}"
+    return {
+        "nl": f"{arrow} {number} % t.o.v. vorige periode",
+        "en": f"{arrow} {number}% vs. previous period",
+    }, trend
+
+
+def _points(current: float | None, previous: float | None, scale: float, unit: dict[str, str]):
+    """A rate's or average's change in points against the previous period, and its trend."""
+    if current is None or previous is None:
+        return {}, ""
+    difference = (current - previous) * scale
+    trend = _trend(difference)
+    arrow = {"up": "↑", "down": "↓", "same": "="}[trend]
+    number = f"{abs(difference):.1f}"
+    return {
+        "nl": f"{arrow} {number.replace('.', ',')} {unit['nl']} t.o.v. vorige periode",
+        "en": f"{arrow} {number} {unit['en']} vs. previous period",
+    }, trend
+
+
+PERCENT_POINTS = {"nl": "procentpunt", "en": "points"}
+SCORE_POINTS = {"nl": "punt", "en": "points"}
+
+
 def _headline_views(figures: Dashboard) -> list[FigureView]:
-    """The headline figures, formatted."""
-    top = figures.headline
+    """The key figures, formatted, each with its change against the previous period."""
+    top, before = figures.headline, figures.previous
     answers = {
         "nl": f"{top.satisfaction_answers} antwoorden",
         "en": f"{top.satisfaction_answers} answers",
     }
+
+    def count(code: str, label: str) -> FigureView:
+        current = getattr(top, code)
+        change, trend = _relative(current, None if before is None else getattr(before, code))
+        return FigureView(code, label, _count(current), {}, change, trend)
+
+    def rate(code: str, label: str) -> FigureView:
+        current = getattr(top, code)
+        previous = None if before is None else getattr(before, code)
+        change, trend = _points(current, previous, 100, PERCENT_POINTS)
+        return FigureView(code, label, _percent(current), {}, change, trend)
+
+    satisfaction, trend = _points(
+        top.satisfaction, None if before is None else before.satisfaction, 1, SCORE_POINTS
+    )
     return [
-        FigureView("held", "dash_held", _count(top.held), {}),
-        FigureView("booked", "dash_booked", _count(top.booked), {}),
-        FigureView("cancelled", "dash_cancelled", _count(top.cancelled), {}),
-        FigureView("no_shows", "dash_no_shows", _count(top.no_shows), {}),
-        FigureView("no_show_rate", "dash_no_show_rate", _percent(top.no_show_rate), {}),
+        count("held", "dash_held"),
+        FigureView("upcoming", "dash_upcoming_now", _count(figures.upcoming), {}, {}),
+        count("booked", "dash_booked"),
+        count("cancelled", "dash_cancelled"),
+        count("no_shows", "dash_no_shows"),
+        rate("no_show_rate", "dash_no_show_rate"),
+        rate("cancellation_rate", "dash_cancellation_rate"),
         FigureView(
-            "cancellation_rate", "dash_cancellation_rate", _percent(top.cancellation_rate), {}
+            "satisfaction",
+            "dash_satisfaction",
+            _decimal(top.satisfaction),
+            answers,
+            satisfaction,
+            trend,
         ),
-        FigureView("satisfaction", "dash_satisfaction", _decimal(top.satisfaction), answers),
-        FigureView("services_live", "dash_services_live", _count(top.services_live), {}),
+        FigureView("services_live", "dash_services_live", _count(top.services_live), {}, {}),
     ]
 
 

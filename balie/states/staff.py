@@ -72,6 +72,7 @@ class RowView:
     join_open: bool
     can_retry: bool
     can_follow_up: bool
+    phase: str = ""
 
 
 def _row_view(row: staff_day.DayRow, now: datetime) -> RowView:
@@ -95,7 +96,17 @@ def _row_view(row: staff_day.DayRow, now: datetime) -> RowView:
         join_open=join_is_open(row.start, now) and row.status == "booked",
         can_retry=row.status == "booked" and row.meeting_state == "failed",
         can_follow_up=row.status == "completed" and row.outcome == "follow_up",
+        phase=staff_day.phase(row, now),
     )
+
+
+def countdown(start: datetime, now: datetime) -> dict[str, str]:
+    """'over 25 min' / 'in 1 h 5 min': the time left until ``start`` (whole minutes, up)."""
+    minutes = max(0, -(-int((start - now).total_seconds()) // 60))
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return {"nl": f"over {hours} u {minutes} min", "en": f"in {hours} h {minutes} min"}
+    return {"nl": f"over {minutes} min", "en": f"in {minutes} min"}
 
 
 def _attempt(action: Callable[[], object]) -> str:
@@ -122,12 +133,17 @@ class StaffState(StaffSessionState, TimePickerState, rx.State):
     booked_for_id: int = 0
     booked_reference: str = ""
     booked_label: dict[str, str] = {}
+    # The next call still to start: what, when, and the time left (refreshed every 5 s).
+    next_reference: str = ""
+    next_label: str = ""
+    next_countdown: dict[str, str] = {}
     _follow_up_key: str = ""
 
     def _clear(self) -> None:
         """Forget everything private."""
         super()._clear()
         self.rows, self.day_label, self.message = [], {}, ""
+        self.next_reference, self.next_label, self.next_countdown = "", "", {}
         self._close_follow_up()
         self.booked_for_id, self.booked_reference, self.booked_label = 0, "", {}
 
@@ -145,6 +161,10 @@ class StaffState(StaffSessionState, TimePickerState, rx.State):
         rows = staff_day.day_rows(session, staff, today, "nl", audited=audited)
         self.day_label = {lang: format_day(today, lang) for lang in LANGUAGES}
         self.rows = [_row_view(row, now) for row in rows]
+        upcoming = staff_day.next_call(rows, now)
+        self.next_reference = upcoming.reference if upcoming else ""
+        self.next_label = f"{upcoming.time_label} · {upcoming.citizen_name}" if upcoming else ""
+        self.next_countdown = countdown(upcoming.start, now) if upcoming else {}
 
     @rx.event
     def load(self) -> Any:

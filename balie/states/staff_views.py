@@ -15,7 +15,8 @@ from balie.db import session_scope
 from balie.db_types import utcnow
 from balie.i18n import LANGUAGES, format_day, pick
 from balie.models import Organisation, StaffMember
-from balie.services import staff_day
+from balie.services import palette, staff_day
+from balie.services.calendar_grid import HourRange, hour_range, place
 from balie.states.staff import MEETING_KEYS, OUTCOME_KEYS, STATUS_KEYS, word_key
 from balie.states.staff_session import StaffSessionState, roles_for_page
 
@@ -43,13 +44,39 @@ class PlanRow:
 
 
 @dataclass
+class Block:
+    """An appointment in the calendar grid: where it sits (CSS percentages) and what it says."""
+
+    reference: str
+    top: str
+    height: str
+    colour: str
+    time_label: str
+    citizen_name: str
+    service_name: str
+    status_key: str
+    outcome_key: str
+
+
+@dataclass
+class Span:
+    """A shaded stretch of a grid column (opening hours or leave), as CSS percentages."""
+
+    top: str
+    height: str
+
+
+@dataclass
 class WeekDay:
-    """A day of the week with its appointments."""
+    """A column of the grid (a day of the week, or a counsellor) with its appointments."""
 
     key: str
     label: dict[str, str]
     count: int
     rows: list[PlanRow] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
+    open_spans: list[Span] = field(default_factory=list)
+    away_spans: list[Span] = field(default_factory=list)
 
 
 @dataclass
@@ -74,6 +101,50 @@ def _plan_row(row: staff_day.DayRow) -> PlanRow:
         outcome_key=word_key("outcome", row.outcome, OUTCOME_KEYS),
         meeting_key=word_key("work_meeting", row.meeting_state, MEETING_KEYS),
     )
+
+
+def _percent(value: float) -> str:
+    """A CSS percentage."""
+    return f"{value:g}%"
+
+
+def _span(start: Any, end: Any, hours: HourRange) -> Span:
+    """A shaded stretch of a column."""
+    top, height = place(start, end, hours)
+    return Span(_percent(top), _percent(height))
+
+
+def _blocks(rows: list[staff_day.DayRow], hours: HourRange, colours: dict[str, str]) -> list[Block]:
+    """The grid blocks of appointments: placed by time, coloured by service."""
+    blocks = []
+    for row in rows:
+        top, height = place(row.start, row.end, hours)
+        plan = _plan_row(row)
+        blocks.append(
+            Block(
+                reference=row.reference,
+                top=_percent(top),
+                height=_percent(height),
+                colour=colours[row.service_name],
+                time_label=row.time_label,
+                citizen_name=row.citizen_name,
+                service_name=row.service_name,
+                status_key=plan.status_key,
+                outcome_key=plan.outcome_key,
+            )
+        )
+    return blocks
+
+
+def _service_colours(rows: list[staff_day.DayRow]) -> dict[str, str]:
+    """A colour per service in the rows (palette order, by name)."""
+    names = sorted({row.service_name for row in rows})
+    return {name: palette.SERIES[i % len(palette.SERIES)] for i, name in enumerate(names)}
+
+
+def _hour_labels(hours: HourRange) -> list[str]:
+    """The hour labels of the grid's rows."""
+    return [f"{hour:02d}:00" for hour in range(hours.first, hours.last)]
 
 
 def local_today(session: Any, staff: StaffMember) -> date:
@@ -103,13 +174,14 @@ class WeekState(StaffSessionState, rx.State):
 
     week_label: dict[str, str] = {}
     days: list[WeekDay] = []
+    hours: list[str] = []
     total: int = 0
     monday: str = ""
 
     def _clear(self) -> None:
         """Forget everything private."""
         super()._clear()
-        self.week_label, self.days, self.total, self.monday = {}, [], 0, ""
+        self.week_label, self.days, self.total, self.monday, self.hours = {}, [], 0, "", []
 
     def _show(self, session: Any, staff: StaffMember, monday: date) -> None:
         """Load the week that starts on ``monday`` (a bulk read: audited)."""
@@ -122,12 +194,20 @@ class WeekState(StaffSessionState, rx.State):
             f"{words[lang][1]} {format_day(sunday, lang)}"
             for lang in LANGUAGES
         }
+        every = [row for rows in week.values() for row in rows]
+        shading = staff_day.week_availability(session, staff, monday)
+        hours = hour_range([(row.start, row.end) for row in every])
+        colours = _service_colours(every)
+        self.hours = _hour_labels(hours)
         self.days = [
             WeekDay(
                 key=day.isoformat(),
                 label={lang: format_day(day, lang) for lang in LANGUAGES},
                 count=len(rows),
                 rows=[_plan_row(row) for row in rows],
+                blocks=_blocks(rows, hours, colours),
+                open_spans=[_span(a, b, hours) for a, b in shading[day][0]],
+                away_spans=[_span(a, b, hours) for a, b in shading[day][1]],
             )
             for day, rows in week.items()
         ]
@@ -185,6 +265,8 @@ class TeamDayState(StaffSessionState, rx.State):
     day: str = ""
     day_label: dict[str, str] = {}
     rows: list[PlanRow] = []
+    columns: list[WeekDay] = []
+    hours: list[str] = []
     problem: str = ""
     loaded: bool = False
 
@@ -192,12 +274,28 @@ class TeamDayState(StaffSessionState, rx.State):
         """Forget everything private."""
         super()._clear()
         self.services, self.rows, self.service_name, self.day_label = [], [], {}, {}
+        self.columns, self.hours = [], []
         self.service_value, self.day, self.problem, self.loaded = "", "", "", False
 
     def _show(self, session: Any, staff: StaffMember, service_id: int, day: date) -> None:
         """Load the service's day (a bulk read: audited by the service)."""
         rows = staff_day.team_rows(session, staff, service_id, day, "nl")
         self.rows = [_plan_row(row) for row in rows]
+        hours = hour_range([(row.start, row.end) for row in rows])
+        colours = _service_colours(rows)
+        by_counsellor: dict[str, list[staff_day.DayRow]] = {}
+        for row in rows:
+            by_counsellor.setdefault(row.staff_name, []).append(row)
+        self.hours = _hour_labels(hours)
+        self.columns = [
+            WeekDay(
+                key=f"counsellor-{index}",
+                label=dict.fromkeys(LANGUAGES, name),
+                count=len(own),
+                blocks=_blocks(own, hours, colours),
+            )
+            for index, (name, own) in enumerate(sorted(by_counsellor.items()))
+        ]
         self.service_value, self.day = str(service_id), day.isoformat()
         chosen = next((s for s in self.services if s.value == self.service_value), None)
         self.service_name = chosen.name if chosen else {}

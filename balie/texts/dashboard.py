@@ -4,9 +4,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "dash_title": {"nl": "Cijfers van de Digitale Balie", "en": "Digitale Balie figures"},
     "dash_intro": {
         "nl": "Hoeveel videogesprekken er waren, per dienst en over de tijd. "
-        "Elke grafiek heeft een tabel met dezelfde cijfers.",
+        "Onder elke grafiek kan je dezelfde cijfers als tabel openen.",
         "en": "How many video calls there were, per service and over time. "
-        "Every chart has a table with the same figures.",
+        "Under every chart you can open the same figures as a table.",
     },
     "dash_demo": {
         "nl": "Let op: deze cijfers bevatten demogegevens. Het zijn geen echte afspraken.",
@@ -40,7 +40,16 @@ TEXTS: dict[str, dict[str, str]] = {
     # Headline
     "dash_headline": {"nl": "Kerncijfers", "en": "Key figures"},
     "dash_held": {"nl": "Gesprekken gehouden", "en": "Calls held"},
-    "dash_booked": {"nl": "Nog geboekt", "en": "Still booked"},
+    "dash_booked": {"nl": "Nog geboekt in deze periode", "en": "Still booked in this period"},
+    "dash_upcoming_now": {
+        "nl": "Komende afspraken (vanaf nu)",
+        "en": "Upcoming bookings (from now)",
+    },
+    "dash_compare_note": {
+        "nl": "De pijlen vergelijken met de vorige periode van even veel dagen.",
+        "en": "The arrows compare with the previous period of as many days.",
+    },
+    "dash_show_table": {"nl": "Toon de cijfers als tabel", "en": "Show the figures as a table"},
     "dash_cancelled": {"nl": "Geannuleerd", "en": "Cancelled"},
     "dash_no_shows": {"nl": "Niet komen opdagen", "en": "No-shows"},
     "dash_no_show_rate": {"nl": "Deel niet komen opdagen", "en": "No-show rate"},

@@ -68,6 +68,23 @@ TEXTS: dict[str, dict[str, str]] = {
     "work_day_free": {"nl": "Geen afspraken.", "en": "No appointments."},
     "work_appointment_one": {"nl": "afspraak", "en": "appointment"},
     "work_appointment_many": {"nl": "afspraken", "en": "appointments"},
+    "today_next_call": {"nl": "Volgend gesprek", "en": "Next call"},
+    "today_no_next_call": {
+        "nl": "Er zijn vandaag geen gesprekken meer gepland.",
+        "en": "No more calls are planned today.",
+    },
+    "today_phase_in_progress": {"nl": "Nu bezig", "en": "In progress"},
+    "today_phase_late": {"nl": "Te laat: nog geen resultaat", "en": "Late: no result yet"},
+    "today_link_failed_badge": {"nl": "Link mislukt", "en": "Link failed"},
+    "cal_week_label": {"nl": "Weekkalender", "en": "Week calendar"},
+    "cal_team_label": {"nl": "Dag per medewerker", "en": "Day per counsellor"},
+    "cal_as_list": {"nl": "Dezelfde week als lijst", "en": "The same week as a list"},
+    "cal_keys_hint": {
+        "nl": "Met de pijltjestoetsen ga je naar de volgende afspraak (omhoog en omlaag) "
+        "of de volgende dag (links en rechts). Kies een afspraak voor de details.",
+        "en": "Use the arrow keys to go to the next appointment (up and down) or the next "
+        "day (left and right). Choose an appointment for its details.",
+    },
     "work_week_nav": {"nl": "Andere week", "en": "Another week"},
     # Day per service
     "work_team_title": {"nl": "Dag per dienst", "en": "Day per service"},

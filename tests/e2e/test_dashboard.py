@@ -17,6 +17,7 @@ from balie.db import session_scope
 from balie.db_types import utcnow
 from balie.models import Organisation, Service
 from balie.services import statistics as stats
+from tests.e2e.conftest import tab_to
 from tests.e2e.staff_helpers import COUNSELLOR, MANAGER_ADMIN, sign_in_as
 from tests.e2e.test_booking import assert_accessible
 
@@ -110,3 +111,46 @@ def test_a_counsellor_gets_no_access(page: Page, base_url: str) -> None:
     expect(page.locator("#no-access")).to_be_visible()
     expect(page.locator("#figure-held")).to_have_count(0)
     assert_accessible(page)
+
+
+def test_dashboard_reads_at_a_glance_at_1280_by_800(page: Page, base_url: str) -> None:
+    from tests.e2e.htmlcs import htmlcs_errors
+
+    page.set_viewport_size({"width": 1280, "height": 800})
+    sign_in_as(page, base_url, MANAGER_ADMIN)
+    page.wait_for_url(lambda url: "/aanmelden" not in url)
+    page.goto(base_url + "/statistieken")
+    everything, _ = figures()
+    expect(page.locator("#figure-held .dash-figure-value")).to_be_visible()
+    # The key figures come first: all of them inside the window without scrolling.
+    for code in ("held", "upcoming", "booked", "cancelled", "no_shows", "services_live"):
+        expect(page.locator(f"#figure-{code}")).to_be_in_viewport(ratio=1)
+    expect(page.locator("#figure-upcoming .dash-figure-value")).to_have_text(
+        str(everything.upcoming)
+    )
+    sizes = page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert sizes[0] <= sizes[1], sizes
+
+    # The weekly table is behind a disclosure that opens and closes by keyboard.
+    table = page.locator("#table-weeks")
+    expect(table).to_be_hidden()
+    tab_to(page, "#show-table-weeks", limit=200)
+    page.keyboard.press("Enter")
+    expect(table).to_be_visible()
+    expect(page.locator("#table-weeks caption")).to_have_text("Gesprekken per week")
+    sizes = page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert sizes[0] <= sizes[1], sizes  # the open table scrolls inside its own container
+    assert_accessible(page)
+    assert htmlcs_errors(page) == []
+    page.keyboard.press("Enter")
+    expect(table).to_be_hidden()
+
+    tab_to(page, "#csv-weeks", limit=200)
+    with page.expect_download() as info:
+        page.keyboard.press("Enter")
+    text = Path(info.value.path()).read_bytes().decode()
+    assert text == stats.to_csv(stats.tables(everything)["weeks"])

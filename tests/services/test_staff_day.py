@@ -565,3 +565,62 @@ def test_a_long_first_question_is_cut_to_the_limit(
     start = datetime(2026, 4, 1, 7, 0, tzinfo=UTC)
     new = follow_up(session, owner(session, appointment), appointment, start).appointment
     assert len(new.question) == 1000 and new.question.startswith("Vervolg op ")
+
+
+def test_week_availability_shows_opening_hours_and_leave_per_day(
+    session: Session, gent: Organisation
+) -> None:
+    from balie.models import AvailabilityException, OpeningHours
+
+    marie = staff_named(session, "Marie Dubois")
+    hours = session.exec(
+        select(OpeningHours).where(OpeningHours.staff_id == marie.id, OpeningHours.weekday == 0)
+    ).all()
+    # Leave from Tuesday 14:00 to Wednesday 10:00 (summer time: UTC + 2); another's is not hers.
+    session.add(
+        AvailabilityException(
+            organisation_id=gent.id,
+            staff_id=marie.id,
+            start_at=datetime(2026, 3, 31, 12, 0, tzinfo=UTC),
+            end_at=datetime(2026, 4, 1, 8, 0, tzinfo=UTC),
+        )
+    )
+    session.add(
+        AvailabilityException(
+            organisation_id=gent.id,
+            staff_id=staff_named(session, "Stijn Willems").id,
+            start_at=datetime(2026, 4, 2, 8, 0, tzinfo=UTC),
+            end_at=datetime(2026, 4, 2, 10, 0, tzinfo=UTC),
+        )
+    )
+    session.commit()
+    week = staff_day.week_availability(session, marie, MONDAY + timedelta(days=2))
+    assert list(week) == [MONDAY + timedelta(days=n) for n in range(7)]
+    opened, off = week[MONDAY]
+    assert hours and opened == sorted(
+        {
+            (datetime.combine(MONDAY, row.start_time), datetime.combine(MONDAY, row.end_time))
+            for row in hours
+        }
+    )
+    assert off == []
+    assert week[date(2026, 3, 31)][1] == [(datetime(2026, 3, 31, 14), datetime(2026, 4, 1))]
+    assert week[date(2026, 4, 1)][1] == [(datetime(2026, 4, 1), datetime(2026, 4, 1, 10))]
+    assert week[date(2026, 4, 2)][1] == []  # Stijn's leave is not Marie's
+    assert week[date(2026, 4, 5)][0] == []  # closed on Sunday
+
+
+def test_phase_and_next_call_of_today(session: Session, monday: dict[str, Appointment]) -> None:
+    marie = owner(session, monday["nine_a"])
+    rows = staff_day.day_rows(session, marie, MONDAY)
+    first, second = rows[0], rows[1]  # 09:00 and 09:25, both still booked
+    assert staff_day.phase(first, MONDAY_NINE - timedelta(minutes=1)) == "upcoming"
+    assert staff_day.phase(first, MONDAY_NINE) == "in_progress"
+    assert staff_day.phase(first, first.end + timedelta(minutes=4)) == "in_progress"
+    assert staff_day.phase(first, first.end + timedelta(minutes=6)) == "late"
+    assert staff_day.next_call(rows, MONDAY_NINE - timedelta(minutes=1)) == first
+    assert staff_day.next_call(rows, MONDAY_NINE) == second
+    assert staff_day.next_call(rows, MONDAY_NINE + timedelta(hours=3)) is None
+    staff_day.record_outcome(session, marie, first.appointment_id, "resolved", "", AFTER_CALL)
+    done = staff_day.day_rows(session, marie, MONDAY)[0]
+    assert staff_day.phase(done, AFTER_CALL + timedelta(hours=2)) == "done"

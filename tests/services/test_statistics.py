@@ -634,3 +634,30 @@ def test_tables_and_csv_of_the_dashboard(session: Session, gent: Organisation) -
         {"date": "2025-11-03", "week": "2025-W45", "services": " ".join(FIRST_WAVE)},
         {"date": "2026-02-23", "week": "2026-W09", "services": " ".join(SECOND_WAVE)},
     ]
+
+
+def test_previous_period_has_the_same_length_and_ends_the_day_before() -> None:
+    march = Period(date(2026, 3, 1), date(2026, 3, 31))
+    assert stats.previous_period(march) == Period(date(2026, 1, 29), date(2026, 2, 28))
+    one_day = Period(TODAY, TODAY)
+    assert stats.previous_period(one_day) == Period(date(2026, 11, 3), date(2026, 11, 3))
+
+
+def test_change_is_relative_and_unknown_without_a_base() -> None:
+    assert stats.change(12, 10) == pytest.approx(0.2)
+    assert stats.change(5, 10) == pytest.approx(-0.5)
+    assert stats.change(5, 0) is None
+    assert stats.change(None, 3) is None
+
+
+def test_dashboard_counts_upcoming_from_now_and_compares_with_the_period_before(
+    session: Session, gent: Organisation
+) -> None:
+    # The period ends today: #11 (10 November, still booked) lies after it but is upcoming.
+    period = Period(date(2026, 10, 1), TODAY)
+    figures = stats.dashboard(session, gent.id, period, None, NOW)
+    assert figures.headline.booked == 1  # #12, in the period (and already past)
+    assert figures.upcoming == 1  # #11, after now
+    before = stats.previous_period(period)
+    assert figures.previous == stats.headline(session, gent.id, before)
+    assert figures.previous.held == 0 and figures.headline.held == 2  # #7 and #9

@@ -117,6 +117,7 @@ def test_the_manager_sees_the_figures_of_the_default_period(
     )
     assert shown(state) == {
         "held": "6",
+        "upcoming": "0",  # from now: #11 and #12 lie in the past by now
         "booked": "2",  # #11 and #12 (the test's NOW was 4 November; today is later)
         "cancelled": "2",
         "no_shows": "2",
@@ -125,8 +126,8 @@ def test_the_manager_sees_the_figures_of_the_default_period(
         "satisfaction": "3,5",
         "services_live": "9",
     }
-    assert state.headline[6].detail == {"nl": "4 antwoorden", "en": "4 answers"}
-    assert state.headline[4].value["en"] == "25.0%"
+    assert state.headline[7].detail == {"nl": "4 antwoorden", "en": "4 answers"}
+    assert state.headline[5].value["en"] == "25.0%"
     assert figures.headline.held == 6
     assert [row.label for row in state.weeks_table] == [w for w, _ in figures.held_per_week]
     march = next(row for row in state.months_table if row.label == "2026-03")
@@ -261,3 +262,18 @@ def test_parsers() -> None:
     assert parse_service("1", {1}) == 1 and parse_service(1, {1}) == 1
     assert parse_service("2", {1}) == "dash_error_service"
     assert parse_service("1" * 20, {1}) == "dash_error_service"
+
+
+def test_key_figures_compare_with_the_previous_period() -> None:
+    from balie.states.dashboard import PERCENT_POINTS, _points, _relative
+
+    assert _relative(12, 10) == (
+        {"nl": "↑ 20 % t.o.v. vorige periode", "en": "↑ 20% vs. previous period"},
+        "up",
+    )
+    assert _relative(5, 10)[0]["en"] == "↓ 50% vs. previous period"
+    assert _relative(5, 0) == ({}, "")  # nothing to compare with
+    assert _relative(3, 3)[1] == "same"
+    change, trend = _points(0.25, 0.2, 100, PERCENT_POINTS)
+    assert change["nl"] == "↑ 5,0 procentpunt t.o.v. vorige periode" and trend == "up"
+    assert _points(None, 0.2, 100, PERCENT_POINTS) == ({}, "")

@@ -293,3 +293,17 @@ def test_a_follow_up_time_taken_meanwhile_offers_the_times_again(
     assert state.follow_up_notice == "work_follow_up_taken"
     assert state.follow_up_id == mine.id and state.follow_up_start == ""
     assert chosen.start not in [time.start for time in state.times]
+
+
+def test_the_countdown_to_the_next_call_rounds_up_to_whole_minutes() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from balie.states.staff import countdown
+
+    now = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
+    assert countdown(now + timedelta(minutes=24, seconds=10), now) == {
+        "nl": "over 25 min",
+        "en": "in 25 min",
+    }
+    assert countdown(now + timedelta(minutes=65), now)["nl"] == "over 1 u 5 min"
+    assert countdown(now - timedelta(minutes=1), now)["en"] == "in 0 min"
