@@ -8,6 +8,7 @@ from reflex.config import get_config
 
 from balie.components.layout import page_frame
 from balie.components.text import t
+from balie.states.staff_guard import StaffSignOutState
 from balie.states.staff_session import STAFF_PAGES
 
 
@@ -74,7 +75,9 @@ def staff_frame(state: Any, route: str, title_key: str, *children: rx.Component)
                     rx.spacer(),
                     rx.button(
                         t("staff_sign_out"),
-                        on_click=native_post("/api/staff/logout", {}),
+                        # The event ends the session and resets the staff states on the
+                        # server, then posts the form that clears the HttpOnly cookie.
+                        on_click=StaffSignOutState.sign_out,
                         variant="outline",
                         id="staff-sign-out",
                     ),
