@@ -26,7 +26,8 @@ from balie.db_types import utcnow
 from balie.http_guard import MAX_API_BODY_BYTES, BodyTooLarge, HttpGuard
 from balie.i18n import ERRORS, pick
 from balie.models import Appointment, Organisation, Service, Topic
-from balie.services import booking, catalogue_cache, entra, staff_auth
+from balie.services import booking, catalogue_cache, client_address, entra, staff_auth
+from balie.services.catalogue import get_organisation
 from balie.services.catalogue_cache import Catalogue
 from balie.services.slots import free_slots
 from balie.services.validation import validate_details
@@ -564,9 +565,29 @@ def _set_session_cookie(response: Response, token: str) -> None:
 
 def _sign_in(email: str, password: str, client_ip: str) -> str:
     """Check a local account and open a session; returns the session token."""
+    settings = get_settings()
+    limits = staff_auth.SignInLimits(
+        per_address=settings.sign_in_address_limit, per_network=settings.sign_in_network_limit
+    )
     with session_scope() as session:
-        _staff, token = staff_auth.sign_in_local(session, email, password, client_ip, utcnow())
+        organisation = get_organisation(session, settings.organisation)
+        _staff, token = staff_auth.sign_in_local(
+            session,
+            email,
+            password,
+            client_ip,
+            utcnow(),
+            limits=limits,
+            organisation_id=organisation.id if organisation else None,
+        )
     return token
+
+
+def _client_ip(request: Request) -> str:
+    """The client's address, believing X-Forwarded-For only from the trusted proxies."""
+    peer = request.client.host if request.client else ""
+    trusted = get_settings().trusted_proxy_networks()
+    return client_address.from_headers(peer, request.headers, trusted)
 
 
 async def staff_login(request: Request) -> Response:
@@ -576,12 +597,14 @@ async def staff_login(request: Request) -> Response:
         form = await request.form()
         email = str(form.get("email", ""))[:254]
         password = str(form.get("password", ""))[:1024]
-        client_ip = request.client.host if request.client else ""
-        token = await run_in_threadpool(_sign_in, email, password, client_ip)
+        token = await run_in_threadpool(_sign_in, email, password, _client_ip(request))
     except BodyTooLarge:
         raise  # HttpGuard answers 413
     except staff_auth.SignInRefused as refused:
-        return RedirectResponse(f"{origin}{STAFF_SIGN_IN}?fout={refused.reason}", status_code=303)
+        wait = f"&wacht={refused.wait_seconds}" if refused.wait_seconds else ""
+        return RedirectResponse(
+            f"{origin}{STAFF_SIGN_IN}?fout={refused.reason}{wait}", status_code=303
+        )
     except Exception:
         log.exception("staff sign-in failed")
         return RedirectResponse(f"{origin}{STAFF_SIGN_IN}?fout=unavailable", status_code=303)

@@ -7,6 +7,7 @@ from balie.components.overlay import connection_overlay
 from balie.http_guard import HttpGuard
 from balie.pages import register_all
 from balie.settings import get_settings
+from balie.states.staff_guard import StaffSessionGuard
 from balie.worker import background_worker, retention_worker
 
 get_settings().check_production()
@@ -27,5 +28,7 @@ app = BalieApp(
     stylesheets=["/balie.css"],
 )
 app.app_wraps[(5, "Overlay")] = connection_overlay  # Reflex's, minus its hidden banner
+# First of all middleware: stale staff data is reset before the hydrate can send it.
+app.add_middleware(StaffSessionGuard(), index=0)
 app.register_lifespan_task(background_worker)
 app.register_lifespan_task(retention_worker)

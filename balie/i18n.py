@@ -206,8 +206,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "The e-mail address or the password is not right.",
     },
     "staff_error_rate_limited": {
-        "nl": "Te veel pogingen. Wacht 15 minuten en probeer opnieuw.",
-        "en": "Too many attempts. Wait 15 minutes and try again.",
+        "nl": "Te veel pogingen. Wacht even en probeer opnieuw.",
+        "en": "Too many attempts. Wait a moment and try again.",
+    },
+    "staff_error_wait": {
+        "nl": "Te veel pogingen. Wacht {seconds} seconden en probeer dan opnieuw.",
+        "en": "Too many attempts. Wait {seconds} seconds and then try again.",
     },
     "staff_error_unavailable": {
         "nl": "Aanmelden lukt nu niet. Probeer het zo opnieuw.",

@@ -246,17 +246,26 @@ class StaffSession(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     expires_at: datetime = Field(sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Last activity, for the idle timeout (updated at most once a minute, not on every event).
+    last_seen_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class SignInAttempt(SQLModel, table=True):
     """A sign-in attempt (never the password), for rate limiting and the security log."""
 
-    __table_args__ = (Index("ix_signinattempt_email_at", "email", "at"),)
+    __table_args__ = (
+        Index("ix_signinattempt_email_at", "email", "at"),
+        Index("ix_signinattempt_client_ip_at", "client_ip", "at"),
+        Index("ix_signinattempt_network_at", "network", "at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(sa_type=String(254))
     client_ip: str = Field(default="", sa_type=String(64))
+    network: str = Field(default="", sa_type=String(64))  # /24 or /56 of client_ip
     succeeded: bool = False
+    # Refused by throttling without checking the password (not counted as a failure).
+    throttled: bool = False
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

@@ -89,6 +89,19 @@ class Settings(BaseSettings):
         'X-Forwarded-For (e.g. ["127.0.0.1"]).',
     )
 
+    staff_idle_minutes: int = Field(
+        30,
+        ge=1,
+        le=600,
+        description="Minutes without activity after which a staff session ends (max. 10 hours).",
+    )
+    sign_in_address_limit: int = Field(
+        20, ge=1, description="Failed staff sign-ins per client address per 10 minutes."
+    )
+    sign_in_network_limit: int = Field(
+        100, ge=1, description="Failed staff sign-ins per network (/24, /56) per 10 minutes."
+    )
+
     meeting_provider: Literal["jitsi", "teams"] = Field(
         "jitsi", description="`jitsi` (default, no account needed) or `teams` (Microsoft Graph)."
     )

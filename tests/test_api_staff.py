@@ -114,3 +114,35 @@ def test_a_foreign_host_gets_400_not_a_redirect_to_it(client: TestClient) -> Non
     )
     assert response.status_code == 400
     assert "location" not in response.headers
+
+
+def test_a_throttled_sign_in_says_how_long_to_wait_and_the_owner_gets_in_after(
+    client: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    email = demo_email("Lotte Claeys")
+    for _ in range(staff_auth.FREE_FAILURES):
+        client.post("/api/staff/login", data={"email": email, "password": "nope"})
+    refused = client.post("/api/staff/login", data={"email": email, "password": PASSWORD})
+    location = refused.headers["location"]
+    assert "/medewerkers/aanmelden?fout=rate_limited&wacht=" in location
+    assert 0 < int(location.rsplit("=", 1)[1]) <= 8 and "set-cookie" not in refused.headers
+    # After the delay the owner's password works: move the failures back in time.
+    for attempt in session.exec(select(SignInAttempt)).all():
+        attempt.at -= staff_auth.account_delay(staff_auth.FREE_FAILURES)
+        session.add(attempt)
+    session.commit()
+    signed_in = client.post("/api/staff/login", data={"email": email, "password": PASSWORD})
+    assert signed_in.headers["location"].endswith("/medewerkers")
+
+
+def test_the_address_comes_from_x_forwarded_for_only_behind_a_trusted_proxy(
+    client: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    forged = {"X-Forwarded-For": "198.51.100.9"}
+    proxied = TestClient(api, follow_redirects=False, client=("10.0.0.2", 4000))
+    proxied.post("/api/staff/login", data={"email": "a@b.be", "password": "x"}, headers=forged)
+    monkeypatch.setenv("BALIE_TRUSTED_PROXIES", '["10.0.0.0/8"]')
+    get_settings.cache_clear()
+    proxied.post("/api/staff/login", data={"email": "a@b.be", "password": "x"}, headers=forged)
+    seen = [(a.client_ip, a.network) for a in session.exec(select(SignInAttempt)).all()]
+    assert seen == [("10.0.0.2", "10.0.0.0/24"), ("198.51.100.9", "198.51.100.0/24")]

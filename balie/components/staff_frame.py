@@ -15,6 +15,7 @@ from balie.components.layout import language_switch, skip_link
 from balie.components.text import t
 from balie.i18n import LANGUAGES, TEXTS
 from balie.states.locale import LocaleState
+from balie.states.staff_guard import StaffSignOutState
 from balie.states.staff_session import STAFF_PAGES
 
 # The navigation's groups (by kind of work) and the staff pages in each, in menu order.
@@ -159,7 +160,9 @@ def staff_header(state: Any) -> rx.Component:
                 state.display_name != "",
                 rx.button(
                     t("staff_sign_out"),
-                    on_click=native_post("/api/staff/logout", {}),
+                    # The event ends the session and resets the staff states on the
+                    # server, then posts the form that clears the HttpOnly cookie.
+                    on_click=StaffSignOutState.sign_out,
                     variant="outline",
                     id="staff-sign-out",
                 ),

@@ -31,6 +31,7 @@ from balie.states.admin import (
     CatalogueAdminState,
     ServiceChoice,
     ServiceRow,
+    SignInAlertView,
     StaffAdminState,
     StaffOption,
     StaffRow,
@@ -942,6 +943,33 @@ def paging() -> rx.Component:
     )
 
 
+def sign_in_alert_row(row: rx.Var[SignInAlertView]) -> rx.Component:
+    """One spray or throttled address."""
+    return rx.el.tr(
+        rx.el.td(rx.el.time(row.when)),
+        rx.el.td(rx.cond(row.kind == "spray", t("admin_sign_in_spray"), t("admin_throttled"))),
+        rx.el.td(rx.el.code(row.source)),
+        rx.el.td(row.count.to_string()),
+        custom_attrs={"data-kind": row.kind},
+    )
+
+
+def sign_in_alerts() -> rx.Component:
+    """The last day's sign-in sprays and throttled addresses (only when there are any)."""
+    return rx.cond(
+        A.sign_in_alerts.length() > 0,
+        rx.box(
+            rx.heading(t("admin_sign_in_alerts"), as_="h2", size="5", margin_y="1rem"),
+            table(
+                "admin_sign_in_alerts_caption",
+                ["admin_col_when", "admin_col_kind", "admin_col_source", "admin_col_count"],
+                rx.el.tbody(rx.foreach(A.sign_in_alerts, sign_in_alert_row)),
+                "sign-in-alerts",
+            ),
+        ),
+    )
+
+
 @rx.page(route=AUDIT_PAGE, title="Logboek – Digitale Balie", on_load=A.load)
 def audit_log() -> rx.Component:
     """The audit log: who did what, when."""
@@ -967,4 +995,5 @@ def audit_log() -> rx.Component:
             rx.text(t("admin_audit_none"), id="audit-none"),
         ),
         paging(),
+        sign_in_alerts(),
     )

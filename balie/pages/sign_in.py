@@ -4,7 +4,7 @@ import reflex as rx
 
 from balie.components.layout import page_frame
 from balie.components.staff_frame import backend_url, native_post
-from balie.components.text import t
+from balie.components.text import localised, t
 from balie.i18n import LANGUAGES, TEXTS
 from balie.states.locale import LocaleState
 from balie.states.sign_in import PROBLEMS, SignInPageState
@@ -86,7 +86,11 @@ def sign_in() -> rx.Component:
         rx.cond(
             SignInPageState.problem != "",
             rx.callout(
-                problem_text(SignInPageState.problem),
+                rx.cond(
+                    SignInPageState.wait_message.contains("nl"),
+                    localised(SignInPageState.wait_message),
+                    problem_text(SignInPageState.problem),
+                ),
                 color_scheme="red",
                 role="alert",
                 id="sign-in-problem",

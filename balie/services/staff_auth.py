@@ -1,17 +1,21 @@
-"""Staff accounts with a local password, sign-in with rate limiting, sessions, roles and audit.
+"""Staff accounts with a local password, sign-in with throttling, sessions, roles and audit.
 
 Passwords are stored as argon2id hashes; a browser session is a random token of which the
-database keeps only the SHA-256 hash. Pure Python without Reflex, so pages, commands and tests
-share it.
+database keeps only the SHA-256 hash. Sign-in is throttled without ever locking the owner out:
+an account gets growing delays after a few failures (a correct password after the delay works),
+and client addresses and networks get a cap on failures. Pure Python without Reflex, so pages,
+commands and tests share it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import secrets
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 
@@ -23,13 +27,20 @@ from sqlmodel import Session, select
 
 from balie.db_types import utcnow
 from balie.models import AuditEntry, Role, SignInAttempt, StaffMember, StaffService, StaffSession
+from balie.services.client_address import network_of
 from balie.services.validation import check_email, check_name
 
 log = logging.getLogger(__name__)
 
 SESSION_LIFETIME = timedelta(hours=10)
-MAX_FAILURES = 5
-FAILURE_WINDOW = timedelta(minutes=15)
+IDLE_TIMEOUT = timedelta(minutes=30)  # default of BALIE_STAFF_IDLE_MINUTES
+TOUCH_INTERVAL = timedelta(minutes=1)  # last_seen_at is written at most this often
+FREE_FAILURES = 3  # failures of an account before its delays start
+MAX_DELAY = timedelta(minutes=5)
+ACCOUNT_WINDOW = timedelta(hours=1)  # failures older than this no longer count for the delay
+LIMIT_WINDOW = timedelta(minutes=10)  # window of the limits per address and network
+SPRAY_ACCOUNTS = 5  # distinct accounts failed from one address (or 2x from a network) = spray
+SPRAY_ACTION = "sign_in_spray"
 PASSWORD_MIN = 12
 PASSWORD_MAX = 1024  # hashing megabytes of "password" on every attempt would be a cheap attack
 TOKEN_MAX = 128
@@ -40,12 +51,24 @@ SESSION_COOKIE = "balie_staff"  # the HttpOnly cookie that holds the session tok
 _hasher = PasswordHasher()  # argon2id with the library's recommended parameters
 
 
-class SignInRefused(Exception):
-    """Sign-in refused: ``reason`` "invalid" or "rate_limited"; never says if the e-mail exists."""
+@dataclass(frozen=True)
+class SignInLimits:
+    """Failed attempts allowed per client address and per network within LIMIT_WINDOW."""
 
-    def __init__(self, reason: str) -> None:
+    per_address: int = 20
+    per_network: int = 100
+
+
+class SignInRefused(Exception):
+    """Sign-in refused: ``reason`` "invalid" or "rate_limited" (then ``wait_seconds``).
+
+    Never says whether the e-mail address exists.
+    """
+
+    def __init__(self, reason: str, wait_seconds: int = 0) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.wait_seconds = wait_seconds
 
 
 def hash_password(password: str) -> str:
@@ -177,18 +200,114 @@ def set_password(session: Session, staff: StaffMember, password: str, now: datet
     return len(open_sessions)
 
 
-def _recent_failures(session: Session, email_key: str, now: datetime) -> int:
-    """Failed attempts for this address within the failure window."""
+def _failures(session: Session, column: object, value: str, since: datetime, now: datetime):
+    """The failed (checked, not throttled) attempts where ``column`` is ``value``, oldest first."""
     return session.exec(
-        select(func.count())
-        .select_from(SignInAttempt)
+        select(SignInAttempt.at)
         .where(
-            SignInAttempt.email == email_key,
+            column == value,
             SignInAttempt.succeeded.is_(False),
-            SignInAttempt.at > now - FAILURE_WINDOW,
+            SignInAttempt.throttled.is_(False),
+            SignInAttempt.at > since,
+            SignInAttempt.at <= now,
+        )
+        .order_by(SignInAttempt.at)
+    ).all()
+
+
+def account_delay(failures: int) -> timedelta:
+    """How long after its last failure an account with ``failures`` in a row may try again."""
+    if failures < FREE_FAILURES:
+        return timedelta(0)
+    return min(timedelta(seconds=2**failures), MAX_DELAY)
+
+
+def _account_wait(session: Session, email_key: str, now: datetime) -> timedelta:
+    """The wait before this account may be tried again: growing with failures since success."""
+    last_success = session.exec(
+        select(func.max(SignInAttempt.at)).where(
+            SignInAttempt.email == email_key,
+            SignInAttempt.succeeded.is_(True),
             SignInAttempt.at <= now,
         )
     ).one()
+    since = now - ACCOUNT_WINDOW
+    if last_success is not None and last_success > since:
+        since = last_success
+    failed = _failures(session, SignInAttempt.email, email_key, since, now)
+    if not failed:
+        return timedelta(0)
+    return failed[-1] + account_delay(len(failed)) - now
+
+
+def _limit_wait(
+    session: Session, column: object, value: str, limit: int, now: datetime
+) -> timedelta:
+    """The wait until ``value`` (an address or network) is under ``limit`` failures again."""
+    if not value:
+        return timedelta(0)
+    failed = _failures(session, column, value, now - LIMIT_WINDOW, now)
+    if len(failed) < limit:
+        return timedelta(0)
+    return failed[len(failed) - limit] + LIMIT_WINDOW - now
+
+
+def _wait_before_attempt(
+    session: Session, key: str, ip: str, network: str, limits: SignInLimits, now: datetime
+) -> timedelta:
+    """The longest wait of the address, network and account limits (zero: may try now)."""
+    return max(
+        _limit_wait(session, SignInAttempt.client_ip, ip, limits.per_address, now),
+        _limit_wait(session, SignInAttempt.network, network, limits.per_network, now),
+        _account_wait(session, key, now) if key else timedelta(0),
+    )
+
+
+def _accounts_tried(session: Session, column: object, value: str, now: datetime) -> int:
+    """Distinct accounts with failed attempts from ``value`` within LIMIT_WINDOW."""
+    return session.exec(
+        select(func.count(func.distinct(SignInAttempt.email))).where(
+            column == value,
+            SignInAttempt.succeeded.is_(False),
+            SignInAttempt.at > now - LIMIT_WINDOW,
+            SignInAttempt.at <= now,
+        )
+    ).one()
+
+
+def _audit_spray(
+    session: Session, ip: str, network: str, organisation_id: int | None, now: datetime
+) -> None:
+    """Write one audit entry per window when many accounts are tried from one address/network."""
+    if organisation_id is None:
+        return
+    for kind, column, value, threshold in (
+        ("address", SignInAttempt.client_ip, ip, SPRAY_ACCOUNTS),
+        ("network", SignInAttempt.network, network, 2 * SPRAY_ACCOUNTS),
+    ):
+        if not value or _accounts_tried(session, column, value, now) < threshold:
+            continue
+        recent = session.exec(
+            select(AuditEntry.detail).where(
+                AuditEntry.action == SPRAY_ACTION,
+                AuditEntry.organisation_id == organisation_id,
+                AuditEntry.at > now - LIMIT_WINDOW,
+            )
+        ).all()
+        if any(detail.get(kind) == value for detail in recent):
+            continue
+        log.warning("staff sign-in spray from %s %r", kind, value)
+        audit(
+            session,
+            None,
+            SPRAY_ACTION,
+            "sign_in",
+            organisation_id=organisation_id,
+            at=now,
+            kind=kind,
+            **{kind: value},
+            accounts=_accounts_tried(session, column, value, now),
+        )
 
 
 def _matching_staff(session: Session, email_key: str, password: str) -> StaffMember | None:
@@ -212,27 +331,70 @@ def _rehash_if_needed(session: Session, staff: StaffMember, password: str) -> No
 
 
 def sign_in_local(
-    session: Session, email: str, password: str, client_ip: str, now: datetime
+    session: Session,
+    email: str,
+    password: str,
+    client_ip: str,
+    now: datetime,
+    *,
+    limits: SignInLimits = SignInLimits(),
+    organisation_id: int | None = None,
 ) -> tuple[StaffMember, str]:
     """Check e-mail and password; the staff member and a new session token, or SignInRefused.
 
-    Every checked attempt is recorded (without the password). Attempts refused because of too
-    many failures are only logged, so a lock-out ends FAILURE_WINDOW after the last real failure.
+    Every attempt is recorded (without the password). One inside a wait (account delay, too many
+    failures from the address or network) is refused without checking the password and recorded
+    as throttled, so it neither counts as a failure nor extends the wait.
     """
     key = _email_key(email)
     ip = _printable(client_ip, IP_MAX)
-    if _recent_failures(session, key, now) >= MAX_FAILURES:
-        log.warning("staff sign-in refused (too many failures) for %r from %r", key, ip)
-        raise SignInRefused("rate_limited")
+    network = network_of(ip) if ip else ""
+    wait = _wait_before_attempt(session, key, ip, network, limits, now)
+    if wait > timedelta(0):
+        session.add(SignInAttempt(email=key, client_ip=ip, network=network, throttled=True, at=now))
+        session.commit()
+        log.warning("staff sign-in throttled for %r from %r (%s)", key, ip, wait)
+        raise SignInRefused("rate_limited", max(1, math.ceil(wait.total_seconds())))
     staff = _matching_staff(session, key, password) if key else None
     succeeded = staff is not None and staff.active
-    session.add(SignInAttempt(email=key, client_ip=ip, succeeded=succeeded, at=now))
+    session.add(
+        SignInAttempt(email=key, client_ip=ip, network=network, succeeded=succeeded, at=now)
+    )
     if not succeeded:
+        session.flush()
+        _audit_spray(session, ip, network, organisation_id, now)
         session.commit()
         log.warning("staff sign-in failed for %r from %r", key, ip)
         raise SignInRefused("invalid")
     _rehash_if_needed(session, staff, password)
     return staff, start_session(session, staff, now)
+
+
+def throttle_report(
+    session: Session, organisation_id: int, now: datetime, since: timedelta = timedelta(days=1)
+) -> tuple[list[AuditEntry], list[tuple[str, int, datetime]]]:
+    """For administrators: recent spray audits, and addresses refused by throttling.
+
+    The second list holds (client address, refused attempts, last refusal), most refused first.
+    """
+    sprays = session.exec(
+        select(AuditEntry)
+        .where(
+            AuditEntry.organisation_id == organisation_id,
+            AuditEntry.action == SPRAY_ACTION,
+            AuditEntry.at > now - since,
+        )
+        .order_by(AuditEntry.at.desc())
+        .limit(50)
+    ).all()
+    throttled = session.exec(
+        select(SignInAttempt.client_ip, func.count(), func.max(SignInAttempt.at))
+        .where(SignInAttempt.throttled.is_(True), SignInAttempt.at > now - since)
+        .group_by(SignInAttempt.client_ip)
+        .order_by(func.count().desc(), SignInAttempt.client_ip)
+        .limit(50)
+    ).all()
+    return list(sprays), [(ip, count, last) for ip, count, last in throttled]
 
 
 def _token_hash(token: str) -> str:
@@ -249,6 +411,7 @@ def start_session(session: Session, staff: StaffMember, now: datetime) -> str:
             staff_id=staff.id,
             created_at=now,
             expires_at=now + SESSION_LIFETIME,
+            last_seen_at=now,
         )
     )
     session.commit()
@@ -264,13 +427,45 @@ def _session_row(session: Session, token: object) -> StaffSession | None:
     ).first()
 
 
-def staff_for_token(session: Session, token: str | None, now: datetime) -> StaffMember | None:
+def _live(row: StaffSession | None, now: datetime, idle: timedelta) -> bool:
+    """Whether a session row is neither revoked, past its maximum, nor idle too long."""
+    if row is None or row.revoked_at is not None or row.expires_at <= now:
+        return False
+    return (row.last_seen_at or row.created_at) + idle > now
+
+
+def staff_for_token(
+    session: Session, token: str | None, now: datetime, idle: timedelta = IDLE_TIMEOUT
+) -> StaffMember | None:
     """The active staff member of a live session; None for anything else."""
     row = _session_row(session, token)
-    if row is None or row.revoked_at is not None or row.expires_at <= now:
+    if not _live(row, now, idle):
         return None
     staff = session.get(StaffMember, row.staff_id)
     return staff if staff is not None and staff.active else None
+
+
+def session_key(token: str | None) -> str:
+    """What a staff state remembers of the session it loaded data for (never the token)."""
+    return _token_hash(token) if isinstance(token, str) and token else ""
+
+
+def check_session(
+    session: Session, token: str | None, now: datetime, idle: timedelta, *, touch: bool
+) -> bool:
+    """Whether the session of ``token`` is live (and its staff member active).
+
+    With ``touch`` this counts as activity: last_seen_at moves on, at most once per
+    TOUCH_INTERVAL so that not every event writes; commits only then.
+    """
+    if staff_for_token(session, token, now, idle) is None:
+        return False
+    row = _session_row(session, token)
+    if touch and (row.last_seen_at or row.created_at) + TOUCH_INTERVAL <= now:
+        row.last_seen_at = now
+        session.add(row)
+        session.commit()
+    return True
 
 
 def end_session(session: Session, token: str | None, now: datetime) -> None:

@@ -21,6 +21,7 @@ from balie.db_types import utcnow
 from balie.i18n import LANGUAGES, TEXTS, pick
 from balie.models import Organisation, StaffMember
 from balie.services import catalogue_admin as admin_service
+from balie.services import staff_auth
 from balie.services.catalogue_admin import Invalid, NotFound
 from balie.states.staff_session import StaffSessionState, roles_for_page
 
@@ -648,7 +649,38 @@ class StaffOption:
     name: str
 
 
+@dataclass
+class SignInAlertView:
+    """A sign-in spray (many accounts from one address/network) or a throttled address."""
+
+    kind: str  # "spray" or "throttled"
+    source: str
+    count: int
+    when: str
+
+
 AUDIT_ROLES = roles_for_page(AUDIT_PAGE)
+
+
+def _sign_in_alerts(session: Any, admin: StaffMember) -> list[SignInAlertView]:
+    """The last day's sign-in sprays and throttled addresses, for the administrator."""
+    tz = _time_zone(session, admin)
+    sprays, throttled = staff_auth.throttle_report(session, admin.organisation_id, utcnow())
+    stamp = "%Y-%m-%d %H:%M:%S"
+    return [
+        SignInAlertView(
+            kind="spray",
+            source=str(entry.detail.get(entry.detail.get("kind", "address"), "")),
+            count=int(entry.detail.get("accounts", 0)),
+            when=entry.at.astimezone(tz).strftime(stamp),
+        )
+        for entry in sprays
+    ] + [
+        SignInAlertView(
+            kind="throttled", source=ip, count=count, when=last.astimezone(tz).strftime(stamp)
+        )
+        for ip, count, last in throttled
+    ]
 
 
 class AuditState(StaffSessionState, rx.State):
@@ -663,13 +695,14 @@ class AuditState(StaffSessionState, rx.State):
     has_next: bool = False
     form_version: int = 0
     problem: str = ""
+    sign_in_alerts: list[SignInAlertView] = []
     _filters: dict[str, str] = {}
     _page: int = 0
 
     def _clear(self) -> None:
         """Forget everything private."""
         super()._clear()
-        self.rows, self.staff_options = [], []
+        self.rows, self.staff_options, self.sign_in_alerts = [], [], []
         self.filter_values, self.filter_errors, self._filters = {}, {}, {}
         self._page, self.page_number, self.has_previous, self.has_next = 0, 1, False, False
         self.problem = ""
@@ -721,6 +754,7 @@ class AuditState(StaffSessionState, rx.State):
             ]
             self.form_version += 1
             self._read(session, admin)
+            self.sign_in_alerts = _sign_in_alerts(session, admin)
         return None
 
     @rx.event

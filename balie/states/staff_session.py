@@ -7,6 +7,7 @@ the role it needs, so a stale page or a forged event cannot act for someone who 
 
 from __future__ import annotations
 
+from datetime import timedelta
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
 
@@ -15,6 +16,7 @@ import reflex as rx
 from balie.db_types import utcnow
 from balie.models import StaffMember
 from balie.services import staff_auth
+from balie.settings import get_settings
 
 STAFF_COOKIE = staff_auth.SESSION_COOKIE
 SIGN_IN_PAGE = "/medewerkers/aanmelden"
@@ -57,6 +59,9 @@ class StaffSessionState(rx.State, mixin=True):
     display_name: str = ""
     roles: list[str] = []
     access_denied: bool = False
+    # Hash of the session whose data this state holds; the guard (states.staff_guard) resets the
+    # state before any event when that session is over or the cookie holds another one.
+    _session_key: str = ""
 
     def _token(self) -> str:
         """The session token from the (HttpOnly) cookie of this connection."""
@@ -69,7 +74,10 @@ class StaffSessionState(rx.State, mixin=True):
 
     def _signed_in(self, session: Any) -> StaffMember | None:
         """The staff member behind this browser's session, if it is still valid."""
-        return staff_auth.staff_for_token(session, self._token(), utcnow())
+        idle = timedelta(minutes=get_settings().staff_idle_minutes)
+        staff = staff_auth.staff_for_token(session, self._token(), utcnow(), idle)
+        self._session_key = staff_auth.session_key(self._token()) if staff else ""
+        return staff
 
     def _clear(self) -> None:
         """Forget everything private; states with more private vars extend this."""

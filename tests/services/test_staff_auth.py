@@ -1,4 +1,4 @@
-"""Staff sign-in: argon2id passwords, rate limiting, sessions by token hash, roles and audit."""
+"""Staff sign-in: argon2id passwords, throttling without lock-out, sessions, roles and audit."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from balie.models import (
 )
 from balie.services import staff_auth
 from balie.services.catalogue import get_organisation
+from balie.services.client_address import network_of
 from balie.services.demo_data import load_demo_data
 from balie.services.staff_auth import SignInRefused
 from balie.services.staff_day import service_ids_of
@@ -132,7 +133,7 @@ def test_create_refuses(
 def test_sign_in_gives_a_working_token(session: Session, lies: StaffMember) -> None:
     staff, token = staff_auth.sign_in_local(session, "  lies.baert@stad.GENT ", PASSWORD, IP, NOW)
     assert staff.id == lies.id
-    assert staff_auth.staff_for_token(session, token, NOW + timedelta(hours=1)).id == lies.id
+    assert staff_auth.staff_for_token(session, token, NOW + timedelta(minutes=29)).id == lies.id
     row = session.exec(select(StaffSession)).one()
     assert row.token_hash == hashlib.sha256(token.encode()).hexdigest()
     assert token not in repr(row.model_dump())
@@ -176,36 +177,165 @@ def test_accounts_without_password_cannot_sign_in(session: Session, gent: Organi
     assert refusal(session, demo.email, "") == "invalid"
 
 
-def test_rate_limit_after_five_failures_until_the_window_passes(
+def wait_of(session: Session, email: str, password: str, now: datetime, ip: str = IP) -> int:
+    """The seconds a throttled sign-in is told to wait (fails the test when not throttled)."""
+    with pytest.raises(SignInRefused) as refused:
+        staff_auth.sign_in_local(session, email, password, ip, now)
+    assert refused.value.reason == "rate_limited"
+    return refused.value.wait_seconds
+
+
+def fail(session: Session, email: str, now: datetime, ip: str = IP) -> None:
+    """One failed (checked) attempt."""
+    with pytest.raises(SignInRefused) as refused:
+        staff_auth.sign_in_local(session, email, WRONG, ip, now)
+    assert refused.value.reason == "invalid"
+
+
+def test_owner_signs_in_after_the_delay_despite_an_attackers_failures(
     session: Session, lies: StaffMember
 ) -> None:
-    for second in range(staff_auth.MAX_FAILURES):
-        assert refusal(session, EMAIL, WRONG, NOW + timedelta(seconds=second)) == "invalid"
-    later = NOW + timedelta(minutes=10)
-    assert refusal(session, EMAIL, PASSWORD, later) == "rate_limited"
-    assert refusal(session, EMAIL.upper(), PASSWORD, later) == "rate_limited"
-    # the unknown-address case looks the same, so the limit tells nothing about accounts
-    for second in range(staff_auth.MAX_FAILURES):
-        refusal(session, "niemand@stad.gent", WRONG, NOW + timedelta(seconds=second))
-    assert refusal(session, "niemand@stad.gent", PASSWORD, later) == "rate_limited"
-    # refusals while limited are not counted, so the window runs from the failures themselves
-    free_again = NOW + staff_auth.FAILURE_WINDOW
-    assert refusal(session, EMAIL, PASSWORD, free_again - timedelta(seconds=1)) == "rate_limited"
-    staff, token = staff_auth.sign_in_local(session, EMAIL, PASSWORD, IP, free_again)
+    attacker = "203.0.113.9"
+    for second in range(staff_auth.FREE_FAILURES):
+        fail(session, EMAIL, NOW + timedelta(seconds=second), attacker)
+    last = NOW + timedelta(seconds=staff_auth.FREE_FAILURES - 1)
+    delay = staff_auth.account_delay(staff_auth.FREE_FAILURES)
+    # Inside the delay even the right password is not checked (from anywhere) ...
+    assert wait_of(session, EMAIL, PASSWORD, last + timedelta(seconds=1)) == (
+        delay.total_seconds() - 1
+    )
+    # ... and after it the owner's right password works: no lock-out.
+    staff, token = staff_auth.sign_in_local(session, EMAIL, PASSWORD, IP, last + delay)
     assert staff.id == lies.id and token
+    # Throttled attempts are recorded as such, never as failures.
+    assert [(a.succeeded, a.throttled) for a in attempts(session)][-2:] == [
+        (False, True),
+        (True, False),
+    ]
+
+
+def test_the_delay_grows_with_each_failure_up_to_the_cap(
+    session: Session, lies: StaffMember
+) -> None:
+    now = NOW
+    waits = []
+    for failures in range(1, 12):
+        fail(session, EMAIL, now)
+        delay = staff_auth.account_delay(failures)
+        if delay:
+            waits.append(wait_of(session, EMAIL, PASSWORD, now))
+        now += delay
+    assert waits == sorted(waits) and waits[0] == 8 and waits[-1] == 300
+    assert len(set(waits)) > 3
+    # A success resets the account's count.
+    staff_auth.sign_in_local(session, EMAIL, PASSWORD, IP, now)
+    fail(session, EMAIL, now + timedelta(seconds=1))
+    staff_auth.sign_in_local(session, EMAIL, PASSWORD, IP, now + timedelta(seconds=2))
+
+
+def test_the_address_limit_refuses_the_21st_attempt_while_another_address_works(
+    session: Session, lies: StaffMember
+) -> None:
+    flood, other = "198.51.100.20", "203.0.113.50"
+    for number in range(20):
+        fail(session, f"gok{number}@stad.gent", NOW + timedelta(seconds=number), flood)
+    later = NOW + timedelta(seconds=30)
+    assert 0 < wait_of(session, "nog.een@stad.gent", WRONG, later, flood) <= 600
+    assert wait_of(session, EMAIL, PASSWORD, later, flood) > 0  # any account, even a right one
+    assert staff_auth.sign_in_local(session, EMAIL, PASSWORD, other, later)[0].id == lies.id
+    # The window slides: ten minutes after the first failure one attempt is free again.
+    free = NOW + staff_auth.LIMIT_WINDOW
+    assert staff_auth.sign_in_local(session, EMAIL, PASSWORD, flood, free)[0].id == lies.id
+
+
+def test_the_network_limit_covers_neighbouring_addresses(
+    session: Session, lies: StaffMember
+) -> None:
+    limits = staff_auth.SignInLimits(per_address=20, per_network=30)
+    for number in range(30):
+        with pytest.raises(SignInRefused):
+            staff_auth.sign_in_local(
+                session, f"gok{number}@stad.gent", WRONG, f"198.51.100.{number}", NOW, limits=limits
+            )
+    with pytest.raises(SignInRefused) as refused:
+        staff_auth.sign_in_local(session, EMAIL, PASSWORD, "198.51.100.200", NOW, limits=limits)
+    assert refused.value.reason == "rate_limited"
+    assert staff_auth.sign_in_local(session, EMAIL, PASSWORD, "198.51.101.1", NOW, limits=limits)
+    v6 = [f"2001:db8:0:1{n:02x}::1" for n in range(30)]  # one /56
+    assert len({network_of(address) for address in v6}) == 1
+    for number, address in enumerate(v6):
+        with pytest.raises(SignInRefused):
+            staff_auth.sign_in_local(
+                session, f"v6{number}@stad.gent", WRONG, address, NOW, limits=limits
+            )
+    with pytest.raises(SignInRefused):
+        staff_auth.sign_in_local(session, EMAIL, PASSWORD, "2001:db8:0:1ff::9", NOW, limits=limits)
+
+
+def test_a_spray_is_audited_once_per_window(
+    session: Session, gent: Organisation, lies: StaffMember
+) -> None:
+    spray = "198.51.100.77"
+    for number in range(staff_auth.SPRAY_ACCOUNTS + 3):
+        with pytest.raises(SignInRefused):
+            staff_auth.sign_in_local(
+                session, f"gok{number}@stad.gent", WRONG, spray, NOW, organisation_id=gent.id
+            )
+    entries = session.exec(
+        select(AuditEntry).where(AuditEntry.action == staff_auth.SPRAY_ACTION)
+    ).all()
+    assert len(entries) == 1
+    assert entries[0].detail["address"] == spray
+    assert entries[0].detail["accounts"] == staff_auth.SPRAY_ACCOUNTS
+    # The same failures on one account are no spray.
+    for second in range(staff_auth.SPRAY_ACCOUNTS + 3):
+        fail(session, EMAIL, NOW + timedelta(hours=2, seconds=second * 600), "198.51.100.78")
+    assert len(session.exec(select(AuditEntry)).all()) == 1
+    sprays, throttled = staff_auth.throttle_report(session, gent.id, NOW + timedelta(minutes=1))
+    assert [entry.detail["address"] for entry in sprays] == [spray]
+    assert throttled == []
+
+
+def test_throttled_addresses_are_reported(
+    session: Session, gent: Organisation, lies: StaffMember
+) -> None:
+    for number in range(22):
+        with pytest.raises(SignInRefused):
+            staff_auth.sign_in_local(session, f"gok{number}@stad.gent", WRONG, "198.51.100.5", NOW)
+    _sprays, throttled = staff_auth.throttle_report(session, gent.id, NOW)
+    assert [(ip, count) for ip, count, _last in throttled] == [("198.51.100.5", 2)]
 
 
 def test_failures_of_another_address_do_not_count(session: Session, lies: StaffMember) -> None:
-    for _ in range(staff_auth.MAX_FAILURES):
+    for _ in range(staff_auth.FREE_FAILURES + 2):
         refusal(session, "iemand.anders@stad.gent", WRONG)
     assert staff_auth.sign_in_local(session, EMAIL, PASSWORD, IP, NOW)[0].id == lies.id
 
 
+def test_idle_sessions_end_and_activity_is_written_at_most_once_a_minute(
+    session: Session, lies: StaffMember
+) -> None:
+    _, token = staff_auth.sign_in_local(session, EMAIL, PASSWORD, IP, NOW)
+    idle = timedelta(minutes=30)
+    row = session.exec(select(StaffSession)).one()
+    assert row.last_seen_at == NOW
+    assert staff_auth.check_session(session, token, NOW + timedelta(seconds=30), idle, touch=True)
+    assert session.exec(select(StaffSession)).one().last_seen_at == NOW  # throttled
+    moment = NOW + timedelta(minutes=20)
+    assert staff_auth.check_session(session, token, moment, idle, touch=False)
+    assert session.exec(select(StaffSession)).one().last_seen_at == NOW  # passive: no write
+    assert staff_auth.check_session(session, token, moment, idle, touch=True)
+    assert session.exec(select(StaffSession)).one().last_seen_at == moment
+    assert staff_auth.staff_for_token(session, token, moment + idle - timedelta(seconds=1), idle)
+    assert staff_auth.staff_for_token(session, token, moment + idle, idle) is None
+    assert not staff_auth.check_session(session, token, moment + idle, idle, touch=True)
+
+
 def test_expired_and_ended_sessions(session: Session, lies: StaffMember) -> None:
     _, token = staff_auth.sign_in_local(session, EMAIL, PASSWORD, IP, NOW)
-    expiry = NOW + staff_auth.SESSION_LIFETIME
-    assert staff_auth.staff_for_token(session, token, expiry - timedelta(seconds=1)) is not None
-    assert staff_auth.staff_for_token(session, token, expiry) is None
+    expiry, busy = NOW + staff_auth.SESSION_LIFETIME, staff_auth.SESSION_LIFETIME
+    assert staff_auth.staff_for_token(session, token, expiry - timedelta(seconds=1), busy)
+    assert staff_auth.staff_for_token(session, token, expiry, busy) is None
     staff_auth.end_session(session, token, NOW + timedelta(minutes=5))
     assert staff_auth.staff_for_token(session, token, NOW + timedelta(minutes=6)) is None
     assert session.exec(select(StaffSession)).one().revoked_at == NOW + timedelta(minutes=5)

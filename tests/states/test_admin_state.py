@@ -498,3 +498,34 @@ def test_the_audit_page_lists_filters_and_pages(session: Session, els: StaffMemb
     assert len(state.rows) == 11  # the last good filter still applies
     AuditState.clear_filters.fn(state)
     assert len(state.rows) == 50 and state.filter_errors == {}
+
+
+@pytest.mark.parametrize("who", ["admin", "manager", "counsellor", "nobody"])
+def test_only_administrators_see_sign_in_sprays_and_throttled_addresses(
+    session: Session, demo: Organisation, els: StaffMember, who: str
+) -> None:
+    for number in range(staff_auth.SPRAY_ACCOUNTS + 20):
+        with pytest.raises(staff_auth.SignInRefused):
+            staff_auth.sign_in_local(
+                session, f"gok{number}@x.invalid", "fout", "198.51.100.66", utcnow(),
+                organisation_id=demo.id,
+            )  # fmt: skip
+    people = {
+        "admin": els,
+        "manager": manager_only(session, demo),
+        "counsellor": member(session, "Lotte Claeys"),
+    }
+    token = token_for(session, people[who]) if who in people else "geen-sessie"
+    audit = with_cookie(AuditState, token)
+    AuditState.load.fn(audit)
+    if who != "admin":
+        assert audit.sign_in_alerts == [] and audit.rows == []
+        return
+    kinds = {(alert.kind, alert.source) for alert in audit.sign_in_alerts}
+    assert kinds == {
+        ("spray", "198.51.100.66"),
+        ("spray", "198.51.100.0/24"),
+        ("throttled", "198.51.100.66"),
+    }
+    throttled = next(alert for alert in audit.sign_in_alerts if alert.kind == "throttled")
+    assert throttled.count == staff_auth.SPRAY_ACCOUNTS
