@@ -7,6 +7,7 @@ import hmac
 import logging
 import random
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -202,8 +203,12 @@ def book(
     secret_key: str,
     now: datetime | None = None,
     preferred_staff_id: int | None = None,
+    guard: Callable[[Session, Service], None] | None = None,
 ) -> Booked:
     """Book with a fairly chosen free staff member, or raise a BookingError.
+
+    ``guard`` (the public paths' abuse checks) runs once the service is known and may raise a
+    BookingError; an idempotent replay never reaches it.
 
     With ``preferred_staff_id`` (a follow-up with the same counsellor), that staff member is
     tried first when they are free at that time; otherwise the fair order decides.
@@ -216,6 +221,8 @@ def book(
         return replay
     service = find_live_service(session, organisation, request.service_slug, now)
     topic = find_bookable_topic(session, service, request.topic_slug)
+    if guard is not None:
+        guard(session, service)
     tz = ZoneInfo(organisation.time_zone)
     candidates = free_staff_at(session, service, request.start, now)
     if not candidates:

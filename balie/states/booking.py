@@ -19,11 +19,14 @@ from balie.db_types import utcnow
 from balie.i18n import normalise_language
 from balie.models import Appointment, BookingChannel
 from balie.services import booking
+from balie.services.abuse import public as abuse
+from balie.services.abuse.challenge import ChallengeRefused
 from balie.services.catalogue import get_organisation, live_services
 from balie.services.citizen_mail import calendar_file, manage_url
 from balie.services.validation import validate_details
 from balie.services.wizard import bookable_days, join_is_open, summarise
 from balie.settings import get_settings
+from balie.states.abuse import challenge_script, requester_of
 from balie.states.booking_form import (
     FOCUS_ERRORS,
     FOCUS_STEP_HEADING,
@@ -36,6 +39,8 @@ from balie.states.booking_form import (
 from balie.states.locale import LocaleState
 from balie.states.time_picker import TimePickerState
 from balie.worker import run_appointment_jobs
+
+REFUSALS = ("error_rate_limited", "error_too_many_active", "error_challenge")
 
 
 class BookingState(BookingFormState, TimePickerState, rx.State):
@@ -175,11 +180,14 @@ class BookingState(BookingFormState, TimePickerState, rx.State):
             return rx.call_script(FOCUS_ERRORS)
         if not self._idempotency_key:
             self._idempotency_key = secrets.token_urlsafe(24)
-        return self._go("review")
+        return [self._go("review"), challenge_script()]
 
     @rx.event
-    async def confirm(self) -> Any:
-        """Step 5: book. A time taken meanwhile sends the citizen back to step 3, details kept."""
+    async def confirm(self, solution: Any = "") -> Any:
+        """Step 5: book. A time taken meanwhile sends the citizen back to step 3, details kept.
+
+        ``solution`` is the browser's proof-of-work (assets/pow.js), checked by the server.
+        """
         if self.step != STEPS["review"] or self.busy:
             return None
         details, errors = validate_details(self._raw_details())
@@ -188,9 +196,12 @@ class BookingState(BookingFormState, TimePickerState, rx.State):
             return self._go("details")
         self.busy = True
         try:
-            outcome = await asyncio.to_thread(self._book, details)
+            outcome = await asyncio.to_thread(self._book, details, solution)
         finally:
             self.busy = False
+        if outcome in REFUSALS:  # nothing lost: stay on the review step with a new puzzle
+            self.notice = outcome
+            return [self._go("review"), challenge_script()]
         if outcome == "taken":
             self.notice = "error_slot_taken"
             self.start_iso, self._idempotency_key = "", ""
@@ -204,9 +215,10 @@ class BookingState(BookingFormState, TimePickerState, rx.State):
             return self._go("topic")
         return self._go("done")
 
-    def _book(self, details: Any) -> str:
+    def _book(self, details: Any, solution: Any = "") -> str:
         """Book through the shared booking service, then make the link and send the e-mail."""
         settings = get_settings()
+        who = requester_of(self)
         request = booking.BookingRequest(
             service_slug=self.service_slug,
             topic_slug=self.topic_slug,
@@ -218,13 +230,18 @@ class BookingState(BookingFormState, TimePickerState, rx.State):
         with session_scope() as session:
             organisation = get_organisation(session, settings.organisation)
             try:
+                if settings.proof_of_work:
+                    abuse.verify_challenge(session, settings, solution, utcnow())
                 booked = booking.book(
                     session,
                     organisation,
                     request,
                     meeting_provider=settings.meeting_provider,
                     secret_key=settings.secret_key.get_secret_value(),
+                    guard=abuse.guard_for(settings, who, details, utcnow()),
                 )
+            except ChallengeRefused:
+                return "error_challenge"
             except booking.SlotTaken:
                 return "taken"
             except booking.BookingError as problem:
