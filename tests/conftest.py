@@ -81,10 +81,17 @@ RELAXED_ABUSE_LIMITS = {
 
 
 @pytest.fixture(autouse=True)
-def relaxed_abuse_limits(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Switch the abuse limits off unless a test sets them again (it then clears the cache)."""
+def relaxed_abuse_limits(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """Switch the abuse limits off unless a test sets them again (it then clears the cache).
+
+    Browser tests keep the proof-of-work on: every booking there solves the real puzzle.
+    """
+    in_browser = "e2e" in request.node.path.parts
     for name, value in RELAXED_ABUSE_LIMITS.items():
-        monkeypatch.setenv(name, value)
+        if not (in_browser and name == "BALIE_PROOF_OF_WORK"):
+            monkeypatch.setenv(name, value)
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()

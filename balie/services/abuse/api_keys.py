@@ -51,9 +51,9 @@ def create_key(
     """Make a key for a partner (commits); the caller shows ``secret`` once."""
     name, partner = name.strip()[:120], partner.strip()[:200]
     if not name:
-        raise ApiKeyProblem("error_api_key_name")
+        raise ApiKeyProblem("admin_error_api_key_name")
     if not isinstance(bookings_per_hour, int) or not 1 <= bookings_per_hour <= 10_000:
-        raise ApiKeyProblem("error_api_key_rate")
+        raise ApiKeyProblem("admin_error_api_key_rate")
     secret = KEY_PREFIX + secrets.token_urlsafe(32)
     row = ApiKey(
         organisation_id=organisation_id,
