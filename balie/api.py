@@ -27,8 +27,13 @@ from balie.http_guard import MAX_API_BODY_BYTES, BodyTooLarge, HttpGuard
 from balie.i18n import ERRORS, pick
 from balie.models import Appointment, Organisation, Service, Topic
 from balie.services import booking, catalogue_cache, client_address, entra, staff_auth
+from balie.services.abuse import api_keys
+from balie.services.abuse import public as abuse
+from balie.services.abuse.challenge import ChallengeRefused
+from balie.services.abuse.gate import RateLimited, Requester, TooManyActive
 from balie.services.catalogue import get_organisation
 from balie.services.catalogue_cache import Catalogue
+from balie.services.client_address import from_headers
 from balie.services.slots import free_slots
 from balie.services.validation import validate_details
 from balie.settings import get_settings
@@ -112,6 +117,13 @@ def _guarded(handler: Handler) -> Handler:
         except booking.Busy:
             body = {"error": "busy", "message": pick(ERRORS["error_busy"], "en")}
             return JSONResponse(body, status_code=503, headers={"Retry-After": "2"})
+        except RateLimited as problem:
+            body = {"error": "rate_limited", "message": pick(ERRORS[problem.key], "en")}
+            headers = {"Retry-After": str(problem.retry_after)}
+            return JSONResponse(body, status_code=429, headers=headers)
+        except TooManyActive as problem:
+            body = {"error": "too_many_active", "message": pick(ERRORS[problem.key], "en")}
+            return JSONResponse(body, status_code=429, headers={"Retry-After": "3600"})
         except Exception:
             log.exception("unexpected error in %s %s", request.method, request.url.path)
             body = {"error": "unavailable", "message": "Please try again later."}
@@ -307,7 +319,44 @@ async def list_slots(request: Request) -> JSONResponse:
     return JSONResponse(await run_in_threadpool(_slots_payload, slug, first, last))
 
 
-def _book(body: BookingBody, key: str | None) -> tuple[int, dict]:
+API_KEY_HEADER = "x-api-key"
+CHALLENGE_HEADER = "x-altcha"
+
+
+def _requester(request: Request) -> tuple[Requester, str | None, str]:
+    """The client address, the API key presented (if any) and the proof-of-work solution."""
+    settings = get_settings()
+    peer = request.client.host if request.client else ""
+    address = from_headers(peer, request.headers, settings.trusted_proxy_networks())
+    return (
+        Requester(address),
+        request.headers.get(API_KEY_HEADER),
+        request.headers.get(CHALLENGE_HEADER, ""),
+    )
+
+
+def _admit(session: Any, organisation: Organisation, who: Requester, key: str | None, pow_: str):
+    """An API key's requester, or the address's after a valid proof-of-work; else an ApiError."""
+    settings = get_settings()
+    if key is not None:
+        row = api_keys.find_active(session, organisation.id, key)
+        if row is None:
+            raise _error(401, "invalid_api_key", "This API key is unknown or revoked.")
+        return Requester(who.address, row.id, row.bookings_per_hour)
+    if settings.proof_of_work:
+        try:
+            abuse.verify_challenge(session, settings, pow_, utcnow())
+        except ChallengeRefused as problem:
+            raise _error(
+                403,
+                "challenge_failed",
+                "Solve a fresh challenge from GET /api/v1/challenge (or use an API key).",
+                reason=problem.reason,
+            ) from problem
+    return who
+
+
+def _book(body: BookingBody, key: str | None, origin: tuple = (Requester(""), None, "")) -> tuple:
     """Book through the shared booking service; returns status and body."""
     details, errors = validate_details(body.model_dump())
     if errors:
@@ -323,6 +372,8 @@ def _book(body: BookingBody, key: str | None) -> tuple[int, dict]:
     )
     with session_scope() as session:
         catalogue = _catalogue(session)
+        organisation = catalogue.organisation
+        who = _admit(session, organisation, *origin)
         try:
             booked = booking.book(
                 session,
@@ -331,6 +382,7 @@ def _book(body: BookingBody, key: str | None) -> tuple[int, dict]:
                 meeting_provider=settings.meeting_provider,
                 secret_key=settings.secret_key.get_secret_value(),
                 catalogue=catalogue,
+                guard=abuse.guard_for(settings, who, details, utcnow()),
             )
         except booking.IdempotencyKeyReused as problem:
             raise _error(
@@ -371,8 +423,33 @@ async def create_appointment(request: Request) -> JSONResponse:
             fields={"Idempotency-Key": "Use 1 to 128 characters, none of them NUL."},
         )
     body = await _json_body(request, BookingBody)
-    status, payload = await run_in_threadpool(_book, body, key)
+    status, payload = await run_in_threadpool(_book, body, key, _requester(request))
     return JSONResponse(payload, status_code=status)
+
+
+def _challenge_payload() -> dict:
+    """A new proof-of-work challenge at the current difficulty."""
+    return abuse.issue_challenge(get_settings(), utcnow()).as_dict()
+
+
+@_guarded
+async def get_challenge(_request: Request) -> JSONResponse:
+    """GET /api/v1/challenge: a proof-of-work puzzle for one booking (ALTCHA, SHA-256)."""
+    payload = await run_in_threadpool(_challenge_payload)
+    return JSONResponse(payload, headers={"Cache-Control": "no-store"})
+
+
+def _check_move(origin: tuple[Requester, str | None, str]) -> None:
+    """A move counts under the hourly limit of the address (or the API key)."""
+    settings = get_settings()
+    with session_scope() as session:
+        who, key, _pow = origin
+        if key is not None:
+            row = api_keys.find_active(session, _catalogue(session).organisation.id, key)
+            if row is None:
+                raise _error(401, "invalid_api_key", "This API key is unknown or revoked.")
+            who = Requester(who.address, row.id, row.bookings_per_hour)
+    abuse.gate_for(settings).check_rates(who, None)
 
 
 def _with_appointment(reference: str, token: str, action: Callable[[Any, Appointment], Any]):
@@ -424,6 +501,7 @@ async def reschedule_appointment(request: Request) -> JSONResponse:
     """POST /api/v1/appointments/{reference}/reschedule."""
     body = await _json_body(request, RescheduleBody)
     start = _aware(body.start)
+    await run_in_threadpool(_check_move, _requester(request))
     reference = request.path_params["reference"]
     payload = await run_in_threadpool(
         _with_appointment,
@@ -486,20 +564,54 @@ OPENAPI: dict[str, Any] = {
                 "responses": {"200": _OK, "404": _ERROR, "422": _ERROR, "503": _ERROR},
             }
         },
+        "/api/v1/challenge": {
+            "get": {
+                "description": "A proof-of-work puzzle (ALTCHA v1): find `number` in "
+                "0..maxnumber with SHA-256(salt + number) == challenge, then send base64 of "
+                "JSON {algorithm, challenge, number, salt, signature} in the X-Altcha header of "
+                "one booking. Single use; expires after 10 minutes; harder when many book.",
+                "responses": {"200": _OK, "503": _ERROR},
+            }
+        },
         "/api/v1/appointments": {
             "post": {
+                "description": "Needs X-Altcha (a solved challenge) or a partner's X-Api-Key. "
+                "429 (`rate_limited`, `too_many_active`) carries Retry-After.",
                 "parameters": [
                     {
                         "name": "Idempotency-Key",
                         "in": "header",
                         "required": False,
                         "schema": {"type": "string", "maxLength": 128},
-                    }
+                    },
+                    {
+                        "name": "X-Altcha",
+                        "in": "header",
+                        "required": False,
+                        "schema": {"type": "string", "maxLength": 2000},
+                    },
+                    {
+                        "name": "X-Api-Key",
+                        "in": "header",
+                        "required": False,
+                        "schema": {"type": "string", "maxLength": 128},
+                    },
                 ],
                 "requestBody": _body(BookingBody),
                 "responses": {
                     code: _OK if code in ("200", "201") else _ERROR
-                    for code in ("200", "201", "400", "409", "413", "422", "503")
+                    for code in (
+                        "200",
+                        "201",
+                        "400",
+                        "401",
+                        "403",
+                        "409",
+                        "413",
+                        "422",
+                        "429",
+                        "503",
+                    )
                 },
             }
         },
@@ -738,6 +850,7 @@ API_ROUTES: list[Route] = [
     Route("/api/staff/entra/callback", staff_entra_callback, methods=["GET"]),
     Route("/api/v1/openapi.json", openapi, methods=["GET"]),
     Route("/api/v1/services", list_services, methods=["GET"]),
+    Route("/api/v1/challenge", get_challenge, methods=["GET"]),
     Route("/api/v1/services/{service}/slots", list_slots, methods=["GET"]),
     Route("/api/v1/appointments", create_appointment, methods=["POST"]),
     Route("/api/v1/appointments/{reference}", get_appointment, methods=["GET"]),

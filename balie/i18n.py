@@ -129,6 +129,10 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "confirm": {"nl": "Bevestig de afspraak", "en": "Confirm the appointment"},
     "confirming": {"nl": "Even geduld, we maken je afspraak…", "en": "Please wait, booking…"},
+    "pow_checking": {
+        "nl": "Even controleren dat je geen robot bent…",
+        "en": "Just checking that you are not a robot…",
+    },
     "done_reference": {"nl": "Je afspraaknummer", "en": "Your appointment number"},
     "join": {"nl": "Deelnemen aan het gesprek", "en": "Join the call"},
     "join_later": {
@@ -303,6 +307,26 @@ ERRORS: dict[str, dict[str, str]] = {
     "error_not_changeable": {
         "nl": "Deze afspraak kan niet meer gewijzigd worden.",
         "en": "This appointment can no longer be changed.",
+    },
+    "error_rate_limited": {
+        "nl": "Er zijn het voorbije uur al veel afspraken gemaakt vanaf deze aansluiting of met "
+        "deze gegevens. Je afspraak is niet gemaakt. Probeer het over een uur opnieuw of bel "
+        "ons; je gegevens blijven bewaard.",
+        "en": "Many appointments were made from this connection or with these details in the "
+        "past hour. Your appointment has not been made. Try again in an hour or call us; "
+        "your details are kept.",
+    },
+    "error_too_many_active": {
+        "nl": "Met dit e-mailadres zijn al genoeg afspraken gepland. Annuleer eerst een "
+        "afspraak die je niet nodig hebt (met de link in je e-mail) of bel ons.",
+        "en": "Enough appointments are already planned with this e-mail address. First cancel "
+        "one you do not need (with the link in your e-mail) or call us.",
+    },
+    "error_challenge": {
+        "nl": "We konden niet nagaan dat je geen robot bent. Druk nog eens op de knop; je "
+        "gegevens blijven bewaard.",
+        "en": "We could not check that you are not a robot. Press the button again; your "
+        "details are kept.",
     },
 }
 TEXTS.update(ERRORS)

@@ -336,6 +336,40 @@ class Job(SQLModel, table=True):
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
+class RateEvent(SQLModel, table=True):
+    """One hit of a rate limit kept in the database (when Redis is not configured)."""
+
+    __table_args__ = (Index("ix_rateevent_key_at", "key", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(sa_type=String(200))
+    at: float = Field(description="Unix time of the hit (the limits package counts in seconds)")
+    expires_at: float = Field(index=True)
+
+
+class UsedChallenge(SQLModel, table=True):
+    """A proof-of-work solution already used; kept until its challenge expires."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    signature: str = Field(sa_type=String(128), unique=True)
+    expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
+
+
+class ApiKey(SQLModel, table=True):
+    """A partner's key for the booking API: its own hourly limit instead of proof-of-work."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    key_hash: str = Field(sa_type=String(64), unique=True)
+    prefix: str = Field(sa_type=String(16), description="First characters, to recognise a key")
+    name: str = Field(sa_type=String(120))
+    partner: str = Field(default="", sa_type=String(200))
+    bookings_per_hour: int = Field(default=60, ge=1)
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
 # The overlap rule lives in the database so that no code path (wizard, API, staff screens,
 # a second worker) can double-book. PostgreSQL: an exclusion constraint; SQLite: triggers.
 OVERLAP_GUARD_POSTGRESQL = [

@@ -101,6 +101,47 @@ class Settings(BaseSettings):
     sign_in_network_limit: int = Field(
         100, ge=1, description="Failed staff sign-ins per network (/24, /56) per 10 minutes."
     )
+    bookings_per_address_per_hour: int = Field(
+        10, ge=1, description="Public bookings per hour from one client address."
+    )
+    bookings_per_email_per_hour: int = Field(
+        3, ge=1, description="Public bookings per hour for one e-mail address."
+    )
+    bookings_per_phone_per_hour: int = Field(
+        3, ge=1, description="Public bookings per hour for one phone number."
+    )
+    active_bookings_per_service: int = Field(
+        2, ge=1, description="Future booked appointments one e-mail address may hold per service."
+    )
+    active_bookings_total: int = Field(
+        4, ge=1, description="Future booked appointments one e-mail address may hold in total."
+    )
+    proof_of_work: bool = Field(
+        True, description="Ask the browser (and API calls without a key) to solve a small puzzle."
+    )
+    proof_of_work_max_number: int = Field(
+        50_000,
+        ge=1_000,
+        le=10_000_000,
+        description="Difficulty of the puzzle when bookings are calm (hashes tried at most).",
+    )
+    proof_of_work_raise_after: int = Field(
+        30,
+        ge=1,
+        description="Public bookings in 10 minutes after which the puzzle gets 4 times harder "
+        "(again at each multiple, at most 3 times).",
+    )
+    spike_bookings_per_service: int = Field(
+        20,
+        ge=1,
+        description="Bookings of one service within the spike window that count as a spike.",
+    )
+    spike_bookings_per_address: int = Field(
+        8, ge=1, description="Booking attempts from one address within the spike window: a spike."
+    )
+    spike_window_minutes: int = Field(
+        10, ge=1, le=1440, description="Length of the window in which spikes are counted."
+    )
 
     meeting_provider: Literal["jitsi", "teams"] = Field(
         "jitsi", description="`jitsi` (default, no account needed) or `teams` (Microsoft Graph)."

@@ -77,6 +77,35 @@ def session(engine: Engine) -> Iterator[Session]:
     _clear(engine)
 
 
+# The abuse limits and the proof-of-work are tested in tests/services/abuse and
+# tests/test_api_abuse.py; elsewhere tests book freely from one address and one e-mail.
+RELAXED_ABUSE_LIMITS = {
+    "BALIE_PROOF_OF_WORK": "false",
+    "BALIE_BOOKINGS_PER_ADDRESS_PER_HOUR": "100000",
+    "BALIE_BOOKINGS_PER_EMAIL_PER_HOUR": "100000",
+    "BALIE_BOOKINGS_PER_PHONE_PER_HOUR": "100000",
+    "BALIE_ACTIVE_BOOKINGS_PER_SERVICE": "100000",
+    "BALIE_ACTIVE_BOOKINGS_TOTAL": "100000",
+}
+
+
+@pytest.fixture(autouse=True)
+def relaxed_abuse_limits(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """Switch the abuse limits off unless a test sets them again (it then clears the cache).
+
+    Browser tests keep the proof-of-work on: every booking there solves the real puzzle.
+    """
+    in_browser = "e2e" in request.node.path.parts
+    for name, value in RELAXED_ABUSE_LIMITS.items():
+        if not (in_browser and name == "BALIE_PROOF_OF_WORK"):
+            monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
 @pytest.fixture
 def app_database(
     engine: Engine, database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path

@@ -44,6 +44,7 @@ SIX_PATHS = {
     "/api/v1/appointments",
     "/api/v1/appointments/{reference}",
     "/api/v1/appointments/{reference}/cancel",
+    "/api/v1/challenge",
     "/api/v1/appointments/{reference}/reschedule",
 }
 

@@ -13,7 +13,7 @@ from alembic import op
 import balie.db_types
 
 revision: str = "0005_h4"
-down_revision: str | None = "0004"
+down_revision: str | None = "0005_h3"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -13,12 +13,14 @@ from balie.components.join import join_panel
 from balie.components.layout import page_frame
 from balie.components.text import localised, t
 from balie.components.time_picker import time_picker
-from balie.i18n import ERRORS
+from balie.i18n import ERRORS, TEXTS
 from balie.settings import get_settings
+from balie.states.abuse import SOLUTION_SCRIPT
 from balie.states.booking import CONFIRMED_PATH, BookingState, ServiceOption, TopicOption
 from balie.states.locale import LocaleState
 
 S = BookingState
+POW_NL, POW_EN = TEXTS["pow_checking"]["nl"], TEXTS["pow_checking"]["en"]
 
 
 def step_counter() -> rx.Component:
@@ -324,11 +326,17 @@ def step_review() -> rx.Component:
             back_button(),
             rx.button(
                 rx.cond(S.busy, t("confirming"), t("confirm")),
-                on_click=S.confirm,
+                on_click=rx.call_script(SOLUTION_SCRIPT, callback=S.confirm),
                 disabled=S.busy,
                 id="confirm",
             ),
             spacing="3",
+        ),
+        rx.el.p(
+            id="pow-status",
+            role="status",
+            aria_live="polite",
+            custom_attrs={"data-text": rx.cond(LocaleState.lang == "en", POW_EN, POW_NL)},
         ),
     )
 

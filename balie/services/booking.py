@@ -8,6 +8,7 @@ import json
 import logging
 import random
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -302,10 +303,13 @@ def book(
     now: datetime | None = None,
     preferred_staff_id: int | None = None,
     catalogue: Catalogue | None = None,
+    guard: Callable[[Session, Service], None] | None = None,
 ) -> Booked:
     """Book with a fairly chosen free staff member, or raise a BookingError.
 
     With ``catalogue`` (the process's cached copy) service and topic are looked up there.
+    ``guard`` (the public paths' abuse checks) runs once the service is known and may raise a
+    BookingError; an idempotent replay never reaches it.
     With ``preferred_staff_id`` (a follow-up with the same counsellor), that staff member is
     tried first when they are free at that time; otherwise the fair order decides.
     The appointment and its background jobs (make the meeting, send the confirmation, the
@@ -317,6 +321,8 @@ def book(
         return replay
     service = find_live_service(session, organisation, request.service_slug, now, catalogue)
     topic = find_bookable_topic(session, service, request.topic_slug, catalogue)
+    if guard is not None:
+        guard(session, service)
     tz = ZoneInfo(organisation.time_zone)
     candidates = free_staff_at(session, service, request.start, now, organisation)
     if not candidates:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -140,6 +141,7 @@ def book_from_wizard(
     secret_key: str,
     make_meeting: Callable[[int], None],
     now: datetime,
+    guard: Callable[[Session, Any], None] | None = None,
 ) -> WizardOutcome:
     """Book, make the meeting (``make_meeting`` waits a bounded time), and summarise.
 
@@ -155,6 +157,7 @@ def book_from_wizard(
             secret_key=secret_key,
             now=now,
             catalogue=catalogue,
+            guard=guard,
         )
     except booking.SlotTaken:
         service = catalogue.services.get(request.service_slug)

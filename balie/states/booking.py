@@ -19,6 +19,9 @@ from balie.db_types import utcnow
 from balie.i18n import normalise_language
 from balie.models import Appointment, BookingChannel
 from balie.services import booking, catalogue_cache
+from balie.services.abuse import public as abuse
+from balie.services.abuse.challenge import ChallengeRefused
+from balie.services.abuse.gate import Requester
 from balie.services.citizen_mail import calendar_file, manage_url
 from balie.services.validation import (
     check_email,
@@ -29,6 +32,7 @@ from balie.services.validation import (
 )
 from balie.services.wizard import WizardOutcome, book_from_wizard, bookable_days, join_is_open
 from balie.settings import get_settings
+from balie.states.abuse import challenge_script, requester_of
 from balie.states.booking_form import (
     FOCUS_ERRORS,
     FOCUS_STEP_HEADING,
@@ -43,13 +47,19 @@ from balie.states.time_picker import TimePickerState
 from balie.worker import make_meeting_now
 
 
-def _book(request: booking.BookingRequest) -> WizardOutcome:
-    """Book in a worker thread: the database, the meeting (bounded wait) and the summaries."""
+def _book(request: booking.BookingRequest, who: Requester, solution: Any) -> WizardOutcome:
+    """Book in a worker thread: the puzzle, the limits, the database, the meeting (bounded
+    wait) and the summaries."""
     settings = get_settings()
     with session_scope() as session:
         catalogue = catalogue_cache.current(session, settings.organisation)
         if catalogue is None:
             return WizardOutcome(booking.UnknownService.key)
+        if settings.proof_of_work:
+            try:
+                abuse.verify_challenge(session, settings, solution, utcnow())
+            except ChallengeRefused:
+                return WizardOutcome("error_challenge")
         return book_from_wizard(
             session,
             catalogue,
@@ -58,6 +68,7 @@ def _book(request: booking.BookingRequest) -> WizardOutcome:
             secret_key=settings.secret_key.get_secret_value(),
             make_meeting=make_meeting_now,
             now=utcnow(),
+            guard=abuse.guard_for(settings, who, request.details, utcnow()),
         )
 
 
@@ -71,6 +82,8 @@ FIELD_CHECKS = {
 # The parts of the review that have a "Change" button, and the step each one opens.
 CHANGE_STEPS = {"service": "service", "topic": "topic", "time": "time", "details": "details"}
 CONFIRMED_PATH = "/boeken/bevestigd"
+
+REFUSALS = ("error_rate_limited", "error_too_many_active", "error_challenge")
 
 
 class BookingState(BookingFormState, TimePickerState, rx.State):
@@ -212,7 +225,7 @@ class BookingState(BookingFormState, TimePickerState, rx.State):
             return rx.call_script(FOCUS_ERRORS)
         # A new key for these details: a key stands for one request with one body.
         self._idempotency_key = secrets.token_urlsafe(24)
-        return self._go("review")
+        return [self._go("review"), challenge_script()]
 
     @rx.event
     def check_field(self, field: Any, value: Any) -> None:
@@ -244,13 +257,14 @@ class BookingState(BookingFormState, TimePickerState, rx.State):
         return self._go(CHANGE_STEPS[part])
 
     @rx.event(background=True)
-    async def confirm(self) -> Any:
+    async def confirm(self, solution: Any = "") -> Any:
         """Step 5: book. A time taken meanwhile sends the citizen back to step 3, details kept.
 
         A background event: the state is locked only to read the form and to show the
         outcome, never while the database and the meeting provider work, so a slow booking
         holds up neither this citizen's other events nor other citizens on a Redis worker.
-        ``busy``, set under the lock, turns away a second click meanwhile.
+        ``busy``, set under the lock, turns away a second click meanwhile. ``solution`` is the
+        browser's proof-of-work (assets/pow.js), checked by the server.
         """
         async with self:
             if self.step != STEPS["review"] or self.busy:
@@ -268,8 +282,9 @@ class BookingState(BookingFormState, TimePickerState, rx.State):
                 channel=BookingChannel.WEB,
                 idempotency_key=self._idempotency_key,
             )
+            who = requester_of(self)
         try:
-            result = await asyncio.to_thread(_book, request)
+            result = await asyncio.to_thread(_book, request, who, solution)
         except Exception:
             async with self:
                 self.busy = False
@@ -281,6 +296,9 @@ class BookingState(BookingFormState, TimePickerState, rx.State):
 
     def _show_outcome(self, result: WizardOutcome) -> Any:
         """Move to the step the booking's outcome asks for."""
+        if result.outcome in REFUSALS:  # nothing lost: stay on the review step, a new puzzle
+            self.notice = result.outcome
+            return [self._go("review"), challenge_script()]
         if result.outcome == "taken":
             self.notice = "error_slot_taken"
             self.start_iso, self._idempotency_key = "", ""
@@ -288,7 +306,7 @@ class BookingState(BookingFormState, TimePickerState, rx.State):
             return self._go("time")
         if result.outcome == "error_busy":
             self.notice = result.outcome
-            return self._go("review")
+            return [self._go("review"), challenge_script()]
         if result.outcome != "booked":
             self.notice = result.outcome
             return self._go("topic")

@@ -34,6 +34,7 @@ STAFF_PAGES: list[tuple[str, str, tuple[str, ...]]] = [
     ("/beheer/medewerkers", "nav_staff", ("admin",)),
     ("/beheer/gegevens", "nav_data_requests", ("admin",)),
     ("/beheer/audit", "nav_audit", ("admin",)),
+    ("/beheer/misbruik", "nav_abuse", ("admin",)),
 ]
 
 

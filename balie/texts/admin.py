@@ -1,6 +1,12 @@
 """Texts of the administrators' screens: catalogue, staff members and the audit log."""
 
 TEXTS: dict[str, dict[str, str]] = {
+    # API keys (the page against abuse uses the admin forms and their error texts)
+    "admin_error_api_key_name": {"nl": "Geef de sleutel een naam.", "en": "Give the key a name."},
+    "admin_error_api_key_rate": {
+        "nl": "Kies een aantal tussen 1 en 10000.",
+        "en": "Choose a number between 1 and 10000.",
+    },
     # Shared by the three pages
     "admin_save": {"nl": "Opslaan", "en": "Save"},
     "admin_close": {"nl": "Sluiten", "en": "Close"},

@@ -41,6 +41,7 @@ PAGE_OF_STATE: dict[str, str] = {
     "StaffAdminState": "/beheer/medewerkers",
     "DataRequestsState": "/beheer/gegevens",
     "AuditState": "/beheer/audit",
+    "AbuseAdminState": "/beheer/misbruik",
 }
 # Tables a refused call may still touch: sessions and sign-in bookkeeping, the audit log.
 NOT_COMPARED = {"staffsession", "signinattempt", "auditentry", "signinflow"}

@@ -1,0 +1,264 @@
+"""The one gate every public booking passes (wizard and API): limits, cap, spikes.
+
+The contact centre does not pass here (its bookings are audited in ``contact_centre``).
+Identifiers (address, e-mail, phone, key) are stored only as keyed hashes in the counters.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, func, select
+
+from balie.models import Appointment, AppointmentStatus, Service
+from balie.services.abuse.limiter import (
+    Limiter,
+    RateLimitItem,
+    RateLimitItemPerHour,
+    RateLimitItemPerMinute,
+)
+from balie.services.booking import BookingError
+from balie.services.staff_auth import audit
+from balie.services.validation import CitizenDetails
+
+SPIKE_ACTION = "booking_spike"
+RATE_WINDOW_MINUTES = 10  # the proof-of-work difficulty follows bookings in this window
+COUNT_CEILING = 1_000_000  # a "limit" no one reaches: used to count hits in a window
+
+
+class RateLimited(BookingError):
+    """Too many bookings from this address, e-mail address, phone number or API key."""
+
+    key = "error_rate_limited"
+
+    def __init__(self, retry_after: int, what: str) -> None:
+        super().__init__(what)
+        self.retry_after = retry_after
+        self.what = what
+
+
+class TooManyActive(BookingError):
+    """This e-mail address already holds the maximum of future appointments."""
+
+    key = "error_too_many_active"
+
+    def __init__(self, per_service: bool) -> None:
+        super().__init__("service" if per_service else "total")
+        self.per_service = per_service
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The thresholds in force (from the settings)."""
+
+    per_address_per_hour: int = 10
+    per_email_per_hour: int = 3
+    per_phone_per_hour: int = 3
+    active_per_service: int = 2
+    active_total: int = 4
+    spike_per_service: int = 20
+    spike_per_address: int = 8
+    spike_window_minutes: int = 10
+
+    @classmethod
+    def from_settings(cls, settings: object) -> Limits:
+        """The limits of the ``BALIE_…`` settings."""
+        return cls(
+            per_address_per_hour=settings.bookings_per_address_per_hour,
+            per_email_per_hour=settings.bookings_per_email_per_hour,
+            per_phone_per_hour=settings.bookings_per_phone_per_hour,
+            active_per_service=settings.active_bookings_per_service,
+            active_total=settings.active_bookings_total,
+            spike_per_service=settings.spike_bookings_per_service,
+            spike_per_address=settings.spike_bookings_per_address,
+            spike_window_minutes=settings.spike_window_minutes,
+        )
+
+
+@dataclass(frozen=True)
+class Requester:
+    """Who asks for a public booking: the client address, or a partner's API key."""
+
+    address: str
+    api_key_id: int | None = None
+    api_key_per_hour: int = 0
+
+
+@dataclass(frozen=True)
+class Gate:
+    """The limiter, thresholds and secret one booking is checked with."""
+
+    limiter: Limiter
+    limits: Limits
+    secret_key: str
+
+    def _id(self, kind: str, value: str) -> str:
+        """A keyed hash of an identifier (the counters never hold an address in clear)."""
+        digest = hmac.new(self.secret_key.encode(), f"{kind}:{value}".encode(), hashlib.sha256)
+        return f"{kind}:{digest.hexdigest()[:32]}"
+
+    def _rules(
+        self, who: Requester, details: CitizenDetails
+    ) -> list[tuple[RateLimitItem, str, str]]:
+        """(limit, identifier, what) for every hourly limit this booking falls under."""
+        rules = [self._requester_rule(who)]
+        email = details.email.strip().lower()
+        rules.append(
+            (
+                RateLimitItemPerHour(self.limits.per_email_per_hour),
+                self._id("email", email),
+                "email",
+            )
+        )
+        if details.phone:
+            phone = "".join(ch for ch in details.phone if ch.isdigit() or ch == "+")
+            rules.append(
+                (
+                    RateLimitItemPerHour(self.limits.per_phone_per_hour),
+                    self._id("phone", phone),
+                    "phone",
+                )
+            )
+        return rules
+
+    def _requester_rule(self, who: Requester) -> tuple[RateLimitItem, str, str]:
+        """The hourly limit of the API key, or else of the client address."""
+        if who.api_key_id is not None:
+            per_hour = RateLimitItemPerHour(max(1, who.api_key_per_hour))
+            return per_hour, self._id("key", str(who.api_key_id)), "api_key"
+        per_hour = RateLimitItemPerHour(self.limits.per_address_per_hour)
+        return per_hour, self._id("address", who.address), "address"
+
+    def check_rates(self, who: Requester, details: CitizenDetails | None) -> None:
+        """Count this booking under every hourly limit, or raise RateLimited (nothing counted).
+
+        Without ``details`` (a move of an existing booking) only the address or key counts.
+        """
+        rules = self._rules(who, details) if details else [self._requester_rule(who)]
+        for item, identifier, what in rules:
+            if not self.limiter.test(item, identifier):
+                raise RateLimited(self.limiter.retry_after(item, identifier), what)
+        for item, identifier, what in rules:
+            if not self.limiter.hit(item, identifier):  # lost a race for the last place
+                raise RateLimited(self.limiter.retry_after(item, identifier), what)
+
+    def _window(self) -> RateLimitItem:
+        """The spike window as a counting item."""
+        return RateLimitItemPerMinute(COUNT_CEILING, self.limits.spike_window_minutes)
+
+    def _count_hit(self, identifier: str) -> int:
+        """Hit a counting key and return the hits in the spike window."""
+        item = self._window()
+        self.limiter.hit(item, identifier)
+        return COUNT_CEILING - self.limiter.get_window_stats(item, identifier).remaining
+
+    def recent_public_bookings(self) -> int:
+        """Public booking attempts in the last ``RATE_WINDOW_MINUTES`` (all addresses)."""
+        item = RateLimitItemPerMinute(COUNT_CEILING, RATE_WINDOW_MINUTES)
+        return COUNT_CEILING - self.limiter.get_window_stats(item, "rate:all").remaining
+
+    def note_attempt(self, who: Requester) -> int:
+        """Count one public attempt (booked or refused); returns the address's window count."""
+        self.limiter.hit(RateLimitItemPerMinute(COUNT_CEILING, RATE_WINDOW_MINUTES), "rate:all")
+        if who.api_key_id is not None:
+            return 0
+        return self._count_hit(self._id("spike-address", who.address))
+
+    def note_booked(self, service: Service) -> int:
+        """Count one booking of ``service``; returns its count in the spike window."""
+        return self._count_hit(f"spike-service:{service.id}")
+
+    def first_in_window(self, scope: str) -> bool:
+        """True once per spike window per scope: the audit log gets one entry per spike."""
+        item = RateLimitItemPerMinute(1, self.limits.spike_window_minutes)
+        return self.limiter.hit(item, f"spike-logged:{scope}")
+
+
+def active_counts(
+    session: Session, organisation_id: int, email: str, service_id: int, now: datetime
+) -> tuple[int, int]:
+    """Future booked appointments of this e-mail address: for ``service_id`` and in total."""
+    rows = session.exec(
+        select(Appointment.service_id, func.count())
+        .where(
+            Appointment.organisation_id == organisation_id,
+            func.lower(Appointment.citizen_email) == email.strip().lower(),
+            Appointment.status == AppointmentStatus.BOOKED,
+            Appointment.start_at > now,
+        )
+        .group_by(Appointment.service_id)
+    ).all()
+    counts = dict(rows)
+    return counts.get(service_id, 0), sum(counts.values())
+
+
+def check_active_cap(
+    session: Session, limits: Limits, service: Service, email: str, now: datetime
+) -> None:
+    """Refuse a booking over the cap of future appointments per e-mail address."""
+    for_service, total = active_counts(session, service.organisation_id, email, service.id, now)
+    if for_service >= limits.active_per_service:
+        raise TooManyActive(per_service=True)
+    if total >= limits.active_total:
+        raise TooManyActive(per_service=False)
+
+
+def _audit_spike(
+    session: Session, organisation_id: int, scope: str, count: int, window: int, **detail: object
+) -> None:
+    """One audit entry for a spike (committed on its own: the booking may have failed)."""
+    audit(
+        session,
+        None,
+        SPIKE_ACTION,
+        "spike",
+        None,
+        organisation_id=organisation_id,
+        scope=scope,
+        count=count,
+        window_minutes=window,
+        **detail,
+    )
+    session.commit()
+
+
+def booking_guard(
+    gate: Gate, who: Requester, details: CitizenDetails, now: datetime
+) -> Callable[[Session, Service], None]:
+    """The check ``booking.book`` runs once it knows the service (not for idempotent replays)."""
+
+    def guard(session: Session, service: Service) -> None:
+        """Count the attempt, note spikes, then apply the cap and the hourly limits."""
+        address_count = gate.note_attempt(who)
+        limits = gate.limits
+        if address_count >= limits.spike_per_address and gate.first_in_window(
+            f"address:{who.address}"
+        ):
+            _audit_spike(
+                session,
+                service.organisation_id,
+                "address",
+                address_count,
+                limits.spike_window_minutes,
+                address=who.address,
+            )
+        check_active_cap(session, limits, service, details.email, now)
+        gate.check_rates(who, details)
+        service_count = gate.note_booked(service)
+        if service_count >= limits.spike_per_service and gate.first_in_window(
+            f"service:{service.id}"
+        ):
+            _audit_spike(
+                session,
+                service.organisation_id,
+                "service",
+                service_count,
+                limits.spike_window_minutes,
+                service=service.slug,
+            )
+
+    return guard
