@@ -7,6 +7,7 @@ every handler checks them again through the service.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -65,32 +66,30 @@ class NotRequestedState(rx.State):
         self.loaded = True
 
     @rx.event
-    def confirm(self) -> Any:
+    async def confirm(self) -> Any:
         """The citizen confirms: cancel the appointment and suppress the address."""
         if self.view != "ask":
             return None
         try:
-            appointment_id = self._report()
+            found = await asyncio.to_thread(self._report)
         except Exception:  # the citizen gets a message, the log the details
             log.exception("could not handle a 'not requested' report")
             self.error = True
             return None
-        if appointment_id is None:
-            self.view = "invalid"
-        else:
-            self.view = "done"
-            run_appointment_jobs(appointment_id)  # the meeting is cancelled; no mail goes out
+        self.view = "done" if found else "invalid"
         self.error = False
         return rx.call_script(FOCUS_HEADING)
 
-    def _report(self) -> int | None:
-        """Cancel and suppress in the database; the appointment's id, None for a wrong link."""
+    def _report(self) -> bool:
+        """Cancel and suppress, then cancel the meeting (no mail goes out); False: wrong link."""
         secret = self._secret()
         with session_scope() as session:
             appointment = mail_suppression.find(session, self._reference, self._token, secret)
             if appointment is None:
-                return None
+                return False
             self.cancelled = mail_suppression.report_not_requested(
                 session, appointment, secret, utcnow()
             )
-            return appointment.id
+            appointment_id = appointment.id
+        run_appointment_jobs(appointment_id)
+        return True

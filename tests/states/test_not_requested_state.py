@@ -40,7 +40,7 @@ def test_a_wrong_link_cancels_nothing(
     first = at_review("Lena", "lena@example.be", "k")
     asyncio.run(BookingState.confirm.fn(first))
     state = opened(reference, token)
-    NotRequestedState.confirm.fn(state)
+    asyncio.run(NotRequestedState.confirm.fn(state))
     assert state.view == "invalid"
     session.expire_all()
     assert {str(row.status) for row in session.exec(select(Appointment)).all()} == {"booked"}
@@ -54,7 +54,7 @@ def test_the_button_cancels_and_suppresses(session: Session, app_database: Engin
     secret = get_settings().secret_key.get_secret_value()
     token = mail_suppression.not_requested_token(wizard.reference, secret)
     state = opened(wizard.reference, token)
-    NotRequestedState.confirm.fn(state)
+    asyncio.run(NotRequestedState.confirm.fn(state))
     assert state.view == "done" and state.cancelled
     session.expire_all()
     [row] = session.exec(select(Appointment)).all()
