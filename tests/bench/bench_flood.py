@@ -59,6 +59,10 @@ def main() -> None:
             }
             answer = client.post("/api/v1/appointments", json=body, headers=headers)
             statuses[f"{answer.status_code} {answer.json().get('error', '')}".strip()] += 1
+            if index % 10 == 9:  # progress, so an interrupted run still tells something
+                elapsed = time.perf_counter() - began
+                sys.stdout.write(f"{index + 1} tried in {elapsed:.1f} s: {dict(statuses)}\n")
+                sys.stdout.flush()
         took = time.perf_counter() - began
     sys.stdout.write(f"free times: {len(slots)}; answers: {dict(statuses)}; took {took:.1f} s\n")
 
