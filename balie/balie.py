@@ -3,11 +3,14 @@
 import reflex as rx
 
 from balie.api import api
+from balie.observability import configure_logging
 from balie.pages import register_all
+from balie.services.metrics import add_collector
 from balie.settings import get_settings
 from balie.worker import background_worker, retention_worker
 
 get_settings().check_production()
+configure_logging(get_settings().log_format)
 register_all()
 
 app = rx.App(
@@ -17,3 +20,20 @@ app = rx.App(
 )
 app.register_lifespan_task(background_worker)
 app.register_lifespan_task(retention_worker)
+
+
+class _WebsocketCollector:
+    """Open websocket (socket.io) connections to this process, counted at scrape time."""
+
+    def collect(self):
+        """One gauge; 0 before the event namespace exists."""
+        from prometheus_client.core import GaugeMetricFamily
+
+        namespace = getattr(app, "event_namespace", None)
+        count = len(namespace.sid_to_token) if namespace is not None else 0
+        yield GaugeMetricFamily(
+            "balie_websocket_connections", "Open websocket connections to this process.", count
+        )
+
+
+add_collector(_WebsocketCollector())

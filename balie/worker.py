@@ -8,23 +8,51 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
+from datetime import datetime, timedelta
+from typing import Any
 
 from balie.db import session_scope
 from balie.db_types import utcnow
+from balie.models import WorkerHeartbeat
 from balie.services import jobs, retention
 from balie.services.meetings import provider_from_settings
+from balie.services.metrics import timed_call
 from balie.services.notifications import mailer_from_settings
 from balie.settings import get_settings
 
 log = logging.getLogger(__name__)
 
 
+class Timed:
+    """Wraps a meeting provider or mailer: every outside call is timed and its errors counted."""
+
+    CALLS = frozenset({"create", "update", "cancel", "send"})
+
+    def __init__(self, inner: Any, target: str) -> None:
+        self._inner = inner
+        self._target = target
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._inner, name)
+        if name not in self.CALLS:
+            return value
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            with timed_call(self._target, name):
+                return value(*args, **kwargs)
+
+        return call
+
+
 def job_context() -> jobs.JobContext:
     """The configured provider, mailer and the real clock."""
     settings = get_settings()
+    provider = provider_from_settings(settings)
     return jobs.JobContext(
-        provider=provider_from_settings(settings),
-        mailer=mailer_from_settings(settings),
+        provider=Timed(provider, provider.name),
+        mailer=Timed(mailer_from_settings(settings), "mail"),
         settings=settings,
         now=utcnow,
     )
@@ -38,9 +66,29 @@ def run_appointment_jobs(appointment_id: int) -> None:
         log.exception("jobs of appointment %s left to the background worker", appointment_id)
 
 
+INSTANCE = f"{socket.gethostname()}:{os.getpid()}"  # one heartbeat row per worker process
+HEARTBEAT_STALE = timedelta(seconds=30)
+
+
+def beat(now: datetime | None = None) -> None:
+    """Record that this process's background worker finished a round."""
+    with session_scope() as session:
+        row = session.get(WorkerHeartbeat, INSTANCE) or WorkerHeartbeat(instance=INSTANCE)
+        row.beat_at = now or utcnow()
+        session.add(row)
+        session.commit()
+
+
+def heartbeat_fresh(now: datetime | None = None) -> bool:
+    """Whether this process's background worker beat within HEARTBEAT_STALE."""
+    with session_scope() as session:
+        row = session.get(WorkerHeartbeat, INSTANCE)
+    return row is not None and (now or utcnow()) - row.beat_at <= HEARTBEAT_STALE
+
+
 async def background_worker() -> None:
-    """Run due jobs every second for as long as the app runs."""
-    await jobs.worker_loop(session_scope, job_context, interval=1.0)
+    """Run due jobs every second for as long as the app runs; beat after every round."""
+    await jobs.worker_loop(session_scope, job_context, interval=1.0, after_round=beat)
 
 
 RETENTION_INTERVAL = 3600  # seconds between two erasure rounds

@@ -23,7 +23,7 @@ from balie.models import (
     Service,
     Topic,
 )
-from balie.services import jobs
+from balie.services import jobs, metrics
 from balie.services.catalogue import channel_reason, video_allowed
 from balie.services.slots import free_staff_at
 from balie.services.validation import CitizenDetails
@@ -194,6 +194,20 @@ def _replay(session: Session, key: str | None, secret_key: str) -> Booked | None
 
 
 def book(
+    session: Session, organisation: Organisation, request: BookingRequest, **options
+) -> Booked:
+    """``_book``, counted for the metrics (bookings by channel and service, slot-taken refusals)."""
+    try:
+        booked = _book(session, organisation, request, **options)
+    except SlotTaken:
+        metrics.count_slot_taken(str(request.channel))
+        raise
+    if not booked.replayed:
+        metrics.count_booking(str(request.channel), request.service_slug)
+    return booked
+
+
+def _book(
     session: Session,
     organisation: Organisation,
     request: BookingRequest,
