@@ -17,12 +17,13 @@ export NPM_CONFIG_UPDATE_NOTIFIER := false
 export NPM_CONFIG_FUND := false
 export NPM_CONFIG_AUDIT := false
 
-.PHONY: help run test lint migrate demo-data check-python chromium clean bench
+.PHONY: help run test lint migrate demo-data check-python chromium nginx clean bench test-deploy
 
 help:
 	@echo "make run   - start Digitale Balie on http://localhost:$(PORT) with demo data (SQLite)"
 	@echo "make test  - lint, migration check, unit, database and browser tests"
 	@echo "make bench - slot and booking benchmarks on SQLite (and PostgreSQL when one answers)"
+	@echo "make test-deploy - two instances behind nginx on PostgreSQL + Redis: failover, backup drill"
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
@@ -59,6 +60,16 @@ chromium:
 	  fi; \
 	fi
 
+nginx:
+	@if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian's nginx package for the deploy test..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; \
+	  else \
+	    echo "The deploy test needs nginx. Install it as root with: apt-get install nginx"; exit 1; \
+	  fi; \
+	fi
+
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -67,8 +78,14 @@ test: $(VENV)/.installed-dev chromium lint
 	rm -f data/test-migrations.db
 	BALIE_DATABASE_URL=sqlite:///data/test-migrations.db $(BIN)/alembic upgrade head
 	BALIE_DATABASE_URL=sqlite:///data/test-migrations.db $(BIN)/alembic check
-	$(BIN)/pytest tests --ignore=tests/e2e -p no:playwright
+	$(BIN)/pytest tests --ignore=tests/e2e --ignore=tests/deploy -p no:playwright
 	$(BIN)/pytest tests/e2e -p no:asyncio
+
+# The production set-up of deploy/ for real: a throwaway PostgreSQL database, Redis DB
+# $${BALIE_DEPLOY_REDIS_DB:-13}, the exported frontend, two app instances and nginx on loopback
+# (port $${BALIE_DEPLOY_PORT:-8780} and the two after it). See README, Production.
+test-deploy: $(VENV)/.installed-dev chromium nginx
+	PATH=/usr/sbin:$$PATH $(BIN)/pytest tests/deploy -p no:asyncio
 
 # Benchmarks, not tests: they print figures and assert no timings. The booking benchmark fails
 # only on a double booking or a lost race. PostgreSQL runs in a throwaway database, dropped after.
