@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from balie import failover
 from balie.api import api
 from balie.observability import configure_logging
 from balie.pages import register_all
@@ -11,6 +12,7 @@ from balie.worker import background_worker, retention_worker
 
 get_settings().check_production()
 configure_logging(get_settings().log_format)
+failover.install()
 register_all()
 
 app = rx.App(

@@ -131,7 +131,7 @@ def render_nginx(workdir: Path, listen: int, ports: list[int]) -> Path:
             raise AssertionError(f"deploy/nginx/balie.conf no longer has {old!r}")
         site = site.replace(old, new)
     upstream = [line for line in site.splitlines() if line.strip().startswith("server 127.0.0.1:")]
-    if len(upstream) != 2:
+    if len(upstream) != 2 or not ports:
         raise AssertionError("deploy/nginx/balie.conf should list two upstream servers")
     servers = "\n".join(
         f"    server 127.0.0.1:{port} max_fails=1 fail_timeout=10s;" for port in ports
@@ -248,9 +248,9 @@ class Stack:
 
         wait_until(ready, timeout, f"instance {port} to be ready")
 
-    def start_nginx(self) -> None:
+    def start_nginx(self, upstream_ports: list[int] | None = None) -> None:
         """nginx with the rendered configuration, in the foreground of its own process group."""
-        conf = render_nginx(self.workdir, self.proxy_port, self.ports)
+        conf = render_nginx(self.workdir, self.proxy_port, upstream_ports or self.ports)
         run(["nginx", "-t", "-c", str(conf), "-p", str(self.workdir)], self.env)
         self.nginx = subprocess.Popen(
             ["nginx", "-c", str(conf), "-p", str(self.workdir)],

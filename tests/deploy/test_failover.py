@@ -142,6 +142,8 @@ def serving_instance(running: stack.Stack) -> int:
 
     def holder() -> int | None:
         for port in PORTS:
+            if running.instances[port].poll() is not None:
+                continue  # stopped
             _, _, body = stack.get(running.instance_url(port) + "/api/metrics")
             found = re.search(rb"^balie_websocket_connections (\d+)", body, re.MULTILINE)
             if found and int(found.group(1)) > 0:
