@@ -13,6 +13,8 @@ import socket
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import delete
+
 from balie.db import session_scope
 from balie.db_types import utcnow
 from balie.models import WorkerHeartbeat
@@ -76,6 +78,9 @@ def beat(now: datetime | None = None) -> None:
         row = session.get(WorkerHeartbeat, INSTANCE) or WorkerHeartbeat(instance=INSTANCE)
         row.beat_at = now or utcnow()
         session.add(row)
+        # Rows of processes that stopped (every restart has a new pid) go after a day.
+        gone = row.beat_at - timedelta(days=1)
+        session.execute(delete(WorkerHeartbeat).where(WorkerHeartbeat.beat_at < gone))
         session.commit()
 
 
