@@ -17,7 +17,7 @@ export NPM_CONFIG_UPDATE_NOTIFIER := false
 export NPM_CONFIG_FUND := false
 export NPM_CONFIG_AUDIT := false
 
-.PHONY: help run test lint migrate demo-data check-python chromium clean bench loadtest screenshots e2e-tools
+.PHONY: help run test lint migrate demo-data check-python chromium nginx clean bench loadtest screenshots e2e-tools test-deploy
 
 help:
 	@echo "make run   - start Digitale Balie on http://localhost:$(PORT) with demo data (SQLite)"
@@ -25,6 +25,7 @@ help:
 	@echo "make screenshots - regenerate docs/screenshots/ (the README's pictures) from the app"
 	@echo "make bench - slot and booking benchmarks on SQLite (and PostgreSQL when one answers)"
 	@echo "make loadtest - API and wizard load on a running app: SQLite, then PostgreSQL + Redis"
+	@echo "make test-deploy - two instances behind nginx on PostgreSQL + Redis: failover, backup drill"
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
@@ -66,6 +67,15 @@ e2e-tools: tests/e2e/node_modules/.installed
 # The README's pictures: every main citizen and staff page at 1,280 and 320 px (and sizes.json).
 screenshots: $(VENV)/.installed-dev chromium e2e-tools
 	BALIE_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(BIN)/pytest tests/e2e/test_screenshots.py -p no:asyncio
+nginx:
+	@if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian's nginx package for the deploy test..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; \
+	  else \
+	    echo "The deploy test needs nginx. Install it as root with: apt-get install nginx"; exit 1; \
+	  fi; \
+	fi
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
@@ -80,8 +90,14 @@ test: $(VENV)/.installed-dev chromium lint e2e-tools
 	rm -f data/test-migrations.db
 	BALIE_DATABASE_URL=sqlite:///data/test-migrations.db $(BIN)/alembic upgrade head
 	BALIE_DATABASE_URL=sqlite:///data/test-migrations.db $(BIN)/alembic check
-	$(BIN)/pytest tests --ignore=tests/e2e -p no:playwright
+	$(BIN)/pytest tests --ignore=tests/e2e --ignore=tests/deploy -p no:playwright
 	$(BIN)/pytest tests/e2e -p no:asyncio
+
+# The production set-up of deploy/ for real: a throwaway PostgreSQL database, Redis DB
+# $${BALIE_DEPLOY_REDIS_DB:-13}, the exported frontend, two app instances and nginx on loopback
+# (port $${BALIE_DEPLOY_PORT:-8780} and the two after it). See README, Production.
+test-deploy: $(VENV)/.installed-dev chromium nginx
+	PATH=/usr/sbin:$$PATH $(BIN)/pytest tests/deploy -p no:asyncio
 
 # Benchmarks, not tests: they print figures and assert no timings. The booking benchmark fails
 # only on a double booking or a lost race. PostgreSQL runs in a throwaway database, dropped after.

@@ -37,19 +37,29 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
+# Several instances may start at once: on PostgreSQL the first takes this lock for its
+# migration transaction, the others wait and then find nothing left to do.
+MIGRATION_LOCK_KEY = 0x62616C6965  # "balie"
+
+
+def _migrate(connection) -> None:
+    """Run the migrations in one transaction, under the migration lock on PostgreSQL."""
+    context.configure(connection=connection, **_options())
+    with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})")
+        context.run_migrations()
+
+
 def run_migrations_online() -> None:
     """Run the migrations against the database."""
     connectable = config.attributes.get("connection")
     if connectable is not None:
-        context.configure(connection=connectable, **_options())
-        with context.begin_transaction():
-            context.run_migrations()
+        _migrate(connectable)
         return
     engine = make_engine(_url())
     with engine.connect() as connection:
-        context.configure(connection=connection, **_options())
-        with context.begin_transaction():
-            context.run_migrations()
+        _migrate(connection)
     engine.dispose()
 
 

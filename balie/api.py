@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hmac
+import ipaddress
 import json
 import logging
 import re
@@ -26,18 +28,19 @@ from balie.db_types import utcnow
 from balie.http_guard import MAX_API_BODY_BYTES, BodyTooLarge, HttpGuard
 from balie.i18n import ERRORS, pick
 from balie.models import Appointment, Organisation, Service, Topic
-from balie.services import booking, catalogue_cache, client_address, entra, staff_auth
+from balie.observability import RequestIdMiddleware
+from balie.services import booking, catalogue_cache, client_address, entra, metrics, staff_auth
 from balie.services.abuse import api_keys
 from balie.services.abuse import public as abuse
 from balie.services.abuse.challenge import ChallengeRefused
 from balie.services.abuse.gate import RateLimited, Requester, TooManyActive
 from balie.services.catalogue import get_organisation
 from balie.services.catalogue_cache import Catalogue
-from balie.services.client_address import from_headers
+from balie.services.client_address import from_headers, parse_networks
 from balie.services.slots import free_slots
 from balie.services.validation import validate_details
 from balie.settings import get_settings
-from balie.worker import make_meeting_now
+from balie.worker import heartbeat_fresh, make_meeting_now
 
 log = logging.getLogger(__name__)
 
@@ -224,6 +227,60 @@ async def healthz(_request: Request) -> JSONResponse:
     except Exception:  # noqa: BLE001 - any database failure means "not ready"
         return JSONResponse({"ok": False, "database": False}, status_code=503)
     return JSONResponse({"ok": True, "database": True})
+
+
+def _readiness() -> dict[str, bool]:
+    """Database, Redis (when configured) and this process's background worker, each true/false."""
+    checks = {"database": False, "worker": False}
+    try:
+        with get_engine().connect() as connection:
+            connection.execute(text("SELECT 1"))
+        checks["database"] = True
+        checks["worker"] = heartbeat_fresh()
+    except Exception:
+        log.warning("readiness: database check failed", exc_info=True)
+    redis_url = get_settings().redis_url
+    if redis_url:
+        import redis
+
+        try:
+            client = redis.Redis.from_url(redis_url, socket_timeout=2, socket_connect_timeout=2)
+            checks["redis"] = bool(client.ping())
+            client.close()
+        except Exception:
+            log.warning("readiness: Redis check failed", exc_info=True)
+            checks["redis"] = False
+    return checks
+
+
+async def readyz(_request: Request) -> JSONResponse:
+    """Readiness: 200 only when the database, Redis and the background worker are fine."""
+    checks = await run_in_threadpool(_readiness)
+    ready = all(checks.values())
+    return JSONResponse({"ready": ready, **checks}, status_code=200 if ready else 503)
+
+
+def _metrics_allowed(request: Request) -> bool:
+    """A configured address (behind the trusted proxies) or the metrics bearer token."""
+    settings = get_settings()
+    token = settings.metrics_token.get_secret_value()
+    if token and hmac.compare_digest(_bearer(request).encode(), token.encode()):
+        return True
+    peer = request.client.host if request.client else ""
+    address = from_headers(peer, request.headers, settings.trusted_proxy_networks())
+    try:
+        client = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(client in network for network in parse_networks(settings.metrics_allowed))
+
+
+async def metrics_endpoint(request: Request) -> Response:
+    """GET /api/metrics: Prometheus text, for allowed addresses or the bearer token."""
+    if not _metrics_allowed(request):
+        return JSONResponse({"error": "forbidden"}, status_code=403)
+    body = await run_in_threadpool(metrics.render, session_scope, utcnow)
+    return Response(body, media_type=metrics.CONTENT_TYPE)
 
 
 def _services_payload() -> list[dict]:
@@ -713,6 +770,7 @@ async def staff_login(request: Request) -> Response:
     except BodyTooLarge:
         raise  # HttpGuard answers 413
     except staff_auth.SignInRefused as refused:
+        metrics.count_sign_in_failure("password", refused.reason)
         wait = f"&wacht={refused.wait_seconds}" if refused.wait_seconds else ""
         return RedirectResponse(
             f"{origin}{STAFF_SIGN_IN}?fout={refused.reason}{wait}", status_code=303
@@ -813,6 +871,7 @@ async def staff_entra_callback(request: Request) -> Response:
             _entra_finish, request.cookies.get(entra.FLOW_COOKIE), params
         )
     except entra.EntraRefused as refused:
+        metrics.count_sign_in_failure("entra", refused.reason)
         response = _sign_in_problem(refused.return_origin or public, refused.reason)
     except Exception:
         log.exception("Entra sign-in could not finish")
@@ -844,6 +903,8 @@ async def api_fallback(request: Request) -> Response:
 
 API_ROUTES: list[Route] = [
     Route("/api/healthz", healthz, methods=["GET"]),
+    Route("/api/readyz", readyz, methods=["GET"]),
+    Route("/api/metrics", metrics_endpoint, methods=["GET"]),
     Route("/api/staff/login", staff_login, methods=["POST"]),
     Route("/api/staff/logout", staff_logout, methods=["POST"]),
     Route("/api/staff/entra/start", staff_entra_start, methods=["GET"]),
@@ -875,5 +936,5 @@ API_FALLBACK.path_regex = re.compile(r"^/api/(?P<rest>.*)$", re.S)
 # outermost too; the guard runs once per request, this one only when the API is served alone.
 api = Starlette(
     routes=[*API_ROUTES, API_FALLBACK],
-    middleware=[Middleware(HttpGuard)],
+    middleware=[Middleware(HttpGuard), Middleware(RequestIdMiddleware)],
 )

@@ -2,15 +2,20 @@
 
 import reflex as rx
 
+from balie import failover
 from balie.api import api
 from balie.components.overlay import connection_overlay
 from balie.http_guard import HttpGuard
+from balie.observability import configure_logging
 from balie.pages import register_all
+from balie.services.metrics import add_collector
 from balie.settings import get_settings
 from balie.states.staff_guard import StaffSessionGuard
 from balie.worker import background_worker, retention_worker
 
 get_settings().check_production()
+configure_logging(get_settings().log_format)
+failover.install()
 register_all()
 
 
@@ -32,3 +37,20 @@ app.app_wraps[(5, "Overlay")] = connection_overlay  # Reflex's, minus its hidden
 app.add_middleware(StaffSessionGuard(), index=0)
 app.register_lifespan_task(background_worker)
 app.register_lifespan_task(retention_worker)
+
+
+class _WebsocketCollector:
+    """Open websocket (socket.io) connections to this process, counted at scrape time."""
+
+    def collect(self):
+        """One gauge; 0 before the event namespace exists."""
+        from prometheus_client.core import GaugeMetricFamily
+
+        namespace = getattr(app, "event_namespace", None)
+        count = len(namespace.sid_to_token) if namespace is not None else 0
+        yield GaugeMetricFamily(
+            "balie_websocket_connections", "Open websocket connections to this process.", count
+        )
+
+
+add_collector(_WebsocketCollector())

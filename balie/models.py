@@ -334,6 +334,14 @@ class Job(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    request_id: str | None = Field(default=None, sa_type=String(64))  # the request that made it
+
+
+class WorkerHeartbeat(SQLModel, table=True):
+    """The last sign of life of one app instance's background worker (for /api/readyz)."""
+
+    instance: str = Field(primary_key=True, sa_type=String(200))
+    beat_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class RateEvent(SQLModel, table=True):

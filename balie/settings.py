@@ -142,6 +142,22 @@ class Settings(BaseSettings):
     spike_window_minutes: int = Field(
         10, ge=1, le=1440, description="Length of the window in which spikes are counted."
     )
+    job_lease_seconds: int = Field(
+        120,
+        ge=5,
+        le=3600,
+        description="How long a worker holds a claimed job; after that another instance takes it.",
+    )
+    metrics_allowed: list[str] = Field(
+        default_factory=lambda: ["127.0.0.1", "::1"],
+        description="Addresses/ranges that may read /api/metrics without a token.",
+    )
+    metrics_token: SecretStr = Field(
+        SecretStr(""), description="Bearer token that opens /api/metrics from anywhere (optional)."
+    )
+    log_format: Literal["text", "json"] = Field(
+        "text", description="`json`: one JSON object per log line, with the request id."
+    )
 
     meeting_provider: Literal["jitsi", "teams"] = Field(
         "jitsi", description="`jitsi` (default, no account needed) or `teams` (Microsoft Graph)."
@@ -196,7 +212,7 @@ class Settings(BaseSettings):
                 return "postgresql+psycopg://" + value[len(prefix) :]
         return value
 
-    @field_validator("trusted_proxies")
+    @field_validator("trusted_proxies", "metrics_allowed")
     @classmethod
     def _valid_proxies(cls, value: list[str]) -> list[str]:
         """Every trusted proxy must be an address or a CIDR range."""

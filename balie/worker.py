@@ -9,27 +9,57 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import suppress
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete
 
 from balie.db import fit_thread_pool, session_scope
 from balie.db_types import utcnow
+from balie.models import WorkerHeartbeat
 from balie.services import booking, jobs, retention
 from balie.services.meetings import provider_from_settings
+from balie.services.metrics import timed_call
 from balie.services.notifications import mailer_from_settings
 from balie.settings import get_settings
 
 log = logging.getLogger(__name__)
 
 
+class Timed:
+    """Wraps a meeting provider or mailer: every outside call is timed and its errors counted."""
+
+    CALLS = frozenset({"create", "update", "cancel", "send"})
+
+    def __init__(self, inner: Any, target: str) -> None:
+        self._inner = inner
+        self._target = target
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._inner, name)
+        if name not in self.CALLS:
+            return value
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            with timed_call(self._target, name):
+                return value(*args, **kwargs)
+
+        return call
+
+
 def job_context() -> jobs.JobContext:
     """The configured provider, mailer and the real clock."""
     settings = get_settings()
+    provider = provider_from_settings(settings)
     return jobs.JobContext(
-        provider=provider_from_settings(settings),
-        mailer=mailer_from_settings(settings),
+        provider=Timed(provider, provider.name),
+        mailer=Timed(mailer_from_settings(settings), "mail"),
         settings=settings,
         now=utcnow,
     )
@@ -41,6 +71,29 @@ def run_appointment_jobs(appointment_id: int) -> None:
         jobs.run_due_jobs(session_scope, job_context(), appointment_id=appointment_id)
     except Exception:
         log.exception("jobs of appointment %s left to the background worker", appointment_id)
+
+
+INSTANCE = f"{socket.gethostname()}:{os.getpid()}"  # one heartbeat row per worker process
+HEARTBEAT_STALE = timedelta(seconds=30)
+
+
+def beat(now: datetime | None = None) -> None:
+    """Record that this process's background worker finished a round."""
+    with session_scope() as session:
+        row = session.get(WorkerHeartbeat, INSTANCE) or WorkerHeartbeat(instance=INSTANCE)
+        row.beat_at = now or utcnow()
+        session.add(row)
+        # Rows of processes that stopped (every restart has a new pid) go after a day.
+        gone = row.beat_at - timedelta(days=1)
+        session.execute(delete(WorkerHeartbeat).where(WorkerHeartbeat.beat_at < gone))
+        session.commit()
+
+
+def heartbeat_fresh(now: datetime | None = None) -> bool:
+    """Whether this process's background worker beat within HEARTBEAT_STALE."""
+    with session_scope() as session:
+        row = session.get(WorkerHeartbeat, INSTANCE)
+    return row is not None and (now or utcnow()) - row.beat_at <= HEARTBEAT_STALE
 
 
 MEETING_KINDS = ("meeting.create", "meeting.update", "meeting.cancel")
@@ -89,13 +142,15 @@ def make_meeting_now(appointment_id: int, wait: float | None = None) -> None:
 
 
 async def background_worker() -> None:
-    """Run due jobs every second, or sooner when woken, for as long as the app runs."""
+    """Run due jobs every second (sooner when woken) while the app runs; beat after rounds."""
     global _wake
     fit_thread_pool()  # runs in the app's event loop, whose thread limiter it sizes
     wake = asyncio.Event()
     _wake = (asyncio.get_running_loop(), wake)
     try:
-        await jobs.worker_loop(session_scope, job_context, interval=1.0, wake=wake)
+        await jobs.worker_loop(
+            session_scope, job_context, interval=1.0, wake=wake, after_round=beat
+        )
     finally:
         _wake = None
 

@@ -25,7 +25,7 @@ from balie.models import (
     Service,
     Topic,
 )
-from balie.services import jobs
+from balie.services import jobs, metrics
 from balie.services.catalogue import channel_reason, video_allowed
 from balie.services.catalogue_cache import Catalogue
 from balie.services.slots import free_staff_at
@@ -294,6 +294,20 @@ def expire_idempotency_keys(session: Session, now: datetime) -> int:
 
 
 def book(
+    session: Session, organisation: Organisation, request: BookingRequest, **options
+) -> Booked:
+    """``_book``, counted for the metrics (bookings by channel and service, slot-taken refusals)."""
+    try:
+        booked = _book(session, organisation, request, **options)
+    except SlotTaken:
+        metrics.count_slot_taken(str(request.channel))
+        raise
+    if not booked.replayed:
+        metrics.count_booking(str(request.channel), request.service_slug)
+    return booked
+
+
+def _book(
     session: Session,
     organisation: Organisation,
     request: BookingRequest,

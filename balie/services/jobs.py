@@ -40,6 +40,7 @@ from balie.services.meetings import (
     transaction_id_for,
 )
 from balie.services.notifications import Mailer
+from balie.services.request_context import current_request_id, reset_request_id, set_request_id
 from balie.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -121,6 +122,7 @@ def enqueue(
         run_after=run_after,
         created_at=now,
         updated_at=now,
+        request_id=current_request_id(),
     )
     # ON CONFLICT DO NOTHING never raises on a duplicate, so the caller's transaction survives
     # on PostgreSQL, and no SAVEPOINT is needed (pysqlite handles those badly).
@@ -545,6 +547,7 @@ def _defer(job: Job, wait: _Defer, now: datetime) -> None:
 def run_job(session: Session, job: Job, context: JobContext) -> None:
     """Run one claimed job and record its outcome (done, retried later, or failed); commit."""
     handler = HANDLERS.get(job.kind)
+    token = set_request_id(job.request_id)  # the job's log lines carry its request's id
     try:
         if handler is None:
             raise MeetingError(f"unknown job kind {job.kind!r}", retryable=False, code="kind")
@@ -563,6 +566,8 @@ def run_job(session: Session, job: Job, context: JobContext) -> None:
         job.last_error = None
         job.error_code = None
         _finish(job, JobState.DONE, context.now())
+    finally:
+        reset_request_id(token)
     session.add(job)
     session.commit()
 
@@ -583,8 +588,14 @@ def run_due_jobs(
     """
     ran = 0
     with session_factory() as session:
+        lease = timedelta(seconds=context.settings.job_lease_seconds)
         claimed = claim_due(
-            session, context.now(), limit=limit, appointment_id=appointment_id, kinds=kinds
+            session,
+            context.now(),
+            limit=limit,
+            lease=lease,
+            appointment_id=appointment_id,
+            kinds=kinds,
         )
         for job in claimed:
             job_id = job.id
@@ -609,11 +620,13 @@ async def worker_loop(
     stop: asyncio.Event | None = None,
     limit: int = 10,
     wake: asyncio.Event | None = None,
+    after_round: Callable[[], None] | None = None,
 ) -> None:
     """Run due jobs until ``stop`` is set, in a thread so the event loop is never blocked.
 
     Between rounds it waits ``interval`` seconds, or until ``wake`` is set (a booking just
-    queued an e-mail: send it now rather than up to a second later).
+    queued an e-mail: send it now rather than up to a second later). ``after_round`` (e.g. the
+    heartbeat for /api/readyz) runs after every round that did not fail.
     """
     stop = stop or asyncio.Event()
     wake = wake or asyncio.Event()
@@ -623,6 +636,8 @@ async def worker_loop(
         try:
             context = context or context_factory()
             ran = await asyncio.to_thread(run_due_jobs, session_factory, context, limit=limit)
+            if after_round is not None:
+                await asyncio.to_thread(after_round)
         except RuntimeError as problem:
             if "shutdown" in str(problem):
                 return  # the event loop is stopping: no thread will run a round again

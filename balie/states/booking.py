@@ -126,6 +126,10 @@ class BookingState(BookingFormState, TimePickerState, rx.State):
         if self.step == STEPS["done"]:
             self._reset_wizard()
         wanted = _text(self.router.url.query_parameters.get("dienst", ""), 64)
+        if wanted == self.service_slug and self.step > STEPS["topic"]:
+            # A reconnect (e.g. to another instance after one stopped) runs on_load again:
+            # the citizen keeps the time and the details already chosen.
+            return None
         if wanted and any(s.slug == wanted for s in self.services):
             self.service_slug = wanted
             return self._go("topic")

@@ -297,3 +297,22 @@ def test_changing_the_time_from_the_review_keeps_everything(
     state.step = 5
     BookingState.change.fn(state, "details")
     assert state.step == 4
+
+
+def test_a_reconnect_keeps_the_wizard_where_the_citizen_was(
+    session: Session, app_database: Engine
+) -> None:
+    from reflex.istate.data import RouterData
+
+    load_demo_data(session)
+    state = BookingState(_reflex_internal_init=True)
+    state.router = RouterData.from_router_data(
+        {"pathname": "/boeken", "asPath": "/boeken?dienst=oog"}
+    )
+    BookingState.load.fn(state)
+    BookingState.choose_topic.fn(state, "zaak-starten")
+    BookingState.choose_time.fn(state, state.times[0].start)
+    state.name, state.step = "Lena", 5
+    BookingState.load.fn(state)  # the page's on_load again, after the websocket reconnected
+    assert (state.step, state.name, state.service_slug) == (5, "Lena", "oog")
+    assert state.start_iso
