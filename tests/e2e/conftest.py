@@ -10,6 +10,7 @@ tests on the Jitsi default instead (CI's Redis variant does).
 
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 import shutil
@@ -91,7 +92,10 @@ class SinglePortHarness(AppHarnessProd):
             uvicorn.Config(app=self.app_asgi, host="127.0.0.1", port=APP_PORT)
         )
         self.backend.shutdown = self._get_backend_shutdown_handler()
-        self.backend_thread = threading.Thread(target=self.backend.run)
+        # As AppHarnessProd: the server thread runs in a copy of this context, whose Reflex
+        # registration context the build uses too (else the state schemas differ).
+        context = contextvars.copy_context()
+        self.backend_thread = threading.Thread(target=context.run, args=(self.backend.run,))
         self.backend_thread.start()
 
     def _start_frontend(self) -> None:
