@@ -180,7 +180,7 @@ class BookingState(BookingFormState, TimePickerState, rx.State):
             return rx.call_script(FOCUS_ERRORS)
         if not self._idempotency_key:
             self._idempotency_key = secrets.token_urlsafe(24)
-        return [self._go("review"), challenge_script()]
+        return [self._go("review"), *challenge_script()]
 
     @rx.event
     async def confirm(self, solution: Any = "") -> Any:
@@ -201,7 +201,7 @@ class BookingState(BookingFormState, TimePickerState, rx.State):
             self.busy = False
         if outcome in REFUSALS:  # nothing lost: stay on the review step with a new puzzle
             self.notice = outcome
-            return [self._go("review"), challenge_script()]
+            return [self._go("review"), *challenge_script()]
         if outcome == "taken":
             self.notice = "error_slot_taken"
             self.start_iso, self._idempotency_key = "", ""
