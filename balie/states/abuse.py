@@ -25,10 +25,10 @@ def requester_of(state: rx.State) -> Requester:
     return Requester(from_headers(peer, headers, get_settings().trusted_proxy_networks()))
 
 
-def challenge_script() -> Any:
-    """Start solving a fresh challenge in the browser (None when proof-of-work is off)."""
+def challenge_script() -> list[Any]:
+    """Start solving a fresh challenge in the browser (nothing when proof-of-work is off)."""
     settings = get_settings()
     if not settings.proof_of_work:
-        return None
+        return []
     issued = json.dumps(abuse.issue_challenge(settings, utcnow()).as_dict())
-    return rx.call_script(f"import('/pow.js').then((m) => m.start({issued})).then(() => null)")
+    return [rx.call_script(f"import('/pow.js').then((m) => m.start({issued})).then(() => null)")]

@@ -229,7 +229,7 @@ class BookingState(BookingFormState, TimePickerState, rx.State):
             return rx.call_script(FOCUS_ERRORS)
         # A new key for these details: a key stands for one request with one body.
         self._idempotency_key = secrets.token_urlsafe(24)
-        return [self._go("review"), challenge_script()]
+        return [self._go("review"), *challenge_script()]
 
     @rx.event
     def check_field(self, field: Any, value: Any) -> None:
@@ -302,7 +302,7 @@ class BookingState(BookingFormState, TimePickerState, rx.State):
         """Move to the step the booking's outcome asks for."""
         if result.outcome in REFUSALS:  # nothing lost: stay on the review step, a new puzzle
             self.notice = result.outcome
-            return [self._go("review"), challenge_script()]
+            return [self._go("review"), *challenge_script()]
         if result.outcome == "taken":
             self.notice = "error_slot_taken"
             self.start_iso, self._idempotency_key = "", ""
@@ -310,7 +310,7 @@ class BookingState(BookingFormState, TimePickerState, rx.State):
             return self._go("time")
         if result.outcome == "error_busy":
             self.notice = result.outcome
-            return [self._go("review"), challenge_script()]
+            return [self._go("review"), *challenge_script()]
         if result.outcome != "booked":
             self.notice = result.outcome
             return self._go("topic")
