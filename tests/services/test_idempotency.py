@@ -125,7 +125,7 @@ def test_two_clients_racing_with_one_key_make_one_appointment(
     def client() -> None:
         with Session(engine, expire_on_commit=False) as own:
             organisation = own.get(Organisation, gent.id)
-            barrier.wait()
+            barrier.wait(timeout=120)  # a thread that failed before this never hangs the rest
             booked = booking.book(
                 own,
                 organisation,
