@@ -164,6 +164,8 @@ def _trend(difference: float | None) -> str:
 
 def _relative(current: int, previous: int | None) -> tuple[dict[str, str], str]:
     """A count's change against the previous period: '↑ 20 %' and its trend."""
+    if previous == 0 and current > 0:  # no percentage of nothing: say what it was
+        return {"nl": "↑ vorige periode: 0", "en": "↑ previous period: 0"}, "up"
     difference = stats.change(current, previous)
     trend = _trend(difference)
     if not trend:

@@ -272,7 +272,8 @@ def test_key_figures_compare_with_the_previous_period() -> None:
         "up",
     )
     assert _relative(5, 10)[0]["en"] == "↓ 50% vs. previous period"
-    assert _relative(5, 0) == ({}, "")  # nothing to compare with
+    assert _relative(5, 0) == ({"nl": "↑ vorige periode: 0", "en": "↑ previous period: 0"}, "up")
+    assert _relative(0, 0) == ({}, "")  # nothing to compare
     assert _relative(3, 3)[1] == "same"
     change, trend = _points(0.25, 0.2, 100, PERCENT_POINTS)
     assert change["nl"] == "↑ 5,0 procentpunt t.o.v. vorige periode" and trend == "up"
