@@ -139,7 +139,9 @@ def test_the_address_comes_from_x_forwarded_for_only_behind_a_trusted_proxy(
     client: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     forged = {"X-Forwarded-For": "198.51.100.9"}
-    proxied = TestClient(api, follow_redirects=False, client=("10.0.0.2", 4000))
+    proxied = TestClient(
+        api, base_url="http://localhost", follow_redirects=False, client=("10.0.0.2", 4000)
+    )
     proxied.post("/api/staff/login", data={"email": "a@b.be", "password": "x"}, headers=forged)
     monkeypatch.setenv("BALIE_TRUSTED_PROXIES", '["10.0.0.0/8"]')
     get_settings.cache_clear()

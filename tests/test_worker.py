@@ -85,7 +85,7 @@ def test_the_booking_answer_has_the_link_but_leaves_the_e_mail_to_the_worker(
     monkeypatch.setattr(worker, "_wake", None)  # no worker runs in this test: nothing sends
     load_demo_data(session)
     session.commit()
-    with TestClient(api) as client:
+    with TestClient(api, base_url="http://localhost") as client:
         today = utcnow().date()
         slots = client.get(
             "/api/v1/services/oog/slots",

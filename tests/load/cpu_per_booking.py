@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         return True
 
-    with TestClient(api) as client:
+    with TestClient(api, base_url="http://localhost") as client:
         for _ in range(args.warm_up):
             mix(client)
         walls.clear()

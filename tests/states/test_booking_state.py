@@ -174,10 +174,10 @@ def test_confirm_books_outside_the_state_lock_and_turns_away_a_second_click(
     started, release = threading.Event(), threading.Event()
     real_book = booking_state._book
 
-    def slow_book(request: Any) -> Any:
+    def slow_book(request: Any, who: Any, solution: Any) -> Any:
         started.set()
         release.wait(30)
-        return real_book(request)
+        return real_book(request, who, solution)
 
     monkeypatch.setattr(booking_state, "_book", slow_book)
 
