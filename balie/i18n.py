@@ -423,5 +423,6 @@ AREAS = (
     "dashboard",
     "feedback",
     "entra",
+    "abuse",
 )
 _merge_area_texts()
