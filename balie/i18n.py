@@ -453,5 +453,6 @@ AREAS = (
     "feedback",
     "entra",
     "not_requested",
+    "abuse",
 )
 _merge_area_texts()
