@@ -215,6 +215,10 @@ class Stack:
         metrics_dir = self.workdir / f"metrics-{port}"
         shutil.rmtree(metrics_dir, ignore_errors=True)
         metrics_dir.mkdir(parents=True)
+        # Every `reflex run` empties .states at start; two starting at once race on leftover
+        # files (from `make test`'s disk state), so the folder is emptied first.
+        for leftover in (PROJECT_ROOT / ".states").glob("*"):
+            leftover.unlink(missing_ok=True)
         log = (self.workdir / f"instance-{port}.log").open("ab")
         env = {**self.env, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
         self.instances[port] = subprocess.Popen(
