@@ -91,3 +91,23 @@ def test_a_counsellors_day_by_keyboard(page: Page, base_url: str) -> None:
     expect(details).to_contain_text("Gepland")
     assert_accessible(page)
     assert htmlcs_errors(page) == []
+
+
+def test_on_a_narrow_screen_the_menu_button_opens_the_navigation(page: Page, base_url: str) -> None:
+    page.set_viewport_size({"width": 320, "height": 700})
+    sign_in(page, base_url, with_password(COLLEAGUE), PASSWORD)
+    expect(page).to_have_url(re.compile(r"/medewerkers/?$"))
+    button = page.locator("#staff-menu-button")
+    week = page.get_by_role("navigation", name="Menu voor medewerkers").get_by_role(
+        "link", name="Mijn week"
+    )
+    expect(button).to_have_attribute("aria-expanded", "false")
+    expect(week).to_be_hidden()
+    button.focus()
+    page.keyboard.press("Enter")
+    expect(button).to_have_attribute("aria-expanded", "true")
+    expect(week).to_be_visible()
+    expect(page.locator("a.staff-nav-link[aria-current='page']")).to_have_text("Vandaag")
+    assert_accessible(page)
+    page.keyboard.press("Enter")
+    expect(week).to_be_hidden()
