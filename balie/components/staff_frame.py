@@ -35,7 +35,7 @@ NAV_ID = "staff-nav"
 # Opens or closes the navigation on narrow screens, in the browser only (no server round trip).
 _TOGGLE_MENU = (
     "(() => { const n = document.getElementById('staff-nav');"
-    " const b = document.getElementById('staff-menu-button');"
+    " const b = document.getElementById('staff-menu-button'); if (!n || !b) return;"
     " const open = n.classList.toggle('staff-nav-open');"
     " b.setAttribute('aria-expanded', String(open)); })()"
 )

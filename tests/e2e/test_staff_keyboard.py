@@ -101,6 +101,7 @@ def test_on_a_narrow_screen_the_menu_button_opens_the_navigation(page: Page, bas
     week = page.get_by_role("navigation", name="Menu voor medewerkers").get_by_role(
         "link", name="Mijn week"
     )
+    expect(page.locator("#staff-sign-out")).to_be_visible()  # the navigation is there
     expect(button).to_have_attribute("aria-expanded", "false")
     expect(week).to_be_hidden()
     button.focus()
