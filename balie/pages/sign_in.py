@@ -29,7 +29,13 @@ def entra_sign_in() -> rx.Component:
     return rx.box(
         rx.text(t("entra_sign_in_help"), margin_bottom="0.75rem"),
         rx.button(
-            rx.el.a(t("entra_sign_in_button"), href=backend_url("/api/staff/entra/start")),
+            # Reflex renders <a> as a React Router link; on one port (make run) the backend URL
+            # is same-origin and would be routed in the browser (a 404): load it for real.
+            rx.el.a(
+                t("entra_sign_in_button"),
+                href=backend_url("/api/staff/entra/start"),
+                custom_attrs={"reloadDocument": True},
+            ),
             as_child=True,
             size="3",
             variant="solid",
