@@ -130,7 +130,7 @@ def test_book_in_dutch_with_the_keyboard_only(page: Page, base_url: str) -> None
 
     messages = outbox_messages(reference, at_least=1)
     assert len(messages) == 1
-    assert messages[0]["To"].endswith("<fatma@voorbeeld.be>")
+    assert messages[0]["To"] == "fatma@voorbeeld.be"  # the address only
     assert "Bevestiging" in messages[0]["Subject"]
 
     # The personal link from the e-mail: move, then cancel, still with the keyboard only.

@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from balie.db import session_scope
 from balie.db_types import utcnow
-from balie.models import Appointment, Service, StaffMember
+from balie.models import Appointment, AppointmentStatus, Service, StaffMember
 from balie.services.booking import manage_token_for, new_reference, token_hash
 from balie.services.demo_data import demo_email
 from tests.e2e.conftest import FAKES, JOIN_URL
@@ -51,6 +51,19 @@ def appointment_at(
     with session_scope() as session:
         staff = session.exec(select(StaffMember).where(StaffMember.email == email)).one()
         service = session.exec(select(Service).where(Service.slug == "verhuurderspunt")).one()
+        # Tests share one database: an earlier test's call at nearly the same time is cancelled,
+        # so this one fits (the database refuses overlapping calls of one counsellor).
+        for earlier in session.exec(
+            select(Appointment).where(
+                Appointment.staff_id == staff.id,
+                Appointment.status == AppointmentStatus.BOOKED,
+                Appointment.start_at < start + timedelta(minutes=40),
+                Appointment.busy_until > start,
+            )
+        ).all():
+            earlier.status = AppointmentStatus.CANCELLED
+            session.add(earlier)
+        session.flush()
         reference = new_reference()
         session.add(
             Appointment(
@@ -100,7 +113,7 @@ def book_follow_up(page: Page, card: Locator, first: str) -> None:
             break
         page.wait_for_timeout(1000)
     messages = outbox_messages(reference)
-    assert messages and messages[0]["To"].endswith("<burger@example.be>")
+    assert messages and messages[0]["To"] == "burger@example.be"  # the address only
     assert "Bevestiging" in messages[0]["Subject"]
 
 
