@@ -13,10 +13,11 @@ from starlette.testclient import TestClient
 
 from balie import worker
 from balie.api import api
+from balie.db import session_scope
 from balie.db_types import utcnow
 from balie.models import Job
 from balie.observability import JsonFormatter
-from balie.services import metrics
+from balie.services import jobs, metrics
 from balie.services.request_context import reset_request_id, set_request_id
 from balie.settings import get_settings
 from tests.test_api_v1 import bare_client, book, client, free_slots  # noqa: F401 - fixtures
@@ -50,7 +51,7 @@ def test_metrics_only_for_allowed_addresses_or_the_token(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     assert bare_client.get("/api/metrics").status_code == 403  # "testclient" is no address
-    with TestClient(api, client=LOOPBACK) as local:
+    with TestClient(api, base_url="http://localhost", client=LOOPBACK) as local:
         assert local.get("/api/metrics").status_code == 200
         # Through a proxy that is not trusted, X-Forwarded-For is not believed either way.
         spoofed = local.get("/api/metrics", headers={"X-Forwarded-For": "203.0.113.9"})
@@ -58,7 +59,7 @@ def test_metrics_only_for_allowed_addresses_or_the_token(
     monkeypatch.setenv("BALIE_TRUSTED_PROXIES", '["127.0.0.1"]')
     monkeypatch.setenv("BALIE_METRICS_TOKEN", "s3cret-token")
     get_settings.cache_clear()
-    with TestClient(api, client=LOOPBACK) as proxied:
+    with TestClient(api, base_url="http://localhost", client=LOOPBACK) as proxied:
         outside = {"X-Forwarded-For": "203.0.113.9"}
         assert proxied.get("/api/metrics", headers=outside).status_code == 403
         allowed = {**outside, "Authorization": "Bearer s3cret-token"}
@@ -75,7 +76,9 @@ def test_metrics_count_bookings_refusals_and_due_jobs(
     assert book(client, slot["start"]).status_code == 201
     assert book(client, slot["start"]).status_code in (201, 409)
     metrics.count_refusal("rate_limit:test")
-    with TestClient(api, client=LOOPBACK) as local:
+    # The confirmation e-mail is the background worker's: run its round (the timed mail call).
+    jobs.run_due_jobs(session_scope, worker.job_context())
+    with TestClient(api, base_url="http://localhost", client=LOOPBACK) as local:
         text = local.get("/api/metrics").text
     assert 'balie_bookings_total{channel="web",service="gas-boetes"}' in text
     assert 'balie_refusals_total{kind="rate_limit:test"} 1.0' in text
