@@ -56,7 +56,7 @@ def appointment_at(
         for earlier in session.exec(
             select(Appointment).where(
                 Appointment.staff_id == staff.id,
-                Appointment.status == AppointmentStatus.BOOKED,
+                Appointment.status != AppointmentStatus.CANCELLED,
                 Appointment.start_at < start + timedelta(minutes=40),
                 Appointment.busy_until > start,
             )
