@@ -30,3 +30,9 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
             "--no-first-run",
         ],
     }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict) -> dict:
+    """The site is https through nginx with the test's self-signed certificate."""
+    return {**browser_context_args, "ignore_https_errors": True}

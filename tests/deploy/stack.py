@@ -7,16 +7,19 @@ Used by the deploy tests and by ``python -m tests.deploy.measure`` (throughput f
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import json
 import os
 import shutil
 import signal
+import ssl
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psycopg
@@ -33,6 +36,8 @@ REDIS_DB = int(os.environ.get("BALIE_DEPLOY_REDIS_DB", "13"))
 REDIS_URL = f"redis://127.0.0.1:6379/{REDIS_DB}"
 PROXY_PORT = int(os.environ.get("BALIE_DEPLOY_PORT", "8780"))
 LEASE_SECONDS = 8  # BALIE_JOB_LEASE_SECONDS: short, so the take-over fits in the test
+# The test's own self-signed certificate on loopback: its clients do not check it.
+LOOPBACK_TLS = ssl._create_unverified_context()
 SECRET = "deploy-test-secret-0123456789abcdef0123456789abcdef"
 
 
@@ -119,11 +124,50 @@ def export_frontend(api_url: str, env: dict[str, str]) -> None:
     stamp.write_text(api_url)
 
 
+def self_signed_certificate(workdir: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 (TLS ends at nginx, as in production) and its key."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = workdir / "tls-cert.pem", workdir / "tls-key.pem"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
 def render_nginx(workdir: Path, listen: int, ports: list[int]) -> Path:
     """deploy/nginx/balie.conf inside a minimal nginx.conf with its own pid, logs and temp dirs."""
     site = NGINX_CONF.read_text()
+    cert, key = self_signed_certificate(workdir)
     replacements = {
-        "    listen 80;": f"    listen 127.0.0.1:{listen};",
+        "    listen 443 ssl;": f"    listen 127.0.0.1:{listen} ssl;",
+        "    ssl_certificate /etc/ssl/balie/fullchain.pem;": f"    ssl_certificate {cert};",
+        "    ssl_certificate_key /etc/ssl/balie/privkey.pem;": f"    ssl_certificate_key {key};",
         "    root /srv/balie/.web/build/client;": f"    root {BUILD};",
     }
     for old, new in replacements.items():
@@ -169,7 +213,7 @@ def get(
     """Status, headers and body of a GET (errors included)."""
     request = urllib.request.Request(url, headers=headers or {})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as answer:
+        with urllib.request.urlopen(request, timeout=timeout, context=LOOPBACK_TLS) as answer:
             return answer.status, answer.headers, answer.read()
     except urllib.error.HTTPError as error:
         return error.code, error.headers, error.read()
@@ -204,7 +248,7 @@ class Stack:
     @property
     def base_url(self) -> str:
         """Where citizens (and the tests) reach the site: through nginx."""
-        return f"http://127.0.0.1:{self.proxy_port}"
+        return f"https://127.0.0.1:{self.proxy_port}"
 
     def instance_url(self, port: int) -> str:
         """One instance, directly."""
@@ -285,7 +329,7 @@ def instance_env(
     db_url: str, outbox: Path, proxy_port: int, extra: dict[str, str]
 ) -> dict[str, str]:
     """The environment of every instance (what /etc/balie/balie.env holds in production)."""
-    public = f"http://127.0.0.1:{proxy_port}"
+    public = f"https://127.0.0.1:{proxy_port}"
     env = {key: value for key, value in os.environ.items() if not key.startswith("BALIE_")}
     env.update(
         {
@@ -304,6 +348,14 @@ def instance_env(
             "BALIE_JOB_LEASE_SECONDS": str(LEASE_SECONDS),
             "BALIE_LOG_FORMAT": "json",
             "GRANIAN_WORKERS": "1",  # one process per instance: the 2-core CI machine
+            # The episode sends a dozen API bookings from one address (127.0.0.1) without
+            # solving puzzles: this test is about failover; the limits and the proof-of-work
+            # have their own tests (tests/services/abuse, tests/e2e/test_abuse.py).
+            "BALIE_PROOF_OF_WORK": "false",
+            "BALIE_BOOKINGS_PER_ADDRESS_PER_HOUR": "1000",
+            "BALIE_BOOKINGS_PER_EMAIL_PER_HOUR": "1000",
+            "BALIE_ACTIVE_BOOKINGS_PER_SERVICE": "1000",
+            "BALIE_ACTIVE_BOOKINGS_TOTAL": "1000",
             **extra,
         }
     )
