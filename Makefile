@@ -17,7 +17,7 @@ export NPM_CONFIG_UPDATE_NOTIFIER := false
 export NPM_CONFIG_FUND := false
 export NPM_CONFIG_AUDIT := false
 
-.PHONY: help run test lint migrate demo-data check-python chromium nginx clean bench loadtest screenshots e2e-tools test-deploy
+.PHONY: help run test lint migrate demo-data check-python chromium redis nginx clean bench loadtest screenshots e2e-tools test-deploy
 
 help:
 	@echo "make run   - start Digitale Balie on http://localhost:$(PORT) with demo data (SQLite)"
@@ -64,6 +64,24 @@ chromium:
 
 e2e-tools: tests/e2e/node_modules/.installed
 
+# The limiter and proof-of-work tests talk to a real Redis (counters shared by workers). CI's
+# machine runs one; elsewhere, as root, Debian's redis-server is installed and started (no disk).
+REDIS_PING := $(BIN)/python -c 'import redis; redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=1).ping()'
+redis: $(VENV)/.installed
+	@if ! $(REDIS_PING) >/dev/null 2>&1; then \
+	  if ! command -v redis-server >/dev/null 2>&1; then \
+	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	      echo "Installing Debian's redis-server package for the limiter tests..."; \
+	      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
+	    else \
+	      echo "The limiter tests need Redis on 127.0.0.1:6379: apt-get install redis-server"; exit 1; \
+	    fi; \
+	  fi; \
+	  $(REDIS_PING) >/dev/null 2>&1 || redis-server --daemonize yes --bind 127.0.0.1 --port 6379 \
+	    --save "" --appendonly no >/dev/null; \
+	  sleep 1; $(REDIS_PING) || { echo "Redis did not start on 127.0.0.1:6379."; exit 1; }; \
+	fi
+
 # The README's pictures: every main citizen and staff page at 1,280 and 320 px (and sizes.json).
 screenshots: $(VENV)/.installed-dev chromium e2e-tools
 	BALIE_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(BIN)/pytest tests/e2e/test_screenshots.py -p no:asyncio
@@ -86,7 +104,7 @@ tests/e2e/node_modules/.installed: tests/e2e/package.json tests/e2e/package-lock
 	cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-test: $(VENV)/.installed-dev chromium lint e2e-tools
+test: $(VENV)/.installed-dev chromium redis lint e2e-tools
 	rm -f data/test-migrations.db
 	BALIE_DATABASE_URL=sqlite:///data/test-migrations.db $(BIN)/alembic upgrade head
 	BALIE_DATABASE_URL=sqlite:///data/test-migrations.db $(BIN)/alembic check
