@@ -381,6 +381,14 @@ def run_setup(args: argparse.Namespace) -> tuple[bool, dict]:
             "BALIE_PUBLIC_BASE_URL": f"http://127.0.0.1:{args.port}",
             "REFLEX_API_URL": f"http://127.0.0.1:{args.port}",
             "BALIE_OUTBOX_DIR": str(DATA / f"loadtest-outbox-{args.port}"),
+            # Every simulated citizen comes from 127.0.0.1 and solves no puzzle: this measures
+            # what a booking costs, not the abuse protection (which would rightly refuse it).
+            "BALIE_PROOF_OF_WORK": "false",
+            "BALIE_BOOKINGS_PER_ADDRESS_PER_HOUR": "10000000",
+            "BALIE_BOOKINGS_PER_EMAIL_PER_HOUR": "10000000",
+            "BALIE_BOOKINGS_PER_PHONE_PER_HOUR": "10000000",
+            "BALIE_ACTIVE_BOOKINGS_PER_SERVICE": "10000000",
+            "BALIE_ACTIVE_BOOKINGS_TOTAL": "10000000",
         }
         env.pop("BALIE_REDIS_URL", None)
         if args.redis:
