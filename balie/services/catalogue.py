@@ -85,17 +85,19 @@ def live_services(session: Session, organisation_id: int, today: date) -> list[S
             .order_by(Topic.sort_order, Topic.id)
         ):
             topics_by_service[topic.service_id].append(topic)
-    return [
-        ServiceView(
-            slug=service.slug,
-            name=dict(service.name),
-            description=dict(service.description),
-            live_from=service.live_from,
-            appointment_minutes=service.appointment_minutes,
-            topics=tuple(topic_view(t) for t in topics_by_service[service.id]),
-        )
-        for service in services
-    ]
+    return [service_view(service, topics_by_service[service.id]) for service in services]
+
+
+def service_view(service: Service, topics: list[Topic]) -> ServiceView:
+    """A live service with its active topics, as the wizard and the API show it."""
+    return ServiceView(
+        slug=service.slug,
+        name=dict(service.name),
+        description=dict(service.description),
+        live_from=service.live_from,
+        appointment_minutes=service.appointment_minutes,
+        topics=tuple(topic_view(t) for t in topics),
+    )
 
 
 def localised_name(service: ServiceView, language: str) -> str:

@@ -19,7 +19,7 @@ from sqlalchemy import update
 from sqlmodel import Session, select
 
 from balie.models import CacheVersion, Organisation, Service, Topic
-from balie.services.catalogue import ServiceView, topic_view
+from balie.services.catalogue import ServiceView, service_view
 
 NAME = "catalogue"
 CHECK_SECONDS = 1.0
@@ -56,17 +56,7 @@ def _live_views(catalogue: Catalogue, today: date) -> list[ServiceView]:
     for topic in sorted(catalogue.topics_by_id.values(), key=lambda t: (t.sort_order, t.id)):
         if topic.active and topic.service_id in topics:
             topics[topic.service_id].append(topic)
-    return [
-        ServiceView(
-            slug=service.slug,
-            name=dict(service.name),
-            description=dict(service.description),
-            live_from=service.live_from,
-            appointment_minutes=service.appointment_minutes,
-            topics=tuple(topic_view(t) for t in topics[service.id]),
-        )
-        for service in services
-    ]
+    return [service_view(service, topics[service.id]) for service in services]
 
 
 _cache: dict[tuple[str, str], Catalogue] = {}
