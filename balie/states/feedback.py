@@ -16,6 +16,7 @@ from balie.db import session_scope
 from balie.db_types import utcnow
 from balie.services import feedback
 from balie.settings import get_settings
+from balie.states.links import link_from_address
 
 log = logging.getLogger(__name__)
 
@@ -57,10 +58,7 @@ class FeedbackState(rx.State):
     @rx.event
     def load(self) -> None:
         """Read the link from the address and say whether the survey is open."""
-        params = self.router.url.query_parameters
-        reference, token = params.get("ref", ""), params.get("token", "")
-        self._reference = reference.strip().upper()[:16] if isinstance(reference, str) else ""
-        self._token = token.strip()[:256] if isinstance(token, str) else ""
+        self._reference, self._token = link_from_address(self.router)
         self.error, self.score, self.comment = "", "", ""
         with session_scope() as session:
             outcome = feedback.survey_state(session, self._reference, self._token, self._secret())

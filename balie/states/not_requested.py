@@ -18,6 +18,7 @@ from balie.db_types import utcnow
 from balie.services import mail_suppression
 from balie.services.wizard import summarise
 from balie.settings import get_settings
+from balie.states.links import link_from_address
 from balie.worker import run_appointment_jobs
 
 log = logging.getLogger(__name__)
@@ -45,10 +46,7 @@ class NotRequestedState(rx.State):
     @rx.event
     def load(self) -> None:
         """Read the link and show what it is about; nothing changes yet."""
-        params = self.router.url.query_parameters
-        reference, token = params.get("ref", ""), params.get("token", "")
-        self._reference = reference.strip().upper()[:16] if isinstance(reference, str) else ""
-        self._token = token.strip()[:256] if isinstance(token, str) else ""
+        self._reference, self._token = link_from_address(self.router)
         self.view, self.reference, self.when, self.service_name = "invalid", "", {}, {}
         self.cancelled, self.error = False, False
         with session_scope() as session:
