@@ -11,7 +11,7 @@ from sqlmodel import select
 from balie.db import session_scope
 from balie.models import ChannelRule, Service, Topic
 from tests.e2e.staff_helpers import COUNSELLOR, MANAGER_ADMIN, sign_in_as
-from tests.e2e.test_booking import assert_accessible
+from tests.e2e.test_booking import assert_accessible, heading_has_focus
 
 SERVICE = "mobiliteitsbedrijf"  # live since the first wave
 TOPIC = "signalisatievergunning"  # a video topic no other browser test uses
@@ -56,7 +56,7 @@ def restore_topic() -> None:
 def topic_in_wizard(page: Page, base_url: str) -> None:
     """Open the citizen's wizard at the topics of the service."""
     page.goto(base_url + f"/boeken?dienst={SERVICE}")
-    expect(page.locator("#step-heading")).to_have_text("Waarover wil je praten?")
+    heading_has_focus(page, "Waarover wil je praten?")
 
 
 def test_a_topic_that_needs_a_signature_is_not_offered_by_video(page: Page, base_url: str) -> None:
