@@ -419,3 +419,11 @@ def test_the_committed_json_schema_is_the_generated_one() -> None:
     schema = json.loads(committed)
     assert schema["additionalProperties"] is False
     assert set(schema["required"]) == {"format", "version"}
+
+
+def test_the_example_in_the_format_document_is_a_valid_document() -> None:
+    text = (PROJECT_ROOT / "docs" / "catalogue-format.md").read_text(encoding="utf-8")
+    example = text.split("```json\n", 1)[1].split("```", 1)[0]
+    document = catalogue_io.parse(example)
+    assert [topic.slug for topic in document.services[0].topics] == ["algemene-vraag", "paspoort"]
+    assert document.staff[0].services[0].hours[1].start == "13:30"
