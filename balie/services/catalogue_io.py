@@ -87,6 +87,7 @@ def _plain(multiline: bool) -> Callable[[str], str]:
     """A check that refuses control characters (a newline is allowed when ``multiline``)."""
 
     def check(value: str) -> str:
+        """The text itself, when it has no control characters."""
         allowed = "\n" if multiline else ""
         if any(ch not in allowed and unicodedata.category(ch)[0] == "C" for ch in value):
             raise ValueError("contains control characters")
@@ -308,6 +309,7 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
+        """``path: message``."""
         return f"{self.path}: {self.message}"
 
 
@@ -521,6 +523,7 @@ def _check_languages(document: CatalogueDocument) -> list[Problem]:
     problems = []
 
     def look(path: str, texts: Mapping[str, str]) -> None:
+        """Note each language of ``texts`` that was not declared."""
         for code in texts:
             if code not in declared:
                 problems.append(Problem(f"{path}.{code}", "language not in organisation.languages"))
@@ -565,7 +568,9 @@ def _has_appointments(session: Session, condition: Any) -> bool:
     return session.exec(select(Appointment.id).where(condition).limit(1)).first() is not None
 
 
-def _remove_service(session: Session, service: Service, now: datetime, report: ImportReport):
+def _remove_service(
+    session: Session, service: Service, now: datetime, report: ImportReport
+) -> None:
     """Delete a service left out of a replacing document; only deactivate it when booked."""
     if _has_appointments(session, Appointment.service_id == service.id):
         if service.active:
