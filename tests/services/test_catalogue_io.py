@@ -427,3 +427,42 @@ def test_the_example_in_the_format_document_is_a_valid_document() -> None:
     document = catalogue_io.parse(example)
     assert [topic.slug for topic in document.services[0].topics] == ["algemene-vraag", "paspoort"]
     assert document.staff[0].services[0].hours[1].start == "13:30"
+
+
+def test_replace_takes_away_a_listed_persons_other_services_and_leaves_others_alone(
+    session: Session, gent: Organisation
+) -> None:
+    document = catalogue_io.export(session, gent, include_staff=True)
+    sara = next(m for m in document["staff"] if m["display_name"] == "Sara De Smet")
+    oog = _service(session, gent, "oog")
+    sara_id = session.exec(select(StaffMember.id).where(StaffMember.email == sara["email"])).one()
+    session.add(StaffService(staff_id=sara_id, service_id=oog.id))
+    session.add(
+        OpeningHours(
+            staff_id=sara_id, service_id=oog.id, weekday=5, start_time=time(9), end_time=time(12)
+        )
+    )
+    session.commit()
+    document["staff"] = [sara]  # everyone else left out
+    others = _count(session, OpeningHours, OpeningHours.staff_id != sara_id)
+
+    kept = catalogue_io.import_catalogue(session, gent, document, now=NOW)
+    assert kept.changes() == 0
+    assert _count(session, StaffService, StaffService.staff_id == sara_id) == 2
+
+    replaced = catalogue_io.import_catalogue(session, gent, document, replace=True, now=NOW)
+    assert replaced.hours_replaced == 1
+    memberships = session.exec(
+        select(StaffService.service_id).where(StaffService.staff_id == sara_id)
+    )
+    assert list(memberships) == [_service(session, gent, "energiecentrale").id]
+    assert (
+        _count(
+            session,
+            OpeningHours,
+            OpeningHours.service_id == oog.id,
+            OpeningHours.staff_id == sara_id,
+        )
+        == 0
+    )
+    assert _count(session, OpeningHours, OpeningHours.staff_id != sara_id) == others
