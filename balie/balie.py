@@ -27,10 +27,18 @@ class BalieApp(rx.App):
         return HttpGuard(super().__call__())
 
 
+# The current organisation's icon (one organisation per deployment for now); .ico for
+# browsers and tools that ask for /favicon.ico without reading the page.
+FAVICONS = [
+    rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml"),
+    rx.el.link(rel="icon", href="/favicon.ico", sizes="32x32"),
+]
+
 app = BalieApp(
     api_transformer=api,
     html_lang="nl",
     stylesheets=["/balie.css"],
+    head_components=FAVICONS,
 )
 app.app_wraps[(5, "Overlay")] = connection_overlay  # Reflex's, minus its hidden banner
 # First of all middleware: stale staff data is reset before the hydrate can send it.

@@ -84,6 +84,42 @@ def current_script_hashes() -> tuple[str, ...]:
     return _hashes_of_build(str(folder), stamp)
 
 
+@lru_cache(maxsize=4)
+def _folders_of_build(folder: str, _stamp: float) -> frozenset[str]:
+    """URL paths ("/boeken") of the build's folders that hold an index.html."""
+    root = Path(folder)
+    return frozenset(
+        "/" + index.parent.relative_to(root).as_posix()
+        for index in root.rglob("index.html")
+        if index.parent != root
+    )
+
+
+def page_folders() -> frozenset[str]:
+    """Pages the build serves as a folder's index.html (none when there is no build).
+
+    Starlette's static files answer "/boeken" with a redirect to "/boeken/" when "boeken/" is a
+    folder (it is one because of "/boeken/bevestigd"): a round trip before every page.
+    """
+    folder = _build_dir()
+    try:
+        stamp = (folder / "index.html").stat().st_mtime
+    except OSError:
+        return frozenset()
+    return _folders_of_build(str(folder), stamp)
+
+
+def _without_redirect(scope: Scope) -> Scope:
+    """The request for a page's folder index as "/page/" (what the redirect would ask for)."""
+    path = scope.get("path", "")
+    if scope.get("method") not in ("GET", "HEAD") or path not in page_folders():
+        return scope
+    changed = {**scope, "path": path + "/"}
+    if scope.get("raw_path") == path.encode():
+        changed["raw_path"] = path.encode() + b"/"
+    return changed
+
+
 def _origin(url: str) -> str:
     """scheme://host[:port] of ``url`` ("" when it has none)."""
     parts = urlsplit(url)
@@ -237,6 +273,8 @@ class HttpGuard:
                 await _answer(send, 413, TOO_LARGE, headers)
                 return
             receive = _counting(receive, MAX_API_BODY_BYTES)
+        else:
+            scope = _without_redirect(scope)
         await self._pass_on(scope, receive, send, headers)
 
     async def _pass_on(self, scope: Scope, receive: Receive, send: Send, headers: list) -> None:

@@ -274,3 +274,36 @@ def test_cors_preflights_get_the_headers_and_the_guard_runs_once(
     assert preflight.headers["x-content-type-options"] == "nosniff"
     client.get("/api/healthz")
     assert calls == ["/api/staff/login", "/api/healthz"]  # the guard inside `api` stood aside
+
+
+@pytest.fixture
+def built_pages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A build folder laid out as Reflex builds it: a page with sub-pages is also a folder."""
+    for name in ("index.html", "boeken.html", "boeken/index.html", "boeken/bevestigd/index.html"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(f"<html>{name}</html>")
+    monkeypatch.setattr(http_guard, "_build_dir", lambda: tmp_path)
+    return tmp_path
+
+
+def test_a_page_that_is_also_a_folder_is_served_without_a_redirect(
+    settings_env: pytest.MonkeyPatch, built_pages: Path
+) -> None:
+    from reflex.utils.precompressed_staticfiles import PrecompressedStaticFiles
+
+    static = Starlette(
+        routes=[Mount("", app=PrecompressedStaticFiles(directory=built_pages, html=True))]
+    )
+    bare = TestClient(static, base_url="http://localhost", follow_redirects=False)
+    assert bare.get("/boeken").status_code == 307  # what Starlette alone does
+    guarded = TestClient(
+        http_guard.HttpGuard(static), base_url="http://localhost", follow_redirects=False
+    )
+    for path in ("/boeken", "/boeken?service=oog", "/boeken/", "/boeken/bevestigd"):
+        answer = guarded.get(path)
+        assert answer.status_code == 200, path
+        assert "frame-ancestors 'none'" in answer.headers["content-security-policy"]
+    assert guarded.get("/boeken").text == "<html>boeken/index.html</html>"
+    assert guarded.head("/boeken").status_code == 200
+    assert guarded.get("/nergens").status_code == 404
+    assert http_guard.page_folders() == {"/boeken", "/boeken/bevestigd"}

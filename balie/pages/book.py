@@ -18,6 +18,7 @@ from balie.settings import get_settings
 from balie.states.abuse import SOLUTION_SCRIPT
 from balie.states.booking import CONFIRMED_PATH, BookingState, ServiceOption, TopicOption
 from balie.states.locale import LocaleState
+from balie.states.site import SiteState
 
 S = BookingState
 POW_NL, POW_EN = TEXTS["pow_checking"]["nl"], TEXTS["pow_checking"]["en"]
@@ -395,14 +396,22 @@ def confirmation_gone() -> rx.Component:
 
 
 @rx.page(
-    route=CONFIRMED_PATH, title="Afspraak gemaakt – Digitale Balie", on_load=S.load_confirmation
+    route=CONFIRMED_PATH,
+    title="Afspraak gemaakt – Digitale Balie",
+    description=SiteState.description,
+    on_load=[S.load_confirmation, SiteState.load_meta],
 )
 def booked() -> rx.Component:
     """The confirmation after booking, at its own address (only the reference in it)."""
     return page_frame(rx.cond(S.step == 6, step_done(), confirmation_gone()))
 
 
-@rx.page(route="/boeken", title="Afspraak maken – Digitale Balie", on_load=S.load)
+@rx.page(
+    route="/boeken",
+    title="Afspraak maken – Digitale Balie",
+    description=SiteState.description,
+    on_load=[S.load, SiteState.load_meta],
+)
 def book() -> rx.Component:
     """The wizard page."""
     return page_frame(

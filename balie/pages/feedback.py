@@ -7,6 +7,7 @@ from balie.components.layout import page_frame
 from balie.components.text import t, text_for
 from balie.services.feedback import COMMENT_MAX, SCORES
 from balie.states.feedback import FeedbackState
+from balie.states.site import SiteState
 
 S = FeedbackState
 ERROR_KEYS = ["feedback_error_score", "feedback_error_comment", "feedback_error_busy"]
@@ -103,7 +104,12 @@ def result(heading_key: str, text_key: str, element_id: str, role: str) -> rx.Co
     )
 
 
-@rx.page(route="/tevredenheid", title="Jouw mening – Digitale Balie", on_load=S.load)
+@rx.page(
+    route="/tevredenheid",
+    title="Jouw mening – Digitale Balie",
+    description=SiteState.description,
+    on_load=[S.load, SiteState.load_meta],
+)
 def feedback_page() -> rx.Component:
     """The survey page."""
     return page_frame(

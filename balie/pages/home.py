@@ -5,6 +5,7 @@ import reflex as rx
 from balie.components.layout import page_frame
 from balie.components.text import localised, t
 from balie.states.catalogue import CatalogueState, ServiceCard
+from balie.states.site import SiteState
 
 
 def service_card(service: rx.Var[ServiceCard]) -> rx.Component:
@@ -46,7 +47,12 @@ def service_list() -> rx.Component:
     )
 
 
-@rx.page(route="/", title="Digitale Balie – Stad Gent", on_load=CatalogueState.load)
+@rx.page(
+    route="/",
+    title="Digitale Balie – Stad Gent",
+    description=SiteState.description,
+    on_load=[CatalogueState.load, SiteState.load_meta],
+)
 def home() -> rx.Component:
     """The home page."""
     return page_frame(

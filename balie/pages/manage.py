@@ -9,6 +9,7 @@ from balie.components.text import localised, t, text_for
 from balie.components.time_picker import time_picker
 from balie.i18n import ERRORS
 from balie.states.manage import ManageState
+from balie.states.site import SiteState
 
 M = ManageState
 MESSAGES = ["cancelled_done", "moved", "not_changeable_note", "manage_not_found", *ERRORS]
@@ -128,7 +129,12 @@ def cancel() -> rx.Component:
     )
 
 
-@rx.page(route="/afspraak", title="Mijn afspraak – Digitale Balie", on_load=M.load)
+@rx.page(
+    route="/afspraak",
+    title="Mijn afspraak – Digitale Balie",
+    description=SiteState.description,
+    on_load=[M.load, SiteState.load_meta],
+)
 def manage() -> rx.Component:
     """The manage page."""
     return page_frame(

@@ -6,6 +6,7 @@ from balie.components.forms import step_heading
 from balie.components.layout import page_frame
 from balie.components.text import localised, t
 from balie.states.not_requested import NotRequestedState
+from balie.states.site import SiteState
 
 S = NotRequestedState
 
@@ -70,7 +71,8 @@ def invalid() -> rx.Component:
 @rx.page(
     route="/niet-aangevraagd",
     title="Niet aangevraagd – Digitale Balie",
-    on_load=S.load,
+    description=SiteState.description,
+    on_load=[S.load, SiteState.load_meta],
 )
 def not_requested_page() -> rx.Component:
     """The page."""

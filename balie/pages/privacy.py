@@ -5,6 +5,7 @@ import reflex as rx
 from balie.components.layout import page_frame
 from balie.components.text import localised, t
 from balie.states.privacy import PrivacyState
+from balie.states.site import SiteState
 
 P = PrivacyState
 KEPT = ("name", "email", "phone", "question", "notes", "feedback")
@@ -27,7 +28,12 @@ def settings_text(value: rx.Var, element_id: str) -> rx.Component:
     )
 
 
-@rx.page(route="/privacy", title="Privacy – Digitale Balie", on_load=P.load)
+@rx.page(
+    route="/privacy",
+    title="Privacy – Digitale Balie",
+    description=SiteState.description,
+    on_load=[P.load, SiteState.load_meta],
+)
 def privacy_page() -> rx.Component:
     """The privacy notice."""
     return page_frame(

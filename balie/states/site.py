@@ -1,0 +1,31 @@
+"""State behind what every citizen page says about itself (meta description)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import reflex as rx
+
+from balie.db import session_scope
+from balie.services import catalogue_cache
+from balie.services.site_meta import DEFAULT_DESCRIPTION, page_description
+from balie.settings import get_settings
+
+
+class SiteState(rx.State):
+    """The organisation's description of the site (public data)."""
+
+    description: str = DEFAULT_DESCRIPTION
+
+    @rx.event
+    def load_meta(self) -> None:
+        """Describe the site with the organisation's name and live services (cached catalogue)."""
+        with session_scope() as session:
+            catalogue = catalogue_cache.current(session, get_settings().organisation)
+        if catalogue is None:
+            return
+        organisation = catalogue.organisation
+        today = datetime.now(ZoneInfo(organisation.time_zone)).date()
+        names = [view.name.get("nl", "") for view in catalogue.live_views(today)]
+        self.description = page_description(organisation.name, names)
