@@ -53,11 +53,11 @@ def overlaps(page: Page, chart: str) -> list[list[str]]:
         """chart => {
           const boxes = (selector) => [...document.querySelectorAll(chart + ' ' + selector)]
             .map((e) => [e.textContent, e.getBoundingClientRect()]);
-          const waves = boxes('.recharts-reference-line .recharts-label');
-          const ticks = boxes('.recharts-cartesian-axis-tick text');
+          const waves = boxes('text.recharts-label');
+          const ticks = boxes('.recharts-cartesian-axis-tick-value');
           const apart = (a, b) => a.right <= b.left || b.right <= a.left
             || a.bottom <= b.top || b.bottom <= a.top;
-          if (!waves.length) return [['no go-live label in', chart]];
+          if (!waves.length || !ticks.length) return [['no go-live or axis label in', chart]];
           return waves.flatMap(([w, a]) => ticks.filter(([, b]) => !apart(a, b))
             .map(([t]) => [w, t]));
         }""",
