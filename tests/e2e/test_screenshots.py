@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -18,18 +18,26 @@ from sqlmodel import Session, select
 
 from balie.db import session_scope
 from balie.db_types import utcnow
-from balie.models import Appointment, AppointmentStatus, Outcome, Service, StaffMember, Topic
+from balie.models import (
+    Appointment,
+    AppointmentStatus,
+    AvailabilityException,
+    Outcome,
+    Service,
+    StaffMember,
+    Topic,
+)
 from balie.services import booking, slots
 from balie.services.booking import Booked, BookingRequest
 from balie.services.catalogue import get_organisation
-from balie.services.demo_data import demo_email
+from balie.services.demo_data import QUESTIONS, demo_email
 from balie.services.validation import CitizenDetails
 from balie.settings import get_settings
 from balie.states.staff_session import STAFF_PAGES
 from tests.e2e.conftest import PROJECT_ROOT, axe_violations
 from tests.e2e.htmlcs import htmlcs_errors
 from tests.e2e.staff_helpers import AGENT, COUNSELLOR, MANAGER_ADMIN, sign_in_as
-from tests.e2e.test_staff import appointment_at
+from tests.e2e.test_staff import COLLEAGUE, appointment_at
 
 OUT = Path(os.environ.get("BALIE_SCREENSHOTS_DIR", PROJECT_ROOT / "data" / "test-screenshots"))
 CITIZEN_PAGES = {"/": "citizen-home", "/boeken": "citizen-book", "/privacy": "citizen-privacy"}
@@ -86,6 +94,8 @@ def record(page: Page, url: str, route: str, name: str | None) -> dict:
     if name is not None:
         OUT.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(OUT / f"{name}.png"), full_page=True)
+        if route == "/statistieken":  # a close-up: go-live labels next to the axis labels
+            page.locator("#chart-weeks").screenshot(path=str(OUT / f"{name}-weeks-chart.png"))
     result = {
         "route": route if not route.startswith("/afspraak") else "/afspraak",
         "wide": wide,
@@ -113,12 +123,27 @@ CITIZENS = (
 )
 # Services with calls this week next to the counsellor's own (Verhuurderspunt): several colours.
 OTHER_SERVICES = ("woonwijzer", "energiecentrale", "mobiliteitsbedrijf", "burgerzaken")
+LATE = (time(15, 0), time(16, 30))  # the stretch of leave in the pictures
 
 
-def _counsellor_id(session: Session) -> int:
-    """The pictured counsellor's staff id."""
-    email = demo_email(COUNSELLOR)
+def _staff_id(session: Session, name: str) -> int:
+    """A demo staff member's id."""
+    email = demo_email(name)
     return session.exec(select(StaffMember.id).where(StaffMember.email == email)).one()
+
+
+def _leave(session: Session, name: str, day: date, start: time, end: time) -> None:
+    """Leave for the demo staff member ``name`` on ``day`` from ``start`` to ``end`` (local)."""
+    session.add(
+        AvailabilityException(
+            organisation_id=get_organisation(session, "gent").id,
+            staff_id=_staff_id(session, name),
+            start_at=datetime.combine(day, start, TZ),
+            end_at=datetime.combine(day, end, TZ),
+            reason="Verlof",
+        )
+    )
+    session.commit()
 
 
 def _book_free(
@@ -136,8 +161,9 @@ def _book_free(
         free = [slot for slot in free if staff_id in slot.staff_ids]
     booked = []
     for index, slot in enumerate(free[::every]):
-        name = CITIZENS[(index + len(slug)) % len(CITIZENS)]
-        details = CitizenDetails(name, "burger@example.be", None, "nl", "Een vraag", True)
+        name = CITIZENS[(index + len(slug) + (staff_id or 0)) % len(CITIZENS)]
+        question = QUESTIONS[slug][index % len(QUESTIONS[slug])][0]
+        details = CitizenDetails(name, "burger@example.be", None, "nl", question, True)
         request = BookingRequest(slug, topic, slot.start, details)
         booked.append(
             booking.book(
@@ -177,7 +203,12 @@ def book_a_busy_week() -> str:
             session.commit()
     appointment_at("Nadia El Idrissi", now - timedelta(minutes=10))  # in progress now
     with session_scope() as session:
-        _book_free(session, "verhuurderspunt", 3, _counsellor_id(session))
+        # Leave, shaded in the week (past: nothing to move) and in the team's day (late today).
+        if today.weekday() > 0:
+            _leave(session, COUNSELLOR, monday + timedelta(days=today.weekday() - 1), *LATE)
+        _leave(session, COLLEAGUE, today, *LATE)
+        _book_free(session, "verhuurderspunt", 3, _staff_id(session, COUNSELLOR))
+        _book_free(session, "verhuurderspunt", 4, _staff_id(session, COLLEAGUE))
         booked = [call for slug in OTHER_SERVICES for call in _book_free(session, slug, 4, None)]
         if not booked:  # late on Sunday: no free time left this week; next week's first one
             booked = _book_free(session, "woonwijzer", 1, None, weeks=1)[:1]
