@@ -96,10 +96,33 @@ def _hour(label: rx.Var) -> rx.Component:
     return rx.box(label, class_name="cal-hour")
 
 
-def calendar_grid(columns: rx.Var, hours: rx.Var, grid_id: str, label_key: str) -> rx.Component:
+def _key(kind: str, text_key: str) -> rx.Component:
+    """One entry of the legend: a swatch like the grid's shading, and its meaning."""
+    return rx.el.li(
+        rx.el.span(
+            class_name=f"cal-swatch cal-swatch-{kind}", custom_attrs={"aria-hidden": "true"}
+        ),
+        t(text_key),
+    )
+
+
+def _legend() -> rx.Component:
+    """What the shading means (the list under the grid says it in words per appointment)."""
+    return rx.el.ul(
+        _key("open", "cal_legend_open"),
+        _key("closed", "cal_legend_closed"),
+        _key("away", "cal_legend_away"),
+        class_name="cal-legend",
+    )
+
+
+def calendar_grid(
+    columns: rx.Var, hours: rx.Var, grid_id: str, label_key: str, hint_key: str = "cal_keys_hint"
+) -> rx.Component:
     """The grid of ``columns`` (each with blocks and shading) over the rows of ``hours``."""
     return rx.box(
-        rx.el.p(t("cal_keys_hint"), class_name="cal-hint", id=f"{grid_id}-hint"),
+        rx.el.p(t(hint_key), class_name="cal-hint", id=f"{grid_id}-hint"),
+        _legend(),
         rx.box(
             rx.box(
                 rx.box(class_name="cal-col-head"),

@@ -11,9 +11,16 @@ from balie.components.forms import message_box
 from balie.components.staff_frame import staff_frame
 from balie.components.text import localised, t, text_for
 from balie.models import Outcome
-from balie.services.palette import BAR_OUTLINE
+from balie.services.palette import (
+    BAR_OUTLINE,
+    CHANNEL_PATTERNS,
+    PATTERNS,
+    SERIES,
+    TILE,
+    ink,
+    pattern_id,
+)
 from balie.states.dashboard import (
-    CHANNEL_COLOURS,
     DASHBOARD_PAGE,
     DashboardState,
     FigureView,
@@ -165,7 +172,7 @@ def chart(*children: rx.Component, data: rx.Var, chart_id: str) -> rx.Component:
             rx.recharts.cartesian_grid(stroke_dasharray="3 3"),
             rx.recharts.x_axis(data_key="label"),
             rx.recharts.y_axis(allow_decimals=False),
-            rx.recharts.legend(),
+            rx.recharts.legend(icon_size=16),  # big enough to show each series' pattern
             *children,
             data=data,
             width="100%",
@@ -180,12 +187,49 @@ def chart(*children: rx.Component, data: rx.Var, chart_id: str) -> rx.Component:
     )
 
 
+def _mark(shape: tuple, colour: str) -> rx.Component:
+    """One mark of a pattern tile: a line or a dot in ``colour``."""
+    if shape[0] == "dot":
+        _kind, cx, cy, r = shape
+        return rx.el.svg.circle(cx=str(cx), cy=str(cy), r=str(r), custom_attrs={"fill": colour})
+    _kind, x1, y1, x2, y2 = shape
+    return rx.el.svg.line(
+        x1=str(x1),
+        y1=str(y1),
+        x2=str(x2),
+        y2=str(y2),
+        custom_attrs={"stroke": colour, "strokeWidth": "1.5"},
+    )
+
+
+def chart_patterns() -> rx.Component:
+    """The fills of the series: colour plus a pattern of its own, so colour is not the only cue."""
+    tiles = [
+        rx.el.svg.pattern(
+            rx.el.svg.rect(width=TILE, height=TILE, custom_attrs={"fill": colour}),
+            *(_mark(shape, ink(colour)) for shape in PATTERNS[index]),
+            id=pattern_id(index),
+            width=TILE,
+            height=TILE,
+            pattern_units="userSpaceOnUse",
+        )
+        for index, colour in enumerate(SERIES)
+    ]
+    return rx.el.svg(
+        rx.el.svg.defs(*tiles),
+        width=0,
+        height=0,
+        class_name="dash-patterns",
+        custom_attrs={"aria-hidden": "true", "focusable": "false"},
+    )
+
+
 def series_bar(series: rx.Var[SeriesView]) -> rx.Component:
     """The bars of one service, stacked."""
     return rx.recharts.bar(
         data_key=series.slug,
         stack_id="held",
-        fill=series.colour,
+        fill=series.fill,
         stroke=BAR_OUTLINE,
         stroke_width=0.5,
         name=localised(series.name),
@@ -198,7 +242,12 @@ def wave_line(key: str) -> rx.Component:
 
     def line(wave: rx.Var[WaveView]) -> rx.Component:
         return rx.recharts.reference_line(
-            rx.recharts.label(value=t("dash_wave"), position="top", fill="#000000"),
+            # Above the plot, reading rightwards from the line: never over the y axis's labels.
+            rx.recharts.label(
+                value=t("dash_wave"),
+                position="top",
+                custom_attrs={"textAnchor": "start", "fill": "#000000"},
+            ),
             x=getattr(wave, key),
             stroke="#000000",
             stroke_dasharray="6 3",
@@ -376,7 +425,9 @@ def channel_bar(channel: str, label: str) -> rx.Component:
     return rx.recharts.bar(
         data_key=channel,
         stack_id="channel",
-        fill=CHANNEL_COLOURS[channel],
+        fill=f"url(#{pattern_id(CHANNEL_PATTERNS[channel])})",
+        stroke=BAR_OUTLINE,
+        stroke_width=0.5,
         name=t(label),
         is_animation_active=False,
     )
@@ -426,6 +477,7 @@ def dashboard() -> rx.Component:
                         margin_bottom="1rem",
                     ),
                 ),
+                chart_patterns(),
                 headline(),
                 filters(),
                 growth("dash_per_week", "dash_week", S.weeks_chart, S.weeks_table, "week", "weeks"),

@@ -59,11 +59,13 @@ def sign_in_form() -> rx.Component:
             rx.el.input(
                 id="staff-email",
                 name="email",
+                # "username" lets password managers fill it in; the HTML autofill table allows
+                # that token on text inputs only (HTML_CodeSniffer H98), so no type="email".
                 type="text",
                 input_mode="email",
                 auto_complete="username",
-                auto_capitalize="none",
                 spell_check=False,
+                auto_capitalize="none",
                 required=True,
                 class_name="field-input",
             ),

@@ -195,43 +195,60 @@ def team_row(row: rx.Var[PlanRow]) -> rx.Component:
 
 def team_table() -> rx.Component:
     """The service's appointments that day, with the counsellor of each."""
-    return rx.cond(
-        TeamDayState.rows.length() > 0,
-        rx.box(
-            calendar_grid(TeamDayState.columns, TeamDayState.hours, "team-grid", "cal_team_label"),
-            rx.el.table(
-                rx.el.caption(
-                    t("work_team_caption"),
-                    " ",
-                    localised(TeamDayState.service_name),
-                    ", ",
-                    localised(TeamDayState.day_label),
-                ),
-                rx.el.thead(
-                    rx.el.tr(
-                        header("work_col_time"),
-                        header("work_col_counsellor"),
-                        header("work_col_topic"),
-                        header("work_col_citizen"),
-                        header("work_col_status"),
-                        header("work_col_meeting"),
-                    )
-                ),
-                rx.el.tbody(rx.foreach(TeamDayState.rows, team_row)),
-                class_name="plan-table",
-                id="team-day-table",
+    return rx.fragment(
+        rx.cond(
+            TeamDayState.columns.length() > 0,
+            calendar_grid(
+                TeamDayState.columns,
+                TeamDayState.hours,
+                "team-grid",
+                "cal_team_label",
+                "cal_keys_hint_team",
             ),
-            class_name="plan-table-wrap",
         ),
-        rx.text(
-            t("work_team_none"),
-            " (",
-            localised(TeamDayState.service_name),
-            ", ",
-            localised(TeamDayState.day_label),
-            ")",
-            id="team-none",
+        rx.cond(TeamDayState.rows.length() > 0, team_rows_table(), team_none()),
+    )
+
+
+def team_rows_table() -> rx.Component:
+    """The same appointments as a table, the alternative to the grid."""
+    return rx.box(
+        rx.el.table(
+            rx.el.caption(
+                t("work_team_caption"),
+                " ",
+                localised(TeamDayState.service_name),
+                ", ",
+                localised(TeamDayState.day_label),
+            ),
+            rx.el.thead(
+                rx.el.tr(
+                    header("work_col_time"),
+                    header("work_col_counsellor"),
+                    header("work_col_topic"),
+                    header("work_col_citizen"),
+                    header("work_col_status"),
+                    header("work_col_meeting"),
+                )
+            ),
+            rx.el.tbody(rx.foreach(TeamDayState.rows, team_row)),
+            class_name="plan-table",
+            id="team-day-table",
         ),
+        class_name="plan-table-wrap",
+    )
+
+
+def team_none() -> rx.Component:
+    """No appointments for the service that day."""
+    return rx.text(
+        t("work_team_none"),
+        " (",
+        localised(TeamDayState.service_name),
+        ", ",
+        localised(TeamDayState.day_label),
+        ")",
+        id="team-none",
     )
 
 

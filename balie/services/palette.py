@@ -144,3 +144,32 @@ def min_difference(colours: tuple[str, ...], kind: str | None = None) -> float:
         linear = to_linear(colour)
         labs.append(to_lab(simulate(linear, kind) if kind else linear))
     return min(ciede2000(a, b) for a, b in combinations(labs, 2))
+
+
+# A second cue next to the colour (WCAG 1.4.1): each series also gets its own pattern, drawn in
+# an 8 by 8 tile over the fill. Shapes: ("line", x1, y1, x2, y2) or ("dot", cx, cy, r).
+Shape = tuple[str, float, float, float] | tuple[str, float, float, float, float]
+TILE = 8
+PATTERNS: tuple[tuple[Shape, ...], ...] = (
+    (),  # plain
+    (("line", 0, 8, 8, 0), ("line", -2, 2, 2, -2), ("line", 6, 10, 10, 6)),  # diagonal /
+    (("dot", 4, 4, 1.6),),  # dots
+    (("line", 0, 4, 8, 4),),  # horizontal
+    (("line", 0, 0, 8, 8), ("line", -2, 6, 2, 10), ("line", 6, -2, 10, 2)),  # diagonal \
+    (("line", 4, 0, 4, 8),),  # vertical
+    (("line", 0, 8, 8, 0), ("line", 0, 0, 8, 8)),  # crossed diagonals
+    (("line", 0, 4, 8, 4), ("line", 4, 0, 4, 8)),  # grid
+    (("dot", 2, 2, 1.2), ("dot", 6, 6, 1.2)),  # small dots, offset
+)
+# The channels use the series with their colour: plain blue (web), hatched orange (contact centre).
+CHANNEL_PATTERNS = {"web": 0, "contact_centre": 1}
+
+
+def ink(colour: str) -> str:
+    """Black or white, whichever stands out more on ``colour`` (for the pattern's marks)."""
+    return "#000000" if contrast(colour, "#000000") >= contrast(colour, "#ffffff") else "#ffffff"
+
+
+def pattern_id(index: int) -> str:
+    """The id of series ``index``'s pattern (colour and marks) in the page."""
+    return f"series-pattern-{index % len(SERIES)}"

@@ -64,6 +64,7 @@ class DayRow:
     outcome: str
     staff_note: str
     staff_name: str = ""
+    staff_id: int = 0
 
 
 def _time_zone(session: Session, staff: StaffMember) -> ZoneInfo:
@@ -84,6 +85,7 @@ def _row(
     tz: ZoneInfo,
     lang: str,
     staff_name: str = "",
+    staff_id: int = 0,
 ) -> DayRow:
     """The list row of one appointment."""
     start, end = appointment.start_at.astimezone(tz), appointment.end_at.astimezone(tz)
@@ -105,6 +107,7 @@ def _row(
         outcome=str(appointment.outcome or ""),
         staff_note=appointment.staff_note or "",
         staff_name=staff_name,
+        staff_id=staff_id,
     )
 
 
@@ -118,7 +121,7 @@ def _rows(
 ) -> list[DayRow]:
     """Rows of the non-cancelled appointments matching ``condition`` in ``[start, end)``."""
     found = session.exec(
-        select(Appointment, Service, Topic, StaffMember.display_name)
+        select(Appointment, Service, Topic, StaffMember.display_name, StaffMember.id)
         .join(Service, Service.id == Appointment.service_id)
         .join(Topic, Topic.id == Appointment.topic_id)
         .join(StaffMember, StaffMember.id == Appointment.staff_id)
@@ -131,8 +134,8 @@ def _rows(
         .order_by(Appointment.start_at, Appointment.id)
     ).all()
     return [
-        _row(appointment, service, topic, tz, lang, staff_name)
-        for appointment, service, topic, staff_name in found
+        _row(appointment, service, topic, tz, lang, staff_name, staff_id)
+        for appointment, service, topic, staff_name, staff_id in found
     ]
 
 
@@ -218,6 +221,46 @@ def week_rows(
 Span = tuple[datetime, datetime]
 
 
+def _away_rows(
+    session: Session, staff: StaffMember, staff_ids: list[int], first: datetime, last: datetime
+) -> list[AvailabilityException]:
+    """Leave of ``staff_ids`` and closures of the organisation that touch ``[first, last)``."""
+    return list(
+        session.exec(
+            select(AvailabilityException).where(
+                AvailabilityException.organisation_id == staff.organisation_id,
+                AvailabilityException.staff_id.in_(staff_ids)
+                | AvailabilityException.staff_id.is_(None),
+                AvailabilityException.start_at < last,
+                AvailabilityException.end_at > first,
+            )
+        )
+    )
+
+
+def _day_spans(
+    day: date, hours: list[OpeningHours], away: list[AvailabilityException], tz: ZoneInfo
+) -> tuple[list[Span], list[Span]]:
+    """The opening hours and the leave (clipped to the day) on ``day``, as naive local times."""
+    opened = sorted(
+        {
+            (datetime.combine(day, row.start_time), datetime.combine(day, row.end_time))
+            for row in hours
+            if row.weekday == day.weekday()
+            and (row.valid_from is None or row.valid_from <= day)
+            and (row.valid_until is None or day <= row.valid_until)
+        }
+    )
+    midnight = datetime.combine(day, time.min)
+    off = []
+    for period in away:
+        start = max(period.start_at.astimezone(tz).replace(tzinfo=None), midnight)
+        end = min(period.end_at.astimezone(tz).replace(tzinfo=None), midnight + timedelta(1))
+        if start < end:
+            off.append((start, end))
+    return opened, sorted(off)
+
+
 def week_availability(
     session: Session, staff: StaffMember, monday: date
 ) -> dict[date, tuple[list[Span], list[Span]]]:
@@ -228,36 +271,61 @@ def week_availability(
     monday -= timedelta(days=monday.weekday())
     tz = _time_zone(session, staff)
     first, last = _bounds(monday, 7, tz)
-    hours = session.exec(select(OpeningHours).where(OpeningHours.staff_id == staff.id)).all()
-    away = session.exec(
-        select(AvailabilityException).where(
-            AvailabilityException.organisation_id == staff.organisation_id,
-            (AvailabilityException.staff_id == staff.id)
-            | (AvailabilityException.staff_id.is_(None)),
-            AvailabilityException.start_at < last,
-            AvailabilityException.end_at > first,
+    hours = list(session.exec(select(OpeningHours).where(OpeningHours.staff_id == staff.id)))
+    away = _away_rows(session, staff, [staff.id], first, last)
+    return {
+        day: _day_spans(day, hours, away, tz)
+        for day in (monday + timedelta(days=n) for n in range(7))
+    }
+
+
+@dataclass(frozen=True)
+class TeamColumn:
+    """A counsellor in a service's day: their opening hours for the service, and their leave."""
+
+    staff_id: int
+    name: str
+    opened: list[Span]
+    away: list[Span]
+
+
+def team_availability(
+    session: Session, staff: StaffMember, service_id: int, day: date, rows: list[DayRow]
+) -> list[TeamColumn]:
+    """The service's active counsellors and everyone with one of ``rows``, by name, with shading.
+
+    Call it after ``team_rows`` (which checks that ``staff`` may see the service's day).
+    """
+    members = session.exec(
+        select(StaffMember.id, StaffMember.display_name)
+        .join(StaffService, StaffService.staff_id == StaffMember.id)
+        .where(
+            StaffService.service_id == service_id,
+            StaffMember.organisation_id == staff.organisation_id,
+            StaffMember.active,
         )
     ).all()
-    week: dict[date, tuple[list[Span], list[Span]]] = {}
-    for day in (monday + timedelta(days=n) for n in range(7)):
-        opened = sorted(
-            {
-                (datetime.combine(day, row.start_time), datetime.combine(day, row.end_time))
-                for row in hours
-                if row.weekday == day.weekday()
-                and (row.valid_from is None or row.valid_from <= day)
-                and (row.valid_until is None or day <= row.valid_until)
-            }
+    names = dict(members) | {row.staff_id: row.staff_name for row in rows}
+    if not names:
+        return []
+    tz = _time_zone(session, staff)
+    first, last = _bounds(day, 1, tz)
+    hours = session.exec(
+        select(OpeningHours).where(
+            OpeningHours.service_id == service_id, OpeningHours.staff_id.in_(list(names))
         )
-        midnight = datetime.combine(day, time.min)
-        off = []
-        for period in away:
-            start = max(period.start_at.astimezone(tz).replace(tzinfo=None), midnight)
-            end = min(period.end_at.astimezone(tz).replace(tzinfo=None), midnight + timedelta(1))
-            if start < end:
-                off.append((start, end))
-        week[day] = (opened, sorted(off))
-    return week
+    ).all()
+    away = _away_rows(session, staff, list(names), first, last)
+    columns = []
+    for staff_id, name in sorted(names.items(), key=lambda item: (item[1], item[0])):
+        opened, off = _day_spans(
+            day,
+            [row for row in hours if row.staff_id == staff_id],
+            [row for row in away if row.staff_id in (staff_id, None)],
+            tz,
+        )
+        columns.append(TeamColumn(staff_id, name, opened, off))
+    return columns
 
 
 def _may_handle(session: Session, staff: StaffMember, appointment: Appointment) -> bool:

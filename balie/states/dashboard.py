@@ -54,6 +54,7 @@ class SeriesView:
     slug: str
     name: dict[str, str]
     colour: str
+    fill: str = ""  # the colour with the series' own pattern (palette.PATTERNS)
 
 
 @dataclass
@@ -340,7 +341,12 @@ class DashboardState(StaffSessionState, rx.State):
             option.slug: {"nl": option.name_nl, "en": option.name_en} for option in figures.services
         }
         self.series = [
-            SeriesView(slug, names[slug], PALETTE[index % len(PALETTE)])
+            SeriesView(
+                slug,
+                names[slug],
+                PALETTE[index % len(PALETTE)],
+                f"url(#{palette.pattern_id(index)})",
+            )
             for index, slug in enumerate(
                 option.slug for option in figures.services if option.slug in shown
             )

@@ -196,7 +196,8 @@ class WeekState(StaffSessionState, rx.State):
         }
         every = [row for rows in week.values() for row in rows]
         shading = staff_day.week_availability(session, staff, monday)
-        hours = hour_range([(row.start, row.end) for row in every])
+        spans = [span for opened, _away in shading.values() for span in opened]
+        hours = hour_range([(row.start, row.end) for row in every] + spans)
         colours = _service_colours(every)
         self.hours = _hour_labels(hours)
         self.days = [
@@ -281,21 +282,24 @@ class TeamDayState(StaffSessionState, rx.State):
         """Load the service's day (a bulk read: audited by the service)."""
         rows = staff_day.team_rows(session, staff, service_id, day, "nl")
         self.rows = [_plan_row(row) for row in rows]
-        hours = hour_range([(row.start, row.end) for row in rows])
+        counsellors = staff_day.team_availability(session, staff, service_id, day, rows)
+        spans = [span for column in counsellors for span in column.opened]
+        hours = hour_range([(row.start, row.end) for row in rows] + spans)
         colours = _service_colours(rows)
-        by_counsellor: dict[str, list[staff_day.DayRow]] = {}
-        for row in rows:
-            by_counsellor.setdefault(row.staff_name, []).append(row)
         self.hours = _hour_labels(hours)
-        self.columns = [
-            WeekDay(
-                key=f"counsellor-{index}",
-                label=dict.fromkeys(LANGUAGES, name),
-                count=len(own),
-                blocks=_blocks(own, hours, colours),
+        self.columns = []
+        for index, column in enumerate(counsellors):
+            own = [row for row in rows if row.staff_id == column.staff_id]
+            self.columns.append(
+                WeekDay(
+                    key=f"counsellor-{index}",
+                    label=dict.fromkeys(LANGUAGES, column.name),
+                    count=len(own),
+                    blocks=_blocks(own, hours, colours),
+                    open_spans=[_span(a, b, hours) for a, b in column.opened],
+                    away_spans=[_span(a, b, hours) for a, b in column.away],
+                )
             )
-            for index, (name, own) in enumerate(sorted(by_counsellor.items()))
-        ]
         self.service_value, self.day = str(service_id), day.isoformat()
         chosen = next((s for s in self.services if s.value == self.service_value), None)
         self.service_name = chosen.name if chosen else {}

@@ -85,6 +85,18 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Use the arrow keys to go to the next appointment (up and down) or the next "
         "day (left and right). Choose an appointment for its details.",
     },
+    "cal_keys_hint_team": {
+        "nl": "Met de pijltjestoetsen ga je naar de volgende afspraak (omhoog en omlaag) "
+        "of de volgende medewerker (links en rechts). Kies een afspraak voor de details.",
+        "en": "Use the arrow keys to go to the next appointment (up and down) or the next "
+        "counsellor (left and right). Choose an appointment for its details.",
+    },
+    "cal_legend_open": {"nl": "Open: je neemt gesprekken aan", "en": "Open: taking calls"},
+    "cal_legend_closed": {"nl": "Gesloten", "en": "Closed"},
+    "cal_legend_away": {
+        "nl": "Afwezig: verlof of sluiting",
+        "en": "Away: leave or closure",
+    },
     "work_week_nav": {"nl": "Andere week", "en": "Another week"},
     # Day per service
     "work_team_title": {"nl": "Dag per dienst", "en": "Day per service"},

@@ -15,8 +15,8 @@ from playwright.sync_api import Browser, Page, expect
 from balie.services.abuse import public as abuse
 from balie.services.abuse.gate import Requester
 from balie.settings import get_settings
-from tests.e2e.conftest import axe_violations, tab_to
-from tests.e2e.test_booking import heading_has_focus
+from tests.e2e.conftest import tab_to
+from tests.e2e.test_booking import assert_accessible, heading_has_focus
 
 FLOODER, NEIGHBOUR = "203.0.113.66", "198.51.100.23"
 
@@ -30,12 +30,6 @@ def proxied(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
     monkeypatch.undo()
     get_settings.cache_clear()
-
-
-def assert_accessible(page: Page) -> None:
-    """No WCAG 2.1 A/AA violations on the current page state."""
-    violations = axe_violations(page)
-    assert violations == [], [(v["id"], [n["target"] for n in v["nodes"]]) for v in violations]
 
 
 def to_review(page: Page, base_url: str, email: str) -> None:

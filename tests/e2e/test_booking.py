@@ -18,13 +18,16 @@ from balie.services import booking
 from balie.services.catalogue import get_organisation
 from balie.services.validation import CitizenDetails
 from tests.e2e.conftest import E2E_OUTBOX, FAKES, JOIN_URL, axe_violations, tab_to
+from tests.e2e.htmlcs import htmlcs_errors
 from tests.fakes.microsoft import unavailable
 
 
 def assert_accessible(page: Page) -> None:
-    """No WCAG 2.1 A/AA violations on the current page state."""
+    """No WCAG 2.1 A/AA violations on the current page state: axe and HTML_CodeSniffer agree."""
     violations = axe_violations(page)
     assert violations == [], [(v["id"], [n["target"] for n in v["nodes"]]) for v in violations]
+    errors = htmlcs_errors(page)
+    assert errors == [], errors
 
 
 def heading_has_focus(page: Page, text: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import axe_violations
+from tests.e2e.test_booking import assert_accessible
 
 
 def test_home_lists_the_services_of_ghent(page: Page, base_url: str) -> None:
@@ -14,7 +14,7 @@ def test_home_lists_the_services_of_ghent(page: Page, base_url: str) -> None:
     expect(services).to_have_count(9)
     expect(services.first).to_contain_text("Energiecentrale")
     expect(page.locator("#services")).to_contain_text("GAS-boetes")
-    assert axe_violations(page) == []
+    assert_accessible(page)
 
 
 def test_switch_to_english_and_back(page: Page, base_url: str) -> None:
@@ -24,7 +24,7 @@ def test_switch_to_english_and_back(page: Page, base_url: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Talk to the city by video call")
     expect(page.locator("#services")).to_contain_text("Energy Centre")
     expect(page.locator("main").locator("xpath=..")).to_have_attribute("lang", "en")
-    assert axe_violations(page) == []
+    assert_accessible(page)
     page.reload()
     expect(page.get_by_role("heading", level=1)).to_have_text("Talk to the city by video call")
     page.get_by_role("button", name="Schakel naar Nederlands").click()

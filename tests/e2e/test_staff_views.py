@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from balie.db import session_scope
 from balie.db_types import utcnow
-from balie.models import Appointment, Service, StaffMember, Topic
+from balie.models import Appointment, AvailabilityException, Service, StaffMember, Topic
 from balie.services.booking import manage_token_for, new_reference, token_hash
 from balie.services.demo_data import demo_email
 from tests.e2e.staff_helpers import COUNSELLOR, MANAGER_ADMIN, sign_in_as
@@ -119,3 +119,64 @@ def test_a_team_lead_sees_a_services_day_with_both_counsellors(page: Page, base_
     expect(page.get_by_label("Datum")).to_have_attribute("aria-invalid", "true")
     expect(page.get_by_label("Datum")).to_have_value("1999-01-01")
     assert_accessible(page)
+
+
+def test_the_team_grid_shades_hours_and_leave_and_moves_by_keyboard(
+    page: Page, base_url: str
+) -> None:
+    # A day far ahead, beyond what the booking tests book: two calls, and leave for one of them.
+    day = local_today() + timedelta(days=300)
+    day += timedelta(days=(7 - day.weekday()) % 7)  # a Monday: both counsellors are open
+    first = appointment_for("Jonas Maes", "mobiliteitsbedrijf", day, time(10, 0), "Ilse Grid")
+    second = appointment_for("Elif Yilmaz", "mobiliteitsbedrijf", day, time(10, 0), "Omar Grid")
+    with session_scope() as session:
+        elif_id = session.exec(
+            select(StaffMember.id).where(StaffMember.email == demo_email("Elif Yilmaz"))
+        ).one()
+        leave = AvailabilityException(
+            organisation_id=session.exec(select(Service.organisation_id)).first(),
+            staff_id=elif_id,
+            start_at=datetime.combine(day, time(14, 0), TZ),
+            end_at=datetime.combine(day, time(16, 0), TZ),
+        )
+        session.add(leave)
+        session.commit()
+        leave_id = leave.id
+    try:
+        sign_in_as(page, base_url, MANAGER_ADMIN)
+        expect(page).not_to_have_url(re.compile(r"/aanmelden"))
+        page.goto(base_url + "/medewerkers/team")
+        expect(page.locator("#team-service")).to_be_visible()
+        page.get_by_label("Dienst").select_option(label="Mobiliteitsbedrijf")
+        page.get_by_label("Datum").fill(day.isoformat())
+        page.locator("#team-show").click()
+        grid = page.locator("#team-grid")
+        expect(grid.locator(f"a.cal-block[data-block='{first}']")).to_contain_text("Ilse Grid")
+        # A column per counsellor of the service, each shaded with their Monday hours.
+        elif_column, jonas_column = (
+            grid.locator(".cal-col", has=page.locator(".cal-col-head", has_text=name))
+            for name in ("Elif Yilmaz", "Jonas Maes")
+        )
+        for column in (elif_column, jonas_column):
+            expect(column.locator(".cal-open")).to_have_count(2)  # morning and afternoon
+        expect(elif_column.locator(".cal-away")).to_have_count(1)
+        expect(jonas_column.locator(".cal-away")).to_have_count(0)
+        expect(page.locator("#team-grid-hint")).to_contain_text("volgende medewerker")
+        assert_accessible(page)
+
+        # From Elif's call to Jonas's with the arrow key, then to its row in the table.
+        page.locator(f"a.cal-block[data-block='{second}']").focus()
+        page.keyboard.press("ArrowRight")
+        block = page.locator(f"a.cal-block[data-block='{first}']")
+        expect(block).to_be_focused()
+        page.keyboard.press("ArrowLeft")
+        expect(page.locator(f"a.cal-block[data-block='{second}']")).to_be_focused()
+        page.keyboard.press("ArrowRight")
+        page.keyboard.press("Enter")
+        row = page.locator(f"#row-{first}")
+        expect(row).to_be_focused()
+        expect(row).to_contain_text("Jonas Maes")
+    finally:
+        with session_scope() as session:
+            session.delete(session.get(AvailabilityException, leave_id))
+            session.commit()

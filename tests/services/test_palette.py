@@ -46,3 +46,16 @@ def test_series_stay_apart_for_colour_blind_people(kind: str | None) -> None:
     # 2.5 apart under deuteranopia and 0.9 under protanopia.
     assert palette.min_difference(palette.SERIES, kind) > 10
     assert palette.min_difference(tuple(palette.CHANNELS.values()), kind) > 10
+
+
+def test_every_series_has_its_own_pattern_in_ink_that_stands_out() -> None:
+    assert len(palette.PATTERNS) == len(palette.SERIES)
+    assert len(set(palette.PATTERNS)) == len(palette.PATTERNS)  # colour is not the only cue
+    for colour in palette.SERIES:
+        assert palette.contrast(colour, palette.ink(colour)) >= 3  # the marks show on the fill
+    assert palette.ink("#F0E442") == "#000000" and palette.ink("#332288") == "#ffffff"
+    assert palette.pattern_id(0) == "series-pattern-0"
+    assert palette.pattern_id(len(palette.SERIES)) == "series-pattern-0"
+    assert palette.CHANNEL_PATTERNS["web"] != palette.CHANNEL_PATTERNS["contact_centre"]
+    for channel, index in palette.CHANNEL_PATTERNS.items():
+        assert palette.SERIES[index] == palette.CHANNELS[channel]

@@ -624,3 +624,74 @@ def test_phase_and_next_call_of_today(session: Session, monday: dict[str, Appoin
     staff_day.record_outcome(session, marie, first.appointment_id, "resolved", "", AFTER_CALL)
     done = staff_day.day_rows(session, marie, MONDAY)[0]
     assert staff_day.phase(done, AFTER_CALL + timedelta(hours=2)) == "done"
+
+
+def test_team_availability_gives_every_counsellor_of_the_service_with_hours_and_leave(
+    session: Session, gent: Organisation, monday: dict[str, Appointment]
+) -> None:
+    from balie.models import AvailabilityException, OpeningHours
+
+    service_id = monday["nine_a"].service_id
+    marie, stijn = staff_named(session, "Marie Dubois"), staff_named(session, "Stijn Willems")
+    # Marie is away Monday 13:00-15:00 local (summer time: UTC + 2); the city closes 17:00-18:00.
+    session.add(
+        AvailabilityException(
+            organisation_id=gent.id,
+            staff_id=marie.id,
+            start_at=datetime(2026, 3, 30, 11, 0, tzinfo=UTC),
+            end_at=datetime(2026, 3, 30, 13, 0, tzinfo=UTC),
+        )
+    )
+    session.add(
+        AvailabilityException(
+            organisation_id=gent.id,
+            staff_id=None,
+            start_at=datetime(2026, 3, 30, 15, 0, tzinfo=UTC),
+            end_at=datetime(2026, 3, 30, 16, 0, tzinfo=UTC),
+        )
+    )
+    session.commit()
+    manager = staff_named(session, "Els Van Acker")
+    rows = staff_day.team_rows(session, manager, service_id, MONDAY)
+    columns = staff_day.team_availability(session, manager, service_id, MONDAY, rows)
+    assert [(column.staff_id, column.name) for column in columns] == [
+        (marie.id, "Marie Dubois"),
+        (stijn.id, "Stijn Willems"),
+    ]
+    own_hours = session.exec(
+        select(OpeningHours).where(
+            OpeningHours.staff_id == marie.id,
+            OpeningHours.service_id == service_id,
+            OpeningHours.weekday == 0,
+        )
+    ).all()
+    assert own_hours and columns[0].opened == sorted(
+        {
+            (datetime.combine(MONDAY, row.start_time), datetime.combine(MONDAY, row.end_time))
+            for row in own_hours
+        }
+    )
+    closure = (datetime(2026, 3, 30, 17), datetime(2026, 3, 30, 18))
+    assert columns[0].away == [(datetime(2026, 3, 30, 13), datetime(2026, 3, 30, 15)), closure]
+    assert columns[1].away == [closure]  # Marie's leave is not Stijn's
+    sunday = MONDAY + timedelta(days=6)
+    assert all(
+        not c.opened for c in staff_day.team_availability(session, manager, service_id, sunday, [])
+    )
+
+
+def test_team_availability_adds_a_counsellor_with_a_call_outside_the_team(
+    session: Session, gent: Organisation, monday: dict[str, Appointment]
+) -> None:
+    from balie.models import StaffService
+
+    appointment = monday["nine_a"]
+    helper = owner(session, appointment)
+    link = session.get(StaffService, (helper.id, appointment.service_id))
+    session.delete(link)  # left the team after the call was booked
+    session.commit()
+    manager = staff_named(session, "Els Van Acker")
+    rows = staff_day.team_rows(session, manager, appointment.service_id, MONDAY)
+    columns = staff_day.team_availability(session, manager, appointment.service_id, MONDAY, rows)
+    assert helper.id in [column.staff_id for column in columns]
+    assert next(c for c in columns if c.staff_id == helper.id).opened != []

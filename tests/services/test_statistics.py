@@ -661,3 +661,6 @@ def test_dashboard_counts_upcoming_from_now_and_compares_with_the_period_before(
     before = stats.previous_period(period)
     assert figures.previous == stats.headline(session, gent.id, before)
     assert figures.previous.held == 0 and figures.headline.held == 2  # #7 and #9
+    # Whatever the period (a month long past, or one ahead): upcoming is counted from now.
+    for other in (Period(date(2025, 1, 1), date(2025, 1, 31)), Period(TODAY, date(2026, 12, 31))):
+        assert stats.dashboard(session, gent.id, other, None, NOW).upcoming == 1

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from balie.db_types import utcnow
 from balie.models import Appointment, AuditEntry, Service, StaffMember, StaffService, Topic
-from balie.services import staff_auth
+from balie.services import staff_auth, staff_day
 from balie.services.booking import manage_token_for, new_reference, token_hash
 from balie.services.demo_data import demo_email, load_demo_data
 from balie.states.staff_views import TeamDayState, WeekState, parse_day
@@ -199,9 +199,17 @@ def test_a_counsellor_sees_their_services_day_with_both_colleagues(
         (first.id, "Lotte Claeys"),
         (second.id, "Karim Bouzid"),
     }
+    # The grid has a column per counsellor of the service, shaded with their hours and leave.
+    assert [column.label["nl"] for column in state.columns] == ["Karim Bouzid", "Lotte Claeys"]
+    assert [column.count for column in state.columns] == [1, 1]
+    lotte = staff(session, "Lotte Claeys")
+    expected = staff_day.team_availability(session, lotte, int(verhuur), today, [])
+    assert [len(c.open_spans) for c in state.columns] == [len(c.opened) for c in expected]
+    assert [len(c.away_spans) for c in state.columns] == [len(c.away) for c in expected]
     tomorrow = (today + timedelta(days=1)).isoformat()
     TeamDayState.show.fn(state, {"service": verhuur, "day": tomorrow})
     assert state.rows == [] and state.day == tomorrow and state.problem == ""
+    assert [column.count for column in state.columns] == [0, 0]  # still both columns
     assert audit_actions(session) == ["team_day.view"] * 2
 
 
