@@ -59,8 +59,6 @@ def sign_in_form() -> rx.Component:
             rx.el.input(
                 id="staff-email",
                 name="email",
-                # "username" lets password managers fill it in; the HTML autofill table allows
-                # that token on text inputs only (HTML_CodeSniffer H98), so no type="email".
                 type="text",
                 input_mode="email",
                 auto_complete="username",
