@@ -901,20 +901,23 @@ def dashboard(
         raise ValueError(f"service {service_id} is not one of the organisation's")
     tz = _tz(session, organisation_id)
     services = _services(session, organisation_id, service_id)
+    before = previous_period(period)  # for the comparison on the key figures
     pool = _scan_pool(session)
     try:
         counted = _start_aggregate(session, pool, organisation_id, (period, tz, service_id))
+        # The key figures need only the previous period's counts per status: one scan, not two.
+        counted_before = _start(
+            session, pool, _status_counts, organisation_id, before, tz, service_id
+        )
         figures, upcoming_demo = _per_service(
             session, organisation_id, services, period, now, counted, pool
         )
         aggregates = counted()
+        per_service_before, _ = counted_before()
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
-    before = previous_period(period)  # for the comparison on the key figures
-    previous = _headline(
-        services, _aggregate(session, organisation_id, before, tz, service_id), before
-    )
+    previous = _headline(services, _Aggregates(per_service_before, {}, {}, False), before)
     return Dashboard(
         period=period,
         service_id=service_id,
