@@ -76,12 +76,21 @@ def _free_days(service_slug: str) -> list[DayChoice]:
         return bookable_days(session, organisation, service, utcnow())
 
 
-async def _open_times(state: BookingState, service_slug: str, step: int) -> Any:
-    """Read the free times off the lock, then show them unless the citizen moved on meanwhile."""
+async def _open_times(
+    state: BookingState, service_slug: str, step: int, topic_slug: str = ""
+) -> Any:
+    """Read the free times off the lock, then show them unless the citizen moved on meanwhile.
+
+    ``service_slug`` and ``step`` are what the event saw when it started (the state as it
+    was then, readable without the lock); the lock is taken once, to compare and show.
+    """
     days = await asyncio.to_thread(_free_days, service_slug)
     async with state:
         if state.step != step or state.service_slug != service_slug:
             return None  # another click was handled while the times were read
+        if topic_slug:
+            state.topic_slug = topic_slug
+            state.notice = ""
         state._set_days(days)
         focus = state._go("time")
     return focus
@@ -227,17 +236,14 @@ class BookingState(BookingFormState, TimePickerState, rx.State):
     async def choose_topic(self, slug: Any) -> Any:
         """Step 2: pick a topic that can go by video; then load the free times.
 
-        A background event: the free times are read without holding the state lock.
+        A background event: the free times are read without holding the state lock; the
+        state is locked once, to show them (checked against what it is by then).
         """
         slug = _text(slug, 64)
-        async with self:
-            chosen = next((t for t in self.topics if t.slug == slug), None)
-            if chosen is None or not chosen.video:
-                return None
-            self.topic_slug = slug
-            self.notice = ""
-            step, service_slug = self.step, self.service_slug
-        return await _open_times(self, service_slug, step)
+        chosen = next((t for t in self.topics if t.slug == slug), None)
+        if chosen is None or not chosen.video:
+            return None
+        return await _open_times(self, self.service_slug, self.step, topic_slug=slug)
 
     @rx.event
     def choose_time(self, start: Any) -> Any:
@@ -299,15 +305,16 @@ class BookingState(BookingFormState, TimePickerState, rx.State):
 
         A background event: the free times (for "time") are read without the state lock.
         """
+        if self.step != STEPS["review"] or not isinstance(part, str):
+            return None
+        if part not in CHANGE_STEPS:
+            return None
+        if part == "time":
+            return await _open_times(self, self.service_slug, self.step)
         async with self:
-            if self.step != STEPS["review"] or not isinstance(part, str):
+            if self.step != STEPS["review"]:
                 return None
-            if part not in CHANGE_STEPS:
-                return None
-            if part != "time":
-                return self._go(CHANGE_STEPS[part])
-            step, service_slug = self.step, self.service_slug
-        return await _open_times(self, service_slug, step)
+            return self._go(CHANGE_STEPS[part])
 
     @rx.event(background=True)
     async def confirm(self, solution: Any = "") -> Any:
