@@ -283,11 +283,8 @@ async def metrics_endpoint(request: Request) -> Response:
     return Response(body, media_type=metrics.CONTENT_TYPE)
 
 
-def _services_payload() -> list[dict]:
+def _services_payload(catalogue: Catalogue, today: date) -> list[dict]:
     """Live services with their topics and channel rules."""
-    with session_scope() as session:
-        catalogue = _catalogue(session)
-    today = datetime.now(ZoneInfo(catalogue.organisation.time_zone)).date()
     views = catalogue.live_views(today)
     return [
         {
@@ -310,10 +307,32 @@ def _services_payload() -> list[dict]:
     ]
 
 
+def _services_body(catalogue: Catalogue) -> bytes:
+    """The JSON answer of GET /api/v1/services, serialised once per snapshot and day."""
+    today = datetime.now(ZoneInfo(catalogue.organisation.time_zone)).date()
+    key = ("api.services", today)
+    body = catalogue.derived.get(key)
+    if body is None:
+        payload = {"services": _services_payload(catalogue, today)}
+        body = catalogue.derived[key] = JSONResponse(payload).body
+    return body
+
+
+def _read_services_body() -> bytes:
+    """The services answer after checking the catalogue's version (needs the database)."""
+    with session_scope() as session:
+        return _services_body(_catalogue(session))
+
+
 @_guarded
-async def list_services(_request: Request) -> JSONResponse:
-    """GET /api/v1/services."""
-    return JSONResponse({"services": await run_in_threadpool(_services_payload)})
+async def list_services(_request: Request) -> Response:
+    """GET /api/v1/services: from the fresh snapshot without a thread, else after a check."""
+    catalogue = catalogue_cache.fresh(get_engine(), get_settings().organisation)
+    if catalogue is None:
+        body = await run_in_threadpool(_read_services_body)
+    else:
+        body = _services_body(catalogue)
+    return Response(body, media_type="application/json")
 
 
 def _parse_day(value: str | None, name: str) -> date:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from functools import lru_cache
@@ -50,6 +51,7 @@ class BodyTooLarge(Exception):
     """The request body grew past the limit while it was being received."""
 
 
+@lru_cache(maxsize=1)
 def _build_dir() -> Path:
     """Folder of the compiled frontend (what `reflex run --env prod --single-port` serves)."""
     from reflex import constants
@@ -128,10 +130,16 @@ def _origin(url: str) -> str:
 
 def _backend_origins() -> list[str]:
     """Where the browser reaches the backend: the API URL the build uses and the public URL."""
+    return list(_origins_of(os.environ.get("REFLEX_API_URL", ""), get_settings().public_base_url))
+
+
+@lru_cache(maxsize=8)
+def _origins_of(_api_url_override: str, public_base_url: str) -> tuple[str, ...]:
+    """The backend origins for one configuration (Reflex's config is read once per key)."""
     from reflex.config import get_config
 
-    origins = [_origin(url) for url in (get_config().api_url, get_settings().public_base_url)]
-    return list(dict.fromkeys(origin for origin in origins if origin))
+    origins = [_origin(url) for url in (get_config().api_url, public_base_url)]
+    return tuple(dict.fromkeys(origin for origin in origins if origin))
 
 
 def _websocket(origin: str) -> str:
@@ -167,21 +175,35 @@ def content_security_policy(script_hashes: tuple[str, ...], backend: list[str]) 
 
 def security_headers(path: str, settings: Settings) -> list[tuple[bytes, bytes]]:
     """The headers every answer gets (no-store only where personal data may show)."""
+    hsts = settings.is_production and settings.public_base_url.startswith("https://")
+    return list(
+        _headers_for(
+            current_script_hashes(),
+            tuple(_backend_origins()),
+            hsts,
+            path.startswith(NO_STORE_PREFIXES),
+        )
+    )
+
+
+@lru_cache(maxsize=32)
+def _headers_for(
+    script_hashes: tuple[str, ...], backend: tuple[str, ...], hsts: bool, no_store: bool
+) -> tuple[tuple[bytes, bytes], ...]:
+    """The security headers of one configuration, built once (every answer carries them)."""
     headers = {
-        "content-security-policy": content_security_policy(
-            current_script_hashes(), _backend_origins()
-        ),
+        "content-security-policy": content_security_policy(script_hashes, list(backend)),
         "x-content-type-options": "nosniff",
         "referrer-policy": "no-referrer",
         "permissions-policy": PERMISSIONS_POLICY,
         "x-frame-options": "DENY",
         "cross-origin-opener-policy": "same-origin",
     }
-    if settings.is_production and settings.public_base_url.startswith("https://"):
+    if hsts:
         headers["strict-transport-security"] = HSTS
-    if path.startswith(NO_STORE_PREFIXES):
+    if no_store:
         headers["cache-control"] = "no-store"
-    return [(name.encode(), value.encode()) for name, value in headers.items()]
+    return tuple((name.encode(), value.encode()) for name, value in headers.items())
 
 
 def host_name(scope: Scope) -> str:

@@ -1,8 +1,9 @@
 """The app's background worker: runs the outbox jobs (meetings, e-mails, reminders).
 
-It runs inside the web app as a Reflex lifespan task. Right after a booking the answer waits
-only for the meeting link (``make_meeting_now``, at most BALIE_MEETING_WAIT_SECONDS) and wakes
-the worker, which sends the e-mails; other pages call ``run_appointment_jobs`` after a change.
+It runs inside the web app as a Reflex lifespan task. Right after a booking or a change the
+answer waits only for the meeting link (``make_meeting_now``, at most
+BALIE_MEETING_WAIT_SECONDS; pages call it through ``run_appointment_jobs``) and wakes the
+worker, which sends the e-mails.
 """
 
 from __future__ import annotations
@@ -66,7 +67,15 @@ def job_context() -> jobs.JobContext:
 
 
 def run_appointment_jobs(appointment_id: int) -> None:
-    """Run the due jobs of one appointment now; failures stay queued for the worker."""
+    """After a change: the meeting now (bounded wait), the e-mails by the woken worker.
+
+    The e-mail jobs are in the database already, so they go out exactly once, also when the
+    app restarts before the worker's round. Without a worker in this process (a script, a
+    unit test) they are sent here.
+    """
+    make_meeting_now(appointment_id)
+    if _wake is not None:
+        return
     try:
         jobs.run_due_jobs(session_scope, job_context(), appointment_id=appointment_id)
     except Exception:

@@ -20,8 +20,9 @@ from starlette.testclient import TestClient
 
 from balie import db
 from balie.api import MAX_BODY_BYTES, api
-from balie.models import Appointment
+from balie.models import Appointment, Service
 from balie.services import booking as api_booking
+from balie.services import catalogue_cache
 from balie.services.demo_data import load_demo_data
 from balie.settings import get_settings
 
@@ -189,6 +190,22 @@ def test_services_explain_why_a_topic_is_in_person_only(client: TestClient) -> N
             if topic["channel"] == "video":
                 assert "reason" not in topic, topic["slug"]
     assert "reason" not in topics["algemene-vraag"]
+
+
+def test_services_answer_follows_an_administrators_change(
+    client: TestClient, session: Session
+) -> None:
+    """The serialised answer is kept per catalogue version: a change shows at the next call."""
+    first = client.get("/api/v1/services")
+    assert client.get("/api/v1/services").content == first.content  # kept, the same bytes
+    assert first.headers["content-type"] == "application/json"
+    service = session.exec(select(Service).where(Service.slug == "oog")).one()
+    service.name = {**service.name, "nl": "Ons Oog"}
+    session.add(service)
+    catalogue_cache.changed(session)  # what catalogue_admin does in every change
+    session.commit()
+    services = {s["slug"]: s for s in client.get("/api/v1/services").json()["services"]}
+    assert services["oog"]["name"]["nl"] == "Ons Oog"
 
 
 def test_services_without_an_organisation_is_503(bare_client: TestClient) -> None:

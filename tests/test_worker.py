@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from datetime import timedelta
 
@@ -113,6 +114,44 @@ def test_the_booking_answer_has_the_link_but_leaves_the_e_mail_to_the_worker(
     db.forget_engines()
     worker.get_settings.cache_clear()
     assert jobs.run_due_jobs(db.session_scope, worker.job_context()) >= 1
+    assert jobs.run_due_jobs(db.session_scope, worker.job_context()) == 0
+    assert len(list(outbox.glob("*.eml"))) == 1  # sent, and exactly once
+
+
+def test_a_change_waits_for_the_meeting_and_wakes_the_worker_for_the_e_mail(
+    session: Session, app_database: Engine, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The manage page, the contact centre and the staff pages: the e-mail is the worker's."""
+    loop = asyncio.new_event_loop()
+    woken = asyncio.Event()
+    monkeypatch.setattr(worker, "_wake", (loop, woken))  # a worker runs in this process
+    load_demo_data(session)
+    gent = get_organisation(session, "gent")
+    service = booking.find_live_service(session, gent, "oog")
+    now = utcnow()
+    first = free_slots(session, service, now.date(), (now + timedelta(days=14)).date(), now)[0]
+    details = CitizenDetails("Nora", "nora@example.be", None, "nl", None, True)
+    booked = booking.book(
+        session,
+        gent,
+        booking.BookingRequest("oog", "zaak-starten", first.start, details),
+        meeting_provider="jitsi",
+        secret_key="s",
+    )
+    worker.run_appointment_jobs(booked.appointment.id)
+    session.expire_all()
+    assert session.get(Appointment, booked.appointment.id).meeting_state == MeetingState.READY
+    outbox = tmp_path / "outbox"
+    assert not list(outbox.glob("*.eml"))  # the answer did not wait for the e-mail
+    pending = set(session.exec(select(Job.kind).where(Job.state == "pending")))
+    assert "mail.confirmation" in pending and "meeting.create" not in pending
+    loop.run_until_complete(asyncio.wait_for(woken.wait(), 5))  # the worker was woken
+    loop.close()
+
+    # The app restarts before the worker's round: the job row is all a new process has.
+    db.forget_engines()
+    worker.get_settings.cache_clear()
+    assert jobs.run_due_jobs(db.session_scope, worker.job_context()) == 1
     assert jobs.run_due_jobs(db.session_scope, worker.job_context()) == 0
     assert len(list(outbox.glob("*.eml"))) == 1  # sent, and exactly once
 

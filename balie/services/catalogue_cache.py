@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import update
+from sqlalchemy import Engine, update
 from sqlmodel import Session, select
 
 from balie.models import CacheVersion, Organisation, Service, Topic
@@ -37,6 +37,8 @@ class Catalogue:
     topics_by_id: dict[int, Topic]
     checked_at: float = 0.0
     _views: dict[date, list[ServiceView]] = field(default_factory=dict)
+    # Values callers derive from this snapshot (e.g. a serialised answer); dropped with it.
+    derived: dict[object, object] = field(default_factory=dict)
 
     def live_views(self, today: date) -> list[ServiceView]:
         """Active services live on ``today`` with their active topics, in display order."""
@@ -94,9 +96,26 @@ def _load(session: Session, slug: str, version: int) -> Catalogue | None:
     )
 
 
+def _key(engine: Engine, slug: str) -> tuple[str, str]:
+    """The cache key of one database and organisation."""
+    return (engine.url.render_as_string(hide_password=True), slug)
+
+
+def fresh(engine: Engine, slug: str) -> Catalogue | None:
+    """The snapshot when its version was checked less than CHECK_SECONDS ago, else None.
+
+    Needs no database: an async caller can answer from it without a thread.
+    """
+    with _lock:
+        cached = _cache.get(_key(engine, slug))
+    if cached is not None and time.monotonic() - cached.checked_at < CHECK_SECONDS:
+        return cached
+    return None
+
+
 def current(session: Session, slug: str) -> Catalogue | None:
     """The catalogue of organisation ``slug``; None when there is no such organisation."""
-    key = (session.get_bind().url.render_as_string(hide_password=True), slug)
+    key = _key(session.get_bind(), slug)
     now = time.monotonic()
     with _lock:
         cached = _cache.get(key)

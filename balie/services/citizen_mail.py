@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from balie.i18n import pick
 from balie.models import Appointment, Organisation, Service, Topic
-from balie.services import mail_suppression
+from balie.services import catalogue_cache, mail_suppression
 from balie.services.booking import manage_token_matching
 from balie.services.feedback import survey_link
 from balie.services.notifications import (
@@ -35,13 +35,29 @@ def manage_url(settings: Settings, reference: str, stored_hash: str = "") -> str
     return f"{settings.public_base_url.rstrip('/')}/afspraak?ref={reference}&token={token}"
 
 
+def _catalogue_rows(
+    session: Session, appointment: Appointment, settings: Settings
+) -> tuple[Organisation, Service, Topic]:
+    """Organisation, service and topic of the appointment: from the cached catalogue when it
+    has them (no round trips), else from the database."""
+    catalogue = catalogue_cache.current(session, settings.organisation)
+    if catalogue is not None and catalogue.organisation.id == appointment.organisation_id:
+        service = catalogue.services_by_id.get(appointment.service_id)
+        topic = catalogue.topics_by_id.get(appointment.topic_id)
+        if service is not None and topic is not None:
+            return catalogue.organisation, service, topic
+    return (
+        session.get(Organisation, appointment.organisation_id),
+        session.get(Service, appointment.service_id),
+        session.get(Topic, appointment.topic_id),
+    )
+
+
 def appointment_message(
     session: Session, appointment: Appointment, settings: Settings
 ) -> AppointmentMessage:
     """Everything an e-mail about ``appointment`` says, in the citizen's language."""
-    organisation = session.get(Organisation, appointment.organisation_id)
-    service = session.get(Service, appointment.service_id)
-    topic = session.get(Topic, appointment.topic_id)
+    organisation, service, topic = _catalogue_rows(session, appointment, settings)
     language = appointment.language
     secret, base = settings.secret_key.get_secret_value(), settings.public_base_url
     return AppointmentMessage(

@@ -139,35 +139,80 @@ def enqueue(
     return job
 
 
+Planned = tuple[str, int | None, datetime, str]  # kind, appointment id, run after, dedupe key
+
+
+def enqueue_all(session: Session, planned: list[Planned], now: datetime) -> int:
+    """Add several jobs in one statement (one round trip); how many were new.
+
+    Jobs whose dedupe key exists are skipped, as in ``enqueue``.
+    """
+    if not planned:
+        return 0
+    unknown = [kind for kind, *_rest in planned if kind not in KINDS]
+    if unknown:
+        raise ValueError(f"unknown job kind {unknown[0]!r}")
+    request_id = current_request_id()
+    rows = [
+        Job(
+            kind=kind,
+            appointment_id=appointment_id,
+            dedupe_key=dedupe_key,
+            run_after=run_after,
+            created_at=now,
+            updated_at=now,
+            request_id=request_id,
+        ).model_dump(exclude={"id"})
+        for kind, appointment_id, run_after, dedupe_key in planned
+    ]
+    statement = (
+        _insert(session)(Job)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(Job.id)
+    )
+    return len(session.execute(statement).all())
+
+
 def _moment(appointment: Appointment, now: datetime | None) -> datetime:
     """``now``, else the time the booking service recorded for the latest change."""
     return now or appointment.updated_at or utcnow()
 
 
-def plan_reminders(session: Session, appointment: Appointment, now: datetime) -> None:
+def _reminders(appointment: Appointment, now: datetime) -> list[Planned]:
     """Reminder e-mails 24 h and 1 h before the start, unless that moment has passed."""
     if appointment.status != AppointmentStatus.BOOKED:
-        return
+        return []
     start = appointment.start_at.astimezone(UTC)
-    for label, lead in REMINDER_LEADS.items():
-        if start - lead <= now:
-            continue
-        # The planned start is part of the key: a moved appointment gets new reminders and
-        # the old ones see they are obsolete.
-        key = f"mail.reminder:{appointment.id}:{label}:{start.isoformat()}"
-        at = start - lead
-        enqueue(session, "mail.reminder", appointment.id, run_after=at, dedupe_key=key, now=now)
+    # The planned start is part of the key: a moved appointment gets new reminders and the
+    # old ones see they are obsolete.
+    return [
+        (
+            "mail.reminder",
+            appointment.id,
+            start - lead,
+            f"mail.reminder:{appointment.id}:{label}:{start.isoformat()}",
+        )
+        for label, lead in REMINDER_LEADS.items()
+        if start - lead > now
+    ]
+
+
+def plan_reminders(session: Session, appointment: Appointment, now: datetime) -> None:
+    """Reminder e-mails 24 h and 1 h before the start, unless that moment has passed."""
+    enqueue_all(session, _reminders(appointment, now), now)
 
 
 def enqueue_for_booking(
     session: Session, appointment: Appointment, now: datetime | None = None
 ) -> None:
-    """Jobs for a new booking: the meeting, the confirmation and the reminders."""
+    """Jobs for a new booking: the meeting, the confirmation and the reminders (one statement)."""
     now = _moment(appointment, now)
-    for kind in ("meeting.create", "mail.confirmation"):
-        key = f"{kind}:{appointment.id}"
-        enqueue(session, kind, appointment.id, run_after=now, dedupe_key=key, now=now)
-    plan_reminders(session, appointment, now)
+    planned: list[Planned] = [
+        (kind, appointment.id, now, f"{kind}:{appointment.id}")
+        for kind in ("meeting.create", "mail.confirmation")
+    ]
+    enqueue_all(session, planned + _reminders(appointment, now), now)
 
 
 def enqueue_for_change(
@@ -176,10 +221,11 @@ def enqueue_for_change(
     """Jobs for a moved appointment: move the meeting, tell the citizen, plan new reminders."""
     now = _moment(appointment, now)
     sequence = appointment.calendar_sequence
-    for kind in ("meeting.update", "mail.change"):
-        key = f"{kind}:{appointment.id}:{sequence}"
-        enqueue(session, kind, appointment.id, run_after=now, dedupe_key=key, now=now)
-    plan_reminders(session, appointment, now)
+    planned: list[Planned] = [
+        (kind, appointment.id, now, f"{kind}:{appointment.id}:{sequence}")
+        for kind in ("meeting.update", "mail.change")
+    ]
+    enqueue_all(session, planned + _reminders(appointment, now), now)
 
 
 def enqueue_for_cancellation(

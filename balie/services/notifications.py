@@ -23,6 +23,7 @@ from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 from balie.i18n import format_moment, normalise_language
+from balie.services import mime_build
 
 if TYPE_CHECKING:
     from balie.settings import Settings
@@ -500,35 +501,51 @@ def build_email(
     blocks = _email_blocks(kind, message, language)
     cancelled = kind == "cancellation"
 
-    mail = EmailMessage()
-    mail["Subject"] = _header_safe(subject)
-    mail["From"] = _header_safe(sender)
-    mail["To"] = _recipient(message)
-    mail["Date"] = format_datetime(datetime.now(UTC))
-    mail["Message-ID"] = make_msgid(domain=_header_safe(uid_domain) or None)
-    mail["Auto-Submitted"] = "auto-generated"
+    headers = _common_headers(subject, sender, message, uid_domain)
     if message.one_click_url:
         # RFC 8058: a mail program may offer one-click "unsubscribe"; here that also cancels.
-        mail["List-Unsubscribe"] = f"<{_header_safe(message.one_click_url)}>"
-        mail["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    mail.set_content(_render_text(blocks))
-    mail.add_alternative(_render_html(blocks, subject, language), subtype="html")
+        headers.append(("List-Unsubscribe", f"<{_header_safe(message.one_click_url)}>"))
+        headers.append(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
     ics = build_ics(message, cancelled=cancelled, uid_domain=uid_domain, sender=sender)
     # Base64 keeps the CRLF line ends of the calendar object byte for byte.
-    mail.add_attachment(
-        ics.encode("utf-8"),
-        maintype="text",
-        subtype="calendar",
+    invite = mime_build.Part(
+        "text/calendar",
+        params=(
+            ("method", "CANCEL" if cancelled else "REQUEST"),
+            ("charset", "utf-8"),
+            ("name", ICS_FILENAME),
+        ),
+        data=ics.encode("utf-8"),
         filename=ICS_FILENAME,
-        params={
-            "method": "CANCEL" if cancelled else "REQUEST",
-            "charset": "utf-8",
-            "name": ICS_FILENAME,
-        },
     )
-    # Set last: set_content() and add_attachment() move or drop Content-* headers.
-    mail["Content-Language"] = language
-    return mail
+    return mime_build.assemble(
+        headers,
+        _alternatives(blocks, subject, language),
+        (invite,),
+        trailing=(("Content-Language", language),),
+    )
+
+
+def _common_headers(
+    subject: str, sender: str, message: AppointmentMessage | SurveyMessage, uid_domain: str
+) -> list[tuple[str, str]]:
+    """Subject, sender, recipient, date, id and the auto-generated mark of every e-mail."""
+    return [
+        ("Subject", _header_safe(subject)),
+        ("From", _header_safe(sender)),
+        ("To", str(_recipient(message))),
+        ("Date", format_datetime(datetime.now(UTC))),
+        ("Message-ID", make_msgid(domain=_header_safe(uid_domain) or None)),
+        ("Auto-Submitted", "auto-generated"),
+    ]
+
+
+def _alternatives(blocks: list[_Block], subject: str, language: str) -> list[mime_build.Part]:
+    """The plain-text body and its HTML alternative."""
+    return [
+        mime_build.Part("text/plain", text=_render_text(blocks)),
+        mime_build.Part("text/html", text=_render_html(blocks, subject, language)),
+    ]
 
 
 def _greeting(citizen_name: str, language: str) -> _Block:
@@ -554,17 +571,11 @@ def build_survey_email(message: SurveyMessage, *, sender: str, uid_domain: str) 
         _Block(_phrase("detail_reference", language, reference=message.reference)),
         _Block(_phrase("closing", language, organisation=message.organisation_name)),
     ]
-    mail = EmailMessage()
-    mail["Subject"] = _header_safe(subject)
-    mail["From"] = _header_safe(sender)
-    mail["To"] = _recipient(message)
-    mail["Date"] = format_datetime(datetime.now(UTC))
-    mail["Message-ID"] = make_msgid(domain=_header_safe(uid_domain) or None)
-    mail["Auto-Submitted"] = "auto-generated"
-    mail.set_content(_render_text(blocks))
-    mail.add_alternative(_render_html(blocks, subject, language), subtype="html")
-    mail["Content-Language"] = language
-    return mail
+    return mime_build.assemble(
+        _common_headers(subject, sender, message, uid_domain),
+        _alternatives(blocks, subject, language),
+        trailing=(("Content-Language", language),),
+    )
 
 
 class Mailer(Protocol):

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import reflex as rx
 
-from balie.db import session_scope
+from balie.db import get_engine, session_scope
 from balie.db_types import utcnow
 from balie.i18n import normalise_language
 from balie.models import Appointment, BookingChannel
@@ -30,7 +30,13 @@ from balie.services.validation import (
     check_question,
     validate_details,
 )
-from balie.services.wizard import WizardOutcome, book_from_wizard, bookable_days, join_is_open
+from balie.services.wizard import (
+    DayChoice,
+    WizardOutcome,
+    book_from_wizard,
+    bookable_days,
+    join_is_open,
+)
 from balie.settings import get_settings
 from balie.states.abuse import challenge_script, requester_of
 from balie.states.booking_form import (
@@ -45,6 +51,49 @@ from balie.states.booking_form import (
 from balie.states.locale import LocaleState
 from balie.states.time_picker import TimePickerState
 from balie.worker import make_meeting_now
+
+
+def _read_catalogue() -> catalogue_cache.Catalogue | None:
+    """The catalogue snapshot, after a version check in the database when one is due."""
+    with session_scope() as session:
+        return catalogue_cache.current(session, get_settings().organisation)
+
+
+async def _catalogue_off_lock() -> catalogue_cache.Catalogue | None:
+    """The fresh snapshot at once; otherwise read in a thread (the event loop stays free)."""
+    catalogue = catalogue_cache.fresh(get_engine(), get_settings().organisation)
+    return catalogue if catalogue is not None else await asyncio.to_thread(_read_catalogue)
+
+
+def _free_days(service_slug: str) -> list[DayChoice]:
+    """Free times of a live service; the first day with free time is preselected."""
+    with session_scope() as session:
+        catalogue = catalogue_cache.current(session, get_settings().organisation)
+        organisation = catalogue.organisation
+        service = booking.find_live_service(
+            session, organisation, service_slug, catalogue=catalogue
+        )
+        return bookable_days(session, organisation, service, utcnow())
+
+
+async def _open_times(
+    state: BookingState, service_slug: str, step: int, topic_slug: str = ""
+) -> Any:
+    """Read the free times off the lock, then show them unless the citizen moved on meanwhile.
+
+    ``service_slug`` and ``step`` are what the event saw when it started (the state as it
+    was then, readable without the lock); the lock is taken once, to compare and show.
+    """
+    days = await asyncio.to_thread(_free_days, service_slug)
+    async with state:
+        if state.step != step or state.service_slug != service_slug:
+            return None  # another click was handled while the times were read
+        if topic_slug:
+            state.topic_slug = topic_slug
+            state.notice = ""
+        state._set_days(days)
+        focus = state._go("time")
+    return focus
 
 
 def _book(request: booking.BookingRequest, who: Requester, solution: Any) -> WizardOutcome:
@@ -98,11 +147,20 @@ class BookingState(BookingFormState, TimePickerState, rx.State):
     _appointment_id: int = 0
     _idempotency_key: str = ""
 
-    @rx.event
-    def load(self) -> Any:
-        """Read the live services; a ``dienst`` in the address preselects one."""
-        with session_scope() as session:
-            catalogue = catalogue_cache.current(session, get_settings().organisation)
+    @rx.event(background=True)
+    async def load(self) -> Any:
+        """Read the live services; a ``dienst`` in the address preselects one.
+
+        A background event: the catalogue is read (at most a version check in the database)
+        before the state is locked, so the lock is never held while the database works.
+        """
+        catalogue = await _catalogue_off_lock()
+        async with self:
+            focus = self._show_services(catalogue)
+        return focus
+
+    def _show_services(self, catalogue: catalogue_cache.Catalogue | None) -> Any:
+        """Offer the catalogue's live services; open the topic step of a preselected one."""
         if catalogue is None:
             self.services = []
             return None
@@ -174,28 +232,18 @@ class BookingState(BookingFormState, TimePickerState, rx.State):
         self.service_slug = slug
         return self._go("topic")
 
-    @rx.event
-    def choose_topic(self, slug: Any) -> Any:
-        """Step 2: pick a topic that can go by video; then load the free times."""
+    @rx.event(background=True)
+    async def choose_topic(self, slug: Any) -> Any:
+        """Step 2: pick a topic that can go by video; then load the free times.
+
+        A background event: the free times are read without holding the state lock; the
+        state is locked once, to show them (checked against what it is by then).
+        """
         slug = _text(slug, 64)
         chosen = next((t for t in self.topics if t.slug == slug), None)
         if chosen is None or not chosen.video:
             return None
-        self.topic_slug = slug
-        self.notice = ""
-        self._load_days()
-        return self._go("time")
-
-    def _load_days(self) -> None:
-        """Free times of the chosen service; the first day with free time is preselected."""
-        with session_scope() as session:
-            catalogue = catalogue_cache.current(session, get_settings().organisation)
-            organisation = catalogue.organisation
-            service = booking.find_live_service(
-                session, organisation, self.service_slug, catalogue=catalogue
-            )
-            days = bookable_days(session, organisation, service, utcnow())
-        self._set_days(days)
+        return await _open_times(self, self.service_slug, self.step, topic_slug=slug)
 
     @rx.event
     def choose_time(self, start: Any) -> Any:
@@ -251,14 +299,22 @@ class BookingState(BookingFormState, TimePickerState, rx.State):
                 errors[field] = problem
             self.errors = errors
 
-    @rx.event
-    def change(self, part: Any) -> Any:
-        """From the review: open the step of one part again; nothing chosen or typed is lost."""
-        if self.step != STEPS["review"] or not isinstance(part, str) or part not in CHANGE_STEPS:
+    @rx.event(background=True)
+    async def change(self, part: Any) -> Any:
+        """From the review: open the step of one part again; nothing chosen or typed is lost.
+
+        A background event: the free times (for "time") are read without the state lock.
+        """
+        if self.step != STEPS["review"] or not isinstance(part, str):
+            return None
+        if part not in CHANGE_STEPS:
             return None
         if part == "time":
-            self._load_days()
-        return self._go(CHANGE_STEPS[part])
+            return await _open_times(self, self.service_slug, self.step)
+        async with self:
+            if self.step != STEPS["review"]:
+                return None
+            return self._go(CHANGE_STEPS[part])
 
     @rx.event(background=True)
     async def confirm(self, solution: Any = "") -> Any:

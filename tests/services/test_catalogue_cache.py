@@ -75,3 +75,16 @@ def test_another_process_sees_the_change_through_the_version_number(
     assert reloaded.version == gent.version + 1
     assert not reloaded.services["oog"].active
     assert "oog" not in [view.slug for view in reloaded.live_views(TODAY)]
+
+
+def test_fresh_gives_the_snapshot_only_while_its_version_check_is_recent(
+    session: Session, gent: catalogue_cache.Catalogue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = session.get_bind()
+    assert catalogue_cache.fresh(engine, "gent") is gent
+    assert catalogue_cache.fresh(engine, "nowhere") is None
+    monkeypatch.setattr(catalogue_cache, "CHECK_SECONDS", 0.0)
+    assert catalogue_cache.fresh(engine, "gent") is None  # the caller must check the version
+    catalogue_cache.clear()
+    monkeypatch.setattr(catalogue_cache, "CHECK_SECONDS", 60.0)
+    assert catalogue_cache.fresh(engine, "gent") is None

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 from sqlmodel import Session, select
 
 from balie.models import Appointment, Job, JobState, MeetingState, Organisation, StaffMember
@@ -204,6 +204,32 @@ def test_enqueueing_the_booking_twice_adds_no_jobs(session: Session, gent: Organ
 def test_unknown_kind_is_refused(session: Session) -> None:
     with pytest.raises(ValueError, match="unknown job kind"):
         jobs.enqueue(session, "mail.spam", None, run_after=NOW, dedupe_key="x")
+    with pytest.raises(ValueError, match="unknown job kind"):
+        jobs.enqueue_all(session, [("mail.spam", None, NOW, "y")], NOW)
+
+
+def test_a_booking_queues_its_jobs_in_one_statement(session: Session, gent: Organisation) -> None:
+    """Meeting, confirmation and reminders: one INSERT (one round trip), known keys skipped."""
+    appointment = book(session, gent)
+    session.exec(select(Job)).all()  # the connection of this transaction is open already
+    inserts: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        if statement.lstrip().upper().startswith("INSERT INTO JOB"):
+            inserts.append(statement)
+
+    bind = session.connection()
+    event.listen(bind, "before_cursor_execute", count)
+    try:
+        jobs.enqueue_for_change(session, appointment, now=NOW)
+        assert jobs.enqueue_all(session, [("mail.change", appointment.id, NOW, "only")], NOW) == 1
+        assert jobs.enqueue_all(session, [("mail.change", appointment.id, NOW, "only")], NOW) == 0
+    finally:
+        event.remove(bind, "before_cursor_execute", count)
+    session.commit()
+    assert len(inserts) == 3
+    kinds = [j.kind for j in session.exec(select(Job).where(Job.dedupe_key.like("%:0")))]
+    assert sorted(kinds) == ["mail.change", "meeting.update"]
 
 
 def test_claim_marks_jobs_running_and_a_second_claim_gets_nothing(

@@ -29,9 +29,9 @@ def limits(monkeypatch: pytest.MonkeyPatch, **values: object) -> None:
 def at_review(email: str, index: int = 0) -> BookingState:
     """A wizard on the review step with a citizen's details for an Oog time."""
     state = BookingState(_reflex_internal_init=True)
-    BookingState.load.fn(state)
+    asyncio.run(BookingState.load.fn(state))
     BookingState.choose_service.fn(state, "oog")
-    BookingState.choose_topic.fn(state, "zaak-starten")
+    asyncio.run(BookingState.choose_topic.fn(state, "zaak-starten"))
     BookingState.choose_time.fn(state, state.times[index].start)
     state.name, state.email, state.phone, state.consent = "Lena Claes", email, "", True
     state.question, state.language = "Ik start een zaak.", "nl"

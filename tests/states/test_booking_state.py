@@ -6,6 +6,7 @@ directly with hostile arguments and check that nothing changes.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -23,7 +24,7 @@ HOSTILE: list[Any] = [None, 1, -1, 1.5, [], {}, {"slug": "oog"}, "x" * 10_000, "
 def wizard() -> BookingState:
     """A fresh wizard state."""
     state = BookingState(_reflex_internal_init=True)
-    BookingState.load.fn(state)
+    asyncio.run(BookingState.load.fn(state))
     return state
 
 
@@ -92,7 +93,7 @@ def test_unknown_service_or_topic_is_ignored(
     assert state.step == 1 and state.service_slug == ""
     BookingState.choose_service.fn(state, "burgerzaken")
     assert state.step == 2
-    BookingState.choose_topic.fn(state, value)
+    asyncio.run(BookingState.choose_topic.fn(state, value))
     assert state.step == 2 and state.topic_slug == ""
 
 
@@ -100,7 +101,7 @@ def test_an_in_person_topic_cannot_be_chosen(session: Session, app_database: Eng
     load_demo_data(session)
     state = wizard()
     BookingState.choose_service.fn(state, "burgerzaken")
-    BookingState.choose_topic.fn(state, "identiteitskaart")
+    asyncio.run(BookingState.choose_topic.fn(state, "identiteitskaart"))
     assert state.step == 2 and state.topic_slug == ""
 
 
@@ -111,7 +112,7 @@ def test_a_time_that_was_not_offered_is_ignored(
     load_demo_data(session)
     state = wizard()
     BookingState.choose_service.fn(state, "oog")
-    BookingState.choose_topic.fn(state, "zaak-starten")
+    asyncio.run(BookingState.choose_topic.fn(state, "zaak-starten"))
     assert state.step == 3 and state.times
     BookingState.choose_time.fn(state, value)
     BookingState.show_day.fn(state, value)
@@ -137,7 +138,7 @@ def test_the_whole_wizard_books_once_even_when_confirm_is_repeated(
     load_demo_data(session)
     state = wizard()
     BookingState.choose_service.fn(state, "oog")
-    BookingState.choose_topic.fn(state, "zaak-starten")
+    asyncio.run(BookingState.choose_topic.fn(state, "zaak-starten"))
     BookingState.choose_time.fn(state, state.times[0].start)
     state.language = "nl"
     details = {"name": "Lena", "email": "lena@example.be", "consent": "on", "language": "nl"}
@@ -167,7 +168,7 @@ def test_confirm_books_outside_the_state_lock_and_turns_away_a_second_click(
     load_demo_data(session)
     state = wizard()
     BookingState.choose_service.fn(state, "oog")
-    BookingState.choose_topic.fn(state, "zaak-starten")
+    asyncio.run(BookingState.choose_topic.fn(state, "zaak-starten"))
     BookingState.choose_time.fn(state, state.times[0].start)
     state.name, state.email, state.consent, state.language = "Lena", "lena@x.be", True, "nl"
     state._idempotency_key, state.step = "", 5
@@ -218,7 +219,7 @@ def at_details_step(session: Session) -> BookingState:
     load_demo_data(session)
     state = wizard()
     BookingState.choose_service.fn(state, "oog")
-    BookingState.choose_topic.fn(state, "zaak-starten")
+    asyncio.run(BookingState.choose_topic.fn(state, "zaak-starten"))
     BookingState.choose_time.fn(state, state.times[0].start)
     assert state.step == 4
     return state
@@ -278,10 +279,10 @@ def test_change_opens_only_the_offered_parts_from_the_review(
     session: Session, app_database: Engine, value: Any
 ) -> None:
     state = at_details_step(session)
-    BookingState.change.fn(state, "service")
+    asyncio.run(BookingState.change.fn(state, "service"))
     assert state.step == 4  # only from the review
     state.step = 5
-    BookingState.change.fn(state, value)
+    asyncio.run(BookingState.change.fn(state, value))
     assert state.step == 5
 
 
@@ -291,11 +292,11 @@ def test_changing_the_time_from_the_review_keeps_everything(
     state = at_details_step(session)
     chosen = state.start_iso
     state.name, state.step = "Lena", 5
-    BookingState.change.fn(state, "time")
+    asyncio.run(BookingState.change.fn(state, "time"))
     assert state.step == 3 and state.start_iso == chosen and state.times
     assert state.name == "Lena"
     state.step = 5
-    BookingState.change.fn(state, "details")
+    asyncio.run(BookingState.change.fn(state, "details"))
     assert state.step == 4
 
 
@@ -309,10 +310,51 @@ def test_a_reconnect_keeps_the_wizard_where_the_citizen_was(
     state.router = RouterData.from_router_data(
         {"pathname": "/boeken", "asPath": "/boeken?dienst=oog"}
     )
-    BookingState.load.fn(state)
-    BookingState.choose_topic.fn(state, "zaak-starten")
+    asyncio.run(BookingState.load.fn(state))
+    asyncio.run(BookingState.choose_topic.fn(state, "zaak-starten"))
     BookingState.choose_time.fn(state, state.times[0].start)
     state.name, state.step = "Lena", 5
-    BookingState.load.fn(state)  # the page's on_load again, after the websocket reconnected
+    asyncio.run(
+        BookingState.load.fn(state)
+    )  # the page's on_load again, after the websocket reconnected
     assert (state.step, state.name, state.service_slug) == (5, "Lena", "oog")
     assert state.start_iso
+
+
+def test_the_wizard_reads_free_times_outside_the_state_lock(
+    session: Session, app_database: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """load, choose_topic and change are background events like confirm; a click handled
+    while the free times are read wins (the late times do not pull the citizen to step 3)."""
+    import threading
+
+    from balie.states import booking as booking_state
+
+    for name in ("load", "choose_topic", "change", "confirm"):
+        assert BookingState.event_handlers[name].is_background, name
+    load_demo_data(session)
+    state = wizard()
+    BookingState.choose_service.fn(state, "oog")
+    started, release = threading.Event(), threading.Event()
+    real_free_days = booking_state._free_days
+
+    def slow_free_days(service_slug: str) -> Any:
+        started.set()
+        release.wait(30)
+        return real_free_days(service_slug)
+
+    monkeypatch.setattr(booking_state, "_free_days", slow_free_days)
+
+    async def topic_then_back() -> None:
+        reading = asyncio.create_task(BookingState.choose_topic.fn(state, "zaak-starten"))
+        await asyncio.to_thread(started.wait, 30)
+        assert state.step == 2  # the event loop is free while the times are read
+        BookingState.go_back.fn(state)  # the citizen goes back meanwhile
+        release.set()
+        assert await reading is None
+
+    asyncio.run(topic_then_back())
+    assert state.step == 1 and not state.times
+    BookingState.choose_service.fn(state, "oog")
+    asyncio.run(BookingState.choose_topic.fn(state, "zaak-starten"))
+    assert state.step == 3 and state.times

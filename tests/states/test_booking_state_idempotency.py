@@ -16,7 +16,7 @@ def at_review(name: str, email: str, key: str) -> BookingState:
     """A wizard at the review step with these details and idempotency key."""
     state = wizard()
     BookingState.choose_service.fn(state, "oog")
-    BookingState.choose_topic.fn(state, "zaak-starten")
+    asyncio.run(BookingState.choose_topic.fn(state, "zaak-starten"))
     BookingState.choose_time.fn(state, state.times[0].start)
     state.language = "nl"
     state.name, state.email, state.consent = name, email, True
