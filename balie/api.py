@@ -22,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Match, Route
 
+from balie.api_documents import DOCUMENT_ROUTES
 from balie.api_mail import not_requested
 from balie.db import get_engine, session_scope
 from balie.db_types import utcnow
@@ -926,6 +927,7 @@ API_ROUTES: list[Route] = [
         not_requested,
         methods=["GET", "POST"],
     ),
+    *DOCUMENT_ROUTES,
 ]
 API_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 API_FALLBACK = Route("/api/{rest:path}", api_fallback, methods=API_METHODS)

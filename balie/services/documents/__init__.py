@@ -106,6 +106,28 @@ def documents_of(session: Session, appointment_id: int) -> list[Document]:
     )
 
 
+def documents_for(session: Session, appointment_ids: list[int]) -> dict[int, list[Document]]:
+    """The documents of several appointments at once (one query), per appointment id."""
+    found: dict[int, list[Document]] = {}
+    if not appointment_ids:
+        return found
+    rows = session.exec(
+        select(Document)
+        .where(col(Document.appointment_id).in_(appointment_ids))
+        .order_by(col(Document.created_at), col(Document.id))
+    ).all()
+    for document in rows:
+        found.setdefault(document.appointment_id, []).append(document)
+    return found
+
+
+def size_label(size: int) -> str:
+    """A size people read: '820 kB', '2.4 MB'."""
+    if size < 1_000_000:
+        return f"{max(1, round(size / 1000))} kB"
+    return f"{size / 1_000_000:.1f} MB"
+
+
 def receive(
     session: Session,
     store: Vault,
