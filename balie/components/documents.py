@@ -25,6 +25,8 @@ def document_row(document: rx.Var, own_key: str, other_key: str) -> rx.Component
                 href=document.url,
                 download=document.filename,
                 class_name="document-link",
+                # A real download from the API, not a page of the app's client-side router.
+                custom_attrs={"reloadDocument": True},
             ),
         ),
         rx.text(" · ", document.size_label, " · ", origin, as_="span"),
@@ -49,12 +51,18 @@ def upload_zone(upload_id: str, on_send: Any, size_label: rx.Var, checking: rx.V
     return rx.box(
         rx.heading(t("doc_upload_label"), as_="h3", size="4", margin_top="1rem"),
         rx.text(t("doc_upload_hint"), " ", size_label, ".", class_name="field-hint"),
-        rx.upload(
-            rx.text(t("doc_choose")),
-            id=upload_id,
-            multiple=True,
-            max_files=3,
-            class_name="upload-zone",
+        # The label names the dropzone's file input; a click on it opens the file dialog once
+        # (no_click: the zone itself does not open a second one). Enter on the zone opens it too.
+        rx.el.label(
+            rx.upload(
+                rx.text(t("doc_choose"), as_="span"),
+                id=upload_id,
+                multiple=True,
+                max_files=3,
+                no_click=True,
+                class_name="upload-zone",
+            ),
+            display="block",
         ),
         rx.cond(
             rx.selected_files(upload_id).length() > 0,

@@ -8,6 +8,7 @@ import secrets
 from pathlib import Path
 
 from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sqlmodel import select
 
 from balie.db import session_scope
@@ -36,11 +37,22 @@ def personal_link(reference: str) -> str:
 
 
 def choose_file_with_keyboard(page: Page, zone: str, path: Path) -> None:
-    """Tab to the upload zone, press Enter, and pick ``path`` in the file dialog."""
-    tab_to(page, zone)
-    with page.expect_file_chooser() as chooser:
-        page.keyboard.press("Enter")
-    chooser.value.set_files(str(path))
+    """Tab to the upload zone, press Enter, and pick ``path`` in the file dialog.
+
+    On the busy CI machine a keypress during a re-render sometimes opens no dialog; a keyboard
+    user would press Enter again, and so does this (at most three times).
+    """
+    for attempt in range(3):
+        tab_to(page, zone)
+        try:
+            with page.expect_file_chooser(timeout=10_000) as chooser:
+                page.keyboard.press("Enter")
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+            continue
+        chooser.value.set_files(str(path))
+        return
 
 
 def send_with_keyboard(page: Page, button: str) -> None:

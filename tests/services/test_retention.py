@@ -247,3 +247,36 @@ def test_the_feedback_comment_is_erased_and_the_score_kept(
     assert retention.erase_due(session, datetime(2027, 12, 31, tzinfo=UTC), 30) == 6
     assert all_figures(session, gent) == figures
     assert kept(session) == facts
+
+
+def test_documents_are_erased_with_the_personal_data_and_the_figures_stay(
+    session: Session, gent: Organisation, tmp_path
+) -> None:
+    from balie.models import Document
+    from balie.services import documents
+    from balie.services.documents import vault
+    from tests.samples import pdf_document
+
+    store = documents.Vault(tmp_path / "docs", bytes(32), max_bytes=10**6, per_appointment=5)
+    rows = {
+        number: session.exec(
+            select(Appointment).where(Appointment.reference == reference(number))
+        ).one()
+        for number in (1, 9)
+    }
+    names = {}
+    for number, appointment in rows.items():
+        name = vault.new_storage_name()
+        vault.store(store.folder, store.key, name, pdf_document())
+        session.add(
+            Document(appointment_id=appointment.id, storage_name=name, filename="a.pdf", size=9)
+        )
+        names[number] = name
+    session.commit()
+    figures = all_figures(session, gent)
+    assert retention.erase_due(session, NOW, 30, store) == 6
+    assert all_figures(session, gent) == figures
+    left = session.exec(select(Document)).all()
+    assert [d.appointment_id for d in left] == [rows[9].id]
+    assert not vault.stored_path(store.folder, names[1]).exists()
+    assert vault.stored_path(store.folder, names[9]).exists()
