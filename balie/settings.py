@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -327,10 +329,15 @@ class Settings(BaseSettings):
                     problems.append(f"BALIE_{name.upper()} is required for the Teams provider.")
             if not self.entra_client_secret.get_secret_value():
                 problems.append("BALIE_ENTRA_CLIENT_SECRET is required for the Teams provider.")
-        if not self.documents_key.get_secret_value():
+        documents_key = self.documents_key.get_secret_value()
+        if not documents_key:
             problems.append(
                 "BALIE_DOCUMENTS_KEY is missing; make one with "
                 "`python -c 'import os, base64; print(base64.b64encode(os.urandom(32)).decode())'`."
+            )
+        elif not _is_aes_key(documents_key):
+            problems.append(
+                "BALIE_DOCUMENTS_KEY must be 32 random bytes in base64 (44 characters)."
             )
         if self.smtp_host and not self.smtp_password.get_secret_value() and self.smtp_username:
             problems.append("BALIE_SMTP_PASSWORD is missing for the configured SMTP user.")
@@ -345,6 +352,14 @@ class Settings(BaseSettings):
             raise SystemExit(
                 "Digitale Balie refuses to start in production mode:\n- " + "\n- ".join(problems)
             )
+
+
+def _is_aes_key(value: str) -> bool:
+    """Whether ``value`` is 32 bytes in base64 (an AES-256 key)."""
+    try:
+        return len(base64.b64decode(value, validate=True)) == 32
+    except (binascii.Error, ValueError):
+        return False
 
 
 @lru_cache(maxsize=1)
