@@ -52,7 +52,8 @@ def store(folder: Path, key: bytes, storage_name: str, data: bytes) -> None:
     nonce = os.urandom(NONCE_BYTES)
     sealed = AESGCM(key).encrypt(nonce, data, storage_name.encode())
     path = _path(folder, storage_name)
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path.parent.mkdir(exist_ok=True, mode=0o700)
     partial = path.with_suffix(".part")
     with open(partial, "wb", opener=lambda p, flags: os.open(p, flags, 0o600)) as handle:
         handle.write(VERSION + nonce + sealed)
