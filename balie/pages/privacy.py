@@ -7,7 +7,7 @@ from balie.components.text import localised, t
 from balie.states.privacy import PrivacyState
 
 P = PrivacyState
-KEPT = ("name", "email", "phone", "question", "notes", "feedback")
+KEPT = ("name", "email", "phone", "question", "notes", "feedback", "documents")
 
 
 def section(heading_key: str, *children: rx.Component) -> rx.Component:

@@ -71,6 +71,15 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "doc_staff_for": {"nl": "Afspraak", "en": "Appointment"},
     "doc_close": {"nl": "Sluiten", "en": "Close"},
+    "privacy_what_documents": {
+        "nl": "de documenten die jij of de medewerker voor het gesprek sturen. We bewaren ze "
+        "versleuteld en controleren ze op virussen. Alleen jij (met je persoonlijke link) en "
+        "de medewerkers van de dienst kunnen ze openen; elke keer dat iemand een document "
+        "opent, schrijven we dat op.",
+        "en": "the documents you or the staff member send for the call. We keep them encrypted "
+        "and check them for viruses. Only you (with your personal link) and the staff of the "
+        "service can open them; every time someone opens a document, we write that down.",
+    },
 }
 
 # Message keys, in the order of their weight (the first problem of an upload is shown).

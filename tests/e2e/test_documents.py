@@ -142,3 +142,9 @@ def test_citizen_sends_a_document_and_the_counsellor_downloads_it(
     assert download_with_keyboard(page, "#document-list li:nth-child(2) a.document-link") == (
         certificate
     )
+
+
+def test_the_privacy_notice_names_the_documents(page: Page, base_url: str) -> None:
+    page.goto(base_url + "/privacy")
+    expect(page.locator("#privacy-kept")).to_contain_text("de documenten die jij of de medewerker")
+    expect(page.locator("#privacy-kept")).to_contain_text("versleuteld")
