@@ -17,7 +17,7 @@ from reflex.istate.data import RouterData
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from balie.models import Appointment, Document, DocumentStatus, StaffMember
+from balie.models import Appointment, AuditEntry, Document, DocumentStatus, StaffMember
 from balie.services import documents
 from balie.services.booking import manage_token_for
 from balie.services.demo_data import load_demo_data
@@ -191,6 +191,8 @@ def test_the_counsellor_adds_a_document_and_sees_the_citizens(
     assert state.upload_for_id == today.id
     send(StaffState, state, upload("attest.pdf", pdf_document("Attest")))
     assert state.document_message == "doc_uploaded"
+    uploads = session.exec(select(AuditEntry).where(AuditEntry.action == "document.upload")).all()
+    assert [(e.staff_id, e.target_id) for e in uploads] == [(lotte.id, today.id)]
     row = next(row for row in state.rows if row.appointment_id == today.id)
     assert [(d.filename, d.from_staff) for d in row.documents] == [
         ("loonfiche.pdf", False),
