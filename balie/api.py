@@ -702,6 +702,38 @@ OPENAPI: dict[str, Any] = {
                 },
             }
         },
+        "/api/v1/appointments/{reference}/documents": {
+            "get": {
+                "parameters": [_REFERENCE],
+                "security": _BEARER,
+                "responses": {"200": _OK, "404": _ERROR},
+            }
+        },
+        "/api/v1/appointments/{reference}/documents/{document}": {
+            "get": {
+                "parameters": [
+                    _REFERENCE,
+                    {
+                        "name": "document",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "integer"},
+                    },
+                ],
+                "security": _BEARER,
+                "responses": {
+                    "200": {
+                        "description": "The document, as an attachment",
+                        "content": {
+                            kind: {"schema": {"type": "string", "format": "binary"}}
+                            for kind in ("application/pdf", "image/png", "image/jpeg")
+                        },
+                    },
+                    "404": _ERROR,
+                    "503": _ERROR,
+                },
+            }
+        },
     },
 }
 
