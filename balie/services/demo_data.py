@@ -358,6 +358,12 @@ DEMO_DOCUMENTS: dict[str, tuple[tuple[str, str], ...]] = {
         ("De brief over de boete", "The letter about the fine"),
         ("Foto's of andere bewijzen", "Photos or other evidence"),
     ),
+    "algemene-vraag": (
+        (
+            "Een brief of document over je vraag, als je er een hebt",
+            "A letter or document about your question, if you have one",
+        ),
+    ),
     "adreswijziging": (
         ("Huurcontract of eigendomsakte van het nieuwe adres", "Lease or deed of the new address"),
     ),
