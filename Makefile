@@ -17,7 +17,7 @@ export NPM_CONFIG_UPDATE_NOTIFIER := false
 export NPM_CONFIG_FUND := false
 export NPM_CONFIG_AUDIT := false
 
-.PHONY: help run test lint migrate demo-data check-python chromium redis nginx clean bench loadtest screenshots e2e-tools test-deploy
+.PHONY: help run test lint migrate demo-data check-python chromium clamav redis nginx clean bench loadtest screenshots e2e-tools test-deploy
 
 help:
 	@echo "make run   - start Digitale Balie on http://localhost:$(PORT) with demo data (SQLite)"
@@ -59,6 +59,19 @@ chromium:
 	  else \
 	    echo "The browser tests need Chromium at /usr/bin/chromium."; \
 	    echo "Install it as root with: apt-get install chromium"; exit 1; \
+	  fi; \
+	fi
+
+# ClamAV for the document tests: the tests start their own clamd (and clamscan as fallback)
+# with a signature file they write, so no freshclam download is needed.
+clamav:
+	@if ! command -v clamscan >/dev/null 2>&1 || ! [ -x /usr/sbin/clamd ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian's clamav and clamav-daemon packages for the document tests..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clamav clamav-daemon >/dev/null; \
+	  else \
+	    echo "The document tests need ClamAV (clamscan and clamd)."; \
+	    echo "Install it as root with: apt-get install clamav clamav-daemon"; exit 1; \
 	  fi; \
 	fi
 
@@ -104,7 +117,7 @@ tests/e2e/node_modules/.installed: tests/e2e/package.json tests/e2e/package-lock
 	cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-test: $(VENV)/.installed-dev chromium redis lint e2e-tools
+test: $(VENV)/.installed-dev chromium clamav redis lint e2e-tools
 	rm -f data/test-migrations.db
 	BALIE_DATABASE_URL=sqlite:///data/test-migrations.db $(BIN)/alembic upgrade head
 	BALIE_DATABASE_URL=sqlite:///data/test-migrations.db $(BIN)/alembic check

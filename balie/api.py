@@ -22,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Match, Route
 
+from balie.api_documents import DOCUMENT_ROUTES
 from balie.api_mail import not_requested
 from balie.db import get_engine, session_scope
 from balie.db_types import utcnow
@@ -720,6 +721,38 @@ OPENAPI: dict[str, Any] = {
                 },
             }
         },
+        "/api/v1/appointments/{reference}/documents": {
+            "get": {
+                "parameters": [_REFERENCE],
+                "security": _BEARER,
+                "responses": {"200": _OK, "404": _ERROR},
+            }
+        },
+        "/api/v1/appointments/{reference}/documents/{document}": {
+            "get": {
+                "parameters": [
+                    _REFERENCE,
+                    {
+                        "name": "document",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "integer"},
+                    },
+                ],
+                "security": _BEARER,
+                "responses": {
+                    "200": {
+                        "description": "The document, as an attachment",
+                        "content": {
+                            kind: {"schema": {"type": "string", "format": "binary"}}
+                            for kind in ("application/pdf", "image/png", "image/jpeg")
+                        },
+                    },
+                    "404": _ERROR,
+                    "503": _ERROR,
+                },
+            }
+        },
     },
 }
 
@@ -945,6 +978,7 @@ API_ROUTES: list[Route] = [
         not_requested,
         methods=["GET", "POST"],
     ),
+    *DOCUMENT_ROUTES,
 ]
 API_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 API_FALLBACK = Route("/api/{rest:path}", api_fallback, methods=API_METHODS)

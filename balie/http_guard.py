@@ -30,6 +30,9 @@ API_PREFIX = "/api/"
 GUARDED = "balie.guarded"  # scope key: the request already passed a guard further out
 CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
 MAX_API_BODY_BYTES = 16_384
+UPLOAD_PATH = "/_upload"  # Reflex's upload endpoint (it has no size limit of its own)
+UPLOAD_FILES_AT_ONCE = 3
+UPLOAD_OVERHEAD_BYTES = 65_536  # multipart headers and boundaries
 # Pages whose answers may hold personal data: never kept in a (shared) browser or proxy cache.
 NO_STORE_PREFIXES = (
     "/medewerkers",
@@ -252,6 +255,15 @@ def _counting(receive: Receive, limit: int) -> Receive:
     return counted
 
 
+def body_limit(path: str, settings: Settings) -> int | None:
+    """The largest request body for ``path``: small for the API, a few documents for uploads."""
+    if path.startswith(API_PREFIX):
+        return MAX_API_BODY_BYTES
+    if path.rstrip("/").endswith(UPLOAD_PATH):
+        return settings.document_max_bytes * UPLOAD_FILES_AT_ONCE + UPLOAD_OVERHEAD_BYTES
+    return None
+
+
 TOO_LARGE = {"error": "too_large", "message": "The request body is too large."}
 NOT_FOUND = {"error": "not_found", "message": "No such address."}
 BAD_LENGTH = {"error": "invalid_length", "message": "The Content-Length header is not a number."}
@@ -286,15 +298,16 @@ class HttpGuard:
             # Starlette's routers never match such a path; answer as the API does.
             await _answer(send, 404, NOT_FOUND, headers)
             return
-        if path.startswith(API_PREFIX):
+        limit = body_limit(path, settings)
+        if limit is not None:
             declared = _content_length(scope)
             if declared is not None and declared < 0:
                 await _answer(send, 400, BAD_LENGTH, headers)
                 return
-            if declared is not None and declared > MAX_API_BODY_BYTES:
+            if declared is not None and declared > limit:
                 await _answer(send, 413, TOO_LARGE, headers)
                 return
-            receive = _counting(receive, MAX_API_BODY_BYTES)
+            receive = _counting(receive, limit)
         else:
             scope = _without_redirect(scope)
         await self._pass_on(scope, receive, send, headers)

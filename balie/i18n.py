@@ -454,5 +454,6 @@ AREAS = (
     "entra",
     "not_requested",
     "abuse",
+    "documents",
 )
 _merge_area_texts()

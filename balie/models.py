@@ -120,6 +120,11 @@ class Topic(SQLModel, table=True):
     channel_rule: ChannelRule = Field(default=ChannelRule.VIDEO, sa_type=String(32))
     channel_reason: LocalisedText = Field(sa_column=_text_column())
     preparation: LocalisedText = Field(sa_column=_text_column())
+    # The documents the citizen is asked to bring to the call, each as text per language.
+    documents_requested: list[LocalisedText] = Field(
+        default_factory=list,
+        sa_column=Column(JSON, nullable=False, default=list, server_default="[]"),
+    )
     active: bool = True
     sort_order: int = 0
 
@@ -235,6 +240,32 @@ class Appointment(SQLModel, table=True):
     is_demo: bool = Field(default=False, description="Made up by the demo data, never real")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class DocumentStatus(StrEnum):
+    """Where an exchanged document is: waiting for the virus scan, or checked and available."""
+
+    QUARANTINE = "quarantine"
+    CLEAN = "clean"
+
+
+class Document(SQLModel, table=True):
+    """A document exchanged for an appointment; the bytes are on disk, encrypted (AES-GCM).
+
+    Only a document with status ``clean`` (scanned, type checked) can be downloaded.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    appointment_id: int = Field(foreign_key="appointment.id", index=True)
+    storage_name: str = Field(sa_type=String(64), unique=True)
+    filename: str = Field(sa_type=String(120))
+    content_type: str = Field(default="", sa_type=String(64))
+    size: int = 0
+    status: DocumentStatus = Field(default=DocumentStatus.QUARANTINE, sa_type=String(16))
+    # Who uploaded it: the citizen (None) or this staff member.
+    staff_id: int | None = Field(default=None, foreign_key="staffmember.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    scanned_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class StaffSession(SQLModel, table=True):

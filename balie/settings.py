@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -203,6 +205,38 @@ class Settings(BaseSettings):
         DATA_DIR / "outbox", description="Folder for e-mails when SMTP is off."
     )
 
+    documents_dir: Path = Field(
+        DATA_DIR / "documents",
+        description="Folder where exchanged documents are kept, encrypted (AES-256-GCM).",
+    )
+    documents_key: SecretStr = Field(
+        SecretStr(""),
+        description="Key that encrypts the documents at rest: 32 random bytes, base64 "
+        "(required in production; in development derived from BALIE_SECRET_KEY).",
+    )
+    document_max_bytes: int = Field(
+        10 * 1024 * 1024, ge=1024, le=100 * 1024 * 1024, description="Largest document accepted."
+    )
+    documents_per_appointment: int = Field(
+        10, ge=1, le=100, description="Documents one appointment may hold (citizen and staff)."
+    )
+    document_uploads_per_address_per_hour: int = Field(
+        20, ge=1, description="Documents a citizen's address may upload per hour."
+    )
+    clamd_address: str = Field(
+        "unix:///var/run/clamav/clamd.ctl",
+        description="Where clamd listens: `unix:///path/to/socket` or `tcp://host:port`.",
+    )
+    clamd_timeout_seconds: float = Field(
+        30.0, gt=0, le=600, description="How long a virus scan may take before it counts as down."
+    )
+    clamscan_fallback: bool = Field(
+        True, description="When clamd does not answer, scan with the `clamscan` program instead."
+    )
+    clamscan_database: str = Field(
+        "", description="Signature folder or file for the clamscan fallback (`-d`); empty: default."
+    )
+
     @field_validator("database_url")
     @classmethod
     def _normalise_postgres_url(cls, value: str) -> str:
@@ -295,6 +329,16 @@ class Settings(BaseSettings):
                     problems.append(f"BALIE_{name.upper()} is required for the Teams provider.")
             if not self.entra_client_secret.get_secret_value():
                 problems.append("BALIE_ENTRA_CLIENT_SECRET is required for the Teams provider.")
+        documents_key = self.documents_key.get_secret_value()
+        if not documents_key:
+            problems.append(
+                "BALIE_DOCUMENTS_KEY is missing; make one with "
+                "`python -c 'import os, base64; print(base64.b64encode(os.urandom(32)).decode())'`."
+            )
+        elif not _is_aes_key(documents_key):
+            problems.append(
+                "BALIE_DOCUMENTS_KEY must be 32 random bytes in base64 (44 characters)."
+            )
         if self.smtp_host and not self.smtp_password.get_secret_value() and self.smtp_username:
             problems.append("BALIE_SMTP_PASSWORD is missing for the configured SMTP user.")
         return problems
@@ -308,6 +352,14 @@ class Settings(BaseSettings):
             raise SystemExit(
                 "Digitale Balie refuses to start in production mode:\n- " + "\n- ".join(problems)
             )
+
+
+def _is_aes_key(value: str) -> bool:
+    """Whether ``value`` is 32 bytes in base64 (an AES-256 key)."""
+    try:
+        return len(base64.b64decode(value, validate=True)) == 32
+    except (binascii.Error, ValueError):
+        return False
 
 
 @lru_cache(maxsize=1)

@@ -24,7 +24,7 @@ from sqlalchemy import delete
 from balie.db import fit_thread_pool, session_scope
 from balie.db_types import utcnow
 from balie.models import WorkerHeartbeat
-from balie.services import booking, jobs, retention
+from balie.services import booking, documents, jobs, retention
 from balie.services.meetings import provider_from_settings
 from balie.services.metrics import timed_call
 from balie.services.notifications import mailer_from_settings
@@ -171,7 +171,10 @@ def erase_expired_personal_data() -> int:
     """Erase personal data of appointments past the retention period; returns how many."""
     with session_scope() as session:
         booking.expire_idempotency_keys(session, utcnow())  # a hash of personal data: 24 h only
-        return retention.erase_due(session, utcnow(), get_settings().retention_days)
+        settings = get_settings()
+        store = documents.Vault.from_settings(settings)
+        documents.purge_stale_quarantine(session, store, utcnow())
+        return retention.erase_due(session, utcnow(), settings.retention_days, store)
 
 
 async def retention_worker() -> None:

@@ -21,6 +21,7 @@ from balie import db
 from balie.db import make_engine
 from balie.services import catalogue_cache
 from balie.settings import get_settings
+from tests.clamav import ClamAV, running_clamav
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -113,11 +114,28 @@ def app_database(
     """Point the app's own settings and engine at the test database; e-mails to a temp outbox."""
     monkeypatch.setenv("BALIE_DATABASE_URL", database_url)
     monkeypatch.setenv("BALIE_OUTBOX_DIR", str(tmp_path / "outbox"))
+    monkeypatch.setenv("BALIE_DOCUMENTS_DIR", str(tmp_path / "documents"))
     get_settings.cache_clear()
     db.forget_engines()
     yield engine
     get_settings.cache_clear()
     db.forget_engines()
+
+
+@pytest.fixture(scope="session")
+def clamav() -> Iterator[ClamAV]:
+    """A real clamd on loopback with the tests' own EICAR signature (see tests/clamav.py)."""
+    with running_clamav() as engine:
+        yield engine
+
+
+@pytest.fixture
+def scanning(clamav: ClamAV, monkeypatch: pytest.MonkeyPatch) -> ClamAV:
+    """Point the app's settings at the test ClamAV."""
+    for name, value in clamav.env().items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    return clamav
 
 
 class RecordingMailer:

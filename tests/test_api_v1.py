@@ -47,6 +47,8 @@ SIX_PATHS = {
     "/api/v1/appointments/{reference}/cancel",
     "/api/v1/challenge",
     "/api/v1/appointments/{reference}/reschedule",
+    "/api/v1/appointments/{reference}/documents",
+    "/api/v1/appointments/{reference}/documents/{document}",
 }
 
 

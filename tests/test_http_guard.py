@@ -307,3 +307,44 @@ def test_a_page_that_is_also_a_folder_is_served_without_a_redirect(
     assert guarded.head("/boeken").status_code == 200
     assert guarded.get("/nergens").status_code == 404
     assert http_guard.page_folders() == {"/boeken", "/boeken/bevestigd"}
+
+
+def upload_through_guard(headers: list[tuple[bytes, bytes]], total: int) -> tuple[int, int]:
+    """POST ``total`` bytes to Reflex's /_upload behind the guard; (bytes read, status)."""
+    pulled = 0
+    answer: dict = {}
+
+    async def reads_everything(scope: dict, receive: object, send: object) -> None:
+        while (await receive())["more_body"]:
+            pass
+        await PlainTextResponse("stored")(scope, receive, send)
+
+    async def receive() -> dict:
+        nonlocal pulled
+        pulled += CHUNK
+        return {"type": "http.request", "body": b"x" * CHUNK, "more_body": pulled < total}
+
+    async def send(message: dict) -> None:
+        if message["type"] == "http.response.start":
+            answer["status"] = message["status"]
+
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/_upload",
+        "headers": [(b"host", b"localhost"), *headers],
+        "client": ("127.0.0.1", 5000),
+    }
+    asyncio.run(http_guard.HttpGuard(reads_everything)(scope, receive, send))
+    return pulled, answer["status"]
+
+
+def test_uploads_are_limited_to_three_documents_of_the_maximum_size(settings_env) -> None:
+    settings_env.setenv("BALIE_DOCUMENT_MAX_BYTES", str(MIB))
+    get_settings.cache_clear()
+    limit = 3 * MIB + http_guard.UPLOAD_OVERHEAD_BYTES
+    declared = [(b"content-length", str(64 * MIB).encode())]
+    assert upload_through_guard(declared, 64 * MIB) == (0, 413)
+    pulled, status = upload_through_guard([], 64 * MIB)  # no length: cut off while streaming
+    assert status == 413 and pulled <= limit + CHUNK
+    assert upload_through_guard([], 2 * MIB)[1] == 200

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 
 from balie.settings import Settings
@@ -37,11 +39,21 @@ def test_production_refuses_default_secrets_and_says_which() -> None:
     assert "BALIE_ENTRA_CLIENT_SECRET" in message
 
 
+DOCUMENTS_KEY = base64.b64encode(bytes(range(32))).decode()
+
+
+@pytest.mark.parametrize("key", ["", "bm90LTMyLWJ5dGVz", "not base64!"])
+def test_production_needs_a_real_documents_key(key: str) -> None:
+    problems = production(documents_key=key).production_problems()
+    assert [p for p in problems if "BALIE_DOCUMENTS_KEY" in p]
+
+
 def test_production_with_real_settings_starts() -> None:
     settings = Settings(
         _env_file=None,
         env="production",
         secret_key=LONG_SECRET,
+        documents_key=DOCUMENTS_KEY,
         database_url="postgresql://balie@db/balie",
         public_base_url="https://balie.stad.gent",
     )
@@ -54,6 +66,7 @@ def production(**changes: object) -> Settings:
     values = {
         "env": "production",
         "secret_key": LONG_SECRET,
+        "documents_key": DOCUMENTS_KEY,
         "database_url": "postgresql://balie@db/balie",
         "public_base_url": "https://balie.stad.gent",
         **changes,

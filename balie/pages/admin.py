@@ -16,6 +16,7 @@ from balie.components.text import localised, t, text_for
 from balie.models import ChannelRule, Role
 from balie.services.catalogue_admin import (
     DESCRIPTION_MAX,
+    DOCUMENTS_FIELD_MAX,
     NAME_MAX,
     PREPARATION_MAX,
     REASON_MAX,
@@ -487,6 +488,26 @@ def topic_form() -> rx.Component:
             errors,
             hint="admin_english_hint",
             max_length=PREPARATION_MAX,
+            multiline=True,
+        ),
+        field(
+            "topic",
+            "documents_nl",
+            "admin_field_documents_nl",
+            values,
+            errors,
+            hint="admin_documents_hint",
+            max_length=DOCUMENTS_FIELD_MAX,
+            multiline=True,
+        ),
+        field(
+            "topic",
+            "documents_en",
+            "admin_field_documents_en",
+            values,
+            errors,
+            hint="admin_documents_en_hint",
+            max_length=DOCUMENTS_FIELD_MAX,
             multiline=True,
         ),
         field(

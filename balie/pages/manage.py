@@ -2,6 +2,12 @@
 
 import reflex as rx
 
+from balie.components.documents import (
+    document_list,
+    document_message,
+    requested_list,
+    upload_zone,
+)
 from balie.components.forms import message_box, step_heading
 from balie.components.join import join_panel
 from balie.components.layout import page_frame
@@ -69,6 +75,23 @@ def view() -> rx.Component:
             ),
             rx.cond(M.status == "booked", rx.text(t("not_changeable_note"))),
         ),
+        documents_section(),
+    )
+
+
+def documents_section() -> rx.Component:
+    """What the topic asks for, the documents exchanged so far, and sending one."""
+    return rx.el.section(
+        rx.heading(t("doc_heading"), as_="h2", size="5", margin_top="1.5rem", id="documents"),
+        requested_list(M.requested_documents),
+        rx.heading(t("doc_list"), as_="h3", size="4", margin_top="1rem"),
+        document_list(M.documents, "doc_from_you", "doc_from_city", "document-list"),
+        document_message(M.document_message, M.document_file, "document-message"),
+        rx.cond(
+            M.can_upload,
+            upload_zone("citizen-documents", M.upload_documents, M.max_size_label, M.checking),
+        ),
+        aria_labelledby="documents",
     )
 
 

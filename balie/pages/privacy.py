@@ -8,7 +8,7 @@ from balie.states.privacy import PrivacyState
 from balie.states.site import SiteState
 
 P = PrivacyState
-KEPT = ("name", "email", "phone", "question", "notes", "feedback")
+KEPT = ("name", "email", "phone", "question", "notes", "feedback", "documents")
 
 
 def section(heading_key: str, *children: rx.Component) -> rx.Component:

@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from balie.components.documents import document_list, document_message, upload_zone
 from balie.components.forms import message_box
 from balie.components.staff_frame import staff_frame
 from balie.components.text import localised, t, text_for
@@ -266,6 +267,57 @@ def next_call() -> rx.Component:
     )
 
 
+def upload_panel() -> rx.Component:
+    """Add documents for the citizen of one appointment (one panel open at a time)."""
+    return rx.box(
+        rx.el.h4(
+            t("doc_staff_heading"),
+            id="staff-upload-heading",
+            tab_index=-1,
+            class_name="sub-heading",
+        ),
+        document_message(
+            StaffState.document_message, StaffState.document_file, "staff-doc-message"
+        ),
+        upload_zone(
+            "staff-documents",
+            StaffState.upload_documents,
+            StaffState.max_size_label,
+            StaffState.checking,
+        ),
+        rx.button(
+            t("doc_close"),
+            on_click=StaffState.close_upload,
+            variant="outline",
+            type="button",
+            margin_top="0.75rem",
+            id="close-upload",
+        ),
+        class_name="follow-up-panel",
+        id="staff-upload-panel",
+    )
+
+
+def documents_part(row: rx.Var[RowView]) -> rx.Component:
+    """The documents of the appointment, with download links, and adding one."""
+    return rx.box(
+        rx.el.h4(t("doc_heading"), class_name="sub-heading"),
+        document_list(row.documents, "doc_from_citizen", "doc_from_city", "docs-" + row.reference),
+        rx.cond(
+            StaffState.upload_for_id == row.appointment_id,
+            upload_panel(),
+            rx.button(
+                t("doc_staff_add"),
+                on_click=StaffState.open_upload(row.appointment_id),
+                variant="outline",
+                type="button",
+                class_name="open-upload",
+            ),
+        ),
+        margin_top="0.75rem",
+    )
+
+
 def appointment_card(row: rx.Var[RowView]) -> rx.Component:
     """One appointment of today: time and citizen, state, the Join button, then the details."""
     return rx.el.li(
@@ -290,6 +342,7 @@ def appointment_card(row: rx.Var[RowView]) -> rx.Component:
                 rx.el.dd(text_for(row.meeting_key, MEETING_KEYS), class_name="meeting-state"),
                 class_name="summary",
             ),
+            documents_part(row),
             rx.cond(row.meeting_state == "failed", failed_link(row)),
             rx.cond(row.status == "booked", outcome_form(row)),
             rx.cond(row.can_follow_up, follow_up(row)),

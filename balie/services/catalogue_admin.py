@@ -78,6 +78,8 @@ TOPIC_FIELDS: tuple[str, ...] = (
     "reason_en",
     "preparation_nl",
     "preparation_en",
+    "documents_nl",
+    "documents_en",
     "sort_order",
     "active",
 )
@@ -454,6 +456,32 @@ def get_topic(session: Session, organisation_id: int, topic_id: Any) -> Topic:
     return topic
 
 
+DOCUMENTS_MAX_LINES = 10
+DOCUMENT_LABEL_MAX = 120
+DOCUMENTS_FIELD_MAX = DOCUMENTS_MAX_LINES * (DOCUMENT_LABEL_MAX + 2)
+
+
+def _document_lines(text: str) -> list[str]:
+    """The non-empty lines of a list typed one document per line."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _check_documents(form: Mapping[str, Any], errors: dict[str, str]) -> list[dict[str, str]]:
+    """The requested documents: one per line, Dutch and English lines paired by position."""
+    lines = {}
+    for language in ("nl", "en"):
+        name = f"documents_{language}"
+        text = _check_text(form, name, DOCUMENTS_FIELD_MAX, errors, multiline=True)
+        lines[language] = _document_lines(text)
+        too_long = any(len(line) > DOCUMENT_LABEL_MAX for line in lines[language])
+        if name not in errors and (len(lines[language]) > DOCUMENTS_MAX_LINES or too_long):
+            errors[name] = "admin_error_documents"
+    if len(lines["en"]) > len(lines["nl"]) and "documents_en" not in errors:
+        errors["documents_en"] = "admin_error_documents_pairs"
+    english = lines["en"] + [""] * (len(lines["nl"]) - len(lines["en"]))
+    return [_texts(nl, en) for nl, en in zip(lines["nl"], english, strict=False)]
+
+
 def topic_values(topic: Topic | None) -> dict[str, str]:
     """A topic as form values (strings); a blank new video topic when None."""
     if topic is None:
@@ -473,6 +501,8 @@ def topic_values(topic: Topic | None) -> dict[str, str]:
         "reason_en": reason.get("en", ""),
         "preparation_nl": preparation.get("nl", ""),
         "preparation_en": preparation.get("en", ""),
+        "documents_nl": "\n".join(d.get("nl", "") for d in topic.documents_requested or []),
+        "documents_en": "\n".join(d.get("en", "") for d in topic.documents_requested or []),
         "sort_order": str(topic.sort_order),
         "active": "on" if topic.active else "",
     }
@@ -486,6 +516,7 @@ def _topic_record(topic: Topic) -> dict[str, Any]:
         "channel_rule": ChannelRule(topic.channel_rule).value,
         "channel_reason": dict(topic.channel_reason or {}),
         "preparation": dict(topic.preparation or {}),
+        "documents_requested": [dict(d) for d in topic.documents_requested or []],
         "sort_order": topic.sort_order,
         "active": topic.active,
     }
@@ -513,6 +544,7 @@ def check_topic(
                 errors[name] = "admin_error_reason_with_video"
     prep_nl = _check_text(form, "preparation_nl", PREPARATION_MAX, errors, multiline=True)
     prep_en = _check_text(form, "preparation_en", PREPARATION_MAX, errors, multiline=True)
+    requested = _check_documents(form, errors)
     sort_order = whole_number(form.get("sort_order"))
     if sort_order is None or not SORT_ORDER[0] <= sort_order <= SORT_ORDER[1]:
         errors["sort_order"] = "admin_error_range_sort_order"
@@ -532,6 +564,7 @@ def check_topic(
         "channel_rule": ChannelRule(rule),
         "channel_reason": _texts(reason_nl, reason_en),
         "preparation": _texts(prep_nl, prep_en),
+        "documents_requested": requested,
         "sort_order": sort_order,
         "active": _checked(form.get("active")),
     }

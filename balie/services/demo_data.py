@@ -333,6 +333,46 @@ SERVICES: tuple[DemoService, ...] = (
     ),
 )
 
+# Documents a topic asks the citizen to send (Dutch, English), by topic slug. The Burgerzaken
+# slugs of the identified topics are listed too, for when those topics are in the catalogue.
+DEMO_DOCUMENTS: dict[str, tuple[tuple[str, str], ...]] = {
+    "renovatieadvies": (
+        ("Offerte van de aannemer", "Contractor's quote"),
+        ("Foto's van de woning", "Photos of the home"),
+    ),
+    "energiepremies": (
+        ("Facturen van de werken", "Invoices for the works"),
+        ("Energieprestatiecertificaat (EPC)", "Energy performance certificate (EPC)"),
+    ),
+    "huurvragen": (("Huurcontract", "Rental agreement"),),
+    "conformiteit": (("Keuringsverslagen", "Inspection reports"),),
+    "parkeervergunning": (
+        ("Inschrijvingsbewijs van de wagen", "Vehicle registration certificate"),
+    ),
+    "omgevingsvergunning": (
+        ("Plannen of schetsen van de werken", "Plans or sketches of the works"),
+    ),
+    "premieaanvraag": (("Facturen", "Invoices"),),
+    "vraag-boete": (("De brief over de boete", "The letter about the fine"),),
+    "niet-akkoord": (
+        ("De brief over de boete", "The letter about the fine"),
+        ("Foto's of andere bewijzen", "Photos or other evidence"),
+    ),
+    "algemene-vraag": (
+        (
+            "Een brief of document over je vraag, als je er een hebt",
+            "A letter or document about your question, if you have one",
+        ),
+    ),
+    "adreswijziging": (
+        ("Huurcontract of eigendomsakte van het nieuwe adres", "Lease or deed of the new address"),
+    ),
+    "attest-bevolkingsregister": (),
+    "lopend-dossier": (
+        ("Brieven die je kreeg over je dossier", "Letters you got about your file"),
+    ),
+}
+
 DEMO_MANAGER = ("Els Van Acker", (Role.MANAGER, Role.ADMIN))
 DEMO_AGENT = ("Gentinfo Medewerker", (Role.AGENT,))
 
@@ -423,6 +463,9 @@ def _ensure_topic(
             channel_rule=demo.rule,
             channel_reason=reason,
             preparation=preparation,
+            documents_requested=[
+                {"nl": nl, "en": en} for nl, en in DEMO_DOCUMENTS.get(demo.slug, ())
+            ],
             sort_order=order,
         )
     )

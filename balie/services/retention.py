@@ -2,7 +2,8 @@
 
 Erasing sets the personal fields to NULL and keeps the row, so service, topic, times,
 channel, status, outcome and the survey score with its time (everything the statistics use)
-stay as they were. The survey comment is free text, so it is erased with the rest.
+stay as they were. The survey comment is free text, so it is erased with the rest, and so are
+the documents exchanged for the appointment (their encrypted files and rows).
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from sqlalchemy import ColumnElement, func, or_, update
 from sqlmodel import Session, select
 
 from balie.db_types import utcnow
-from balie.models import Appointment, Service, StaffMember, Topic
+from balie.models import Appointment, Document, Service, StaffMember, Topic
+from balie.services import documents
 from balie.services.staff_auth import audit
 
 PERSONAL_FIELDS = (
@@ -37,8 +39,37 @@ def is_erased(appointment: Appointment) -> bool:
     return all(getattr(appointment, name) is None for name in PERSONAL_FIELDS)
 
 
-def _erase(session: Session, now: datetime, *where: ColumnElement[bool]) -> int:
-    """Clear the personal fields of the matching appointments that still have any; the count."""
+def _documents_store(store: documents.Vault | None) -> documents.Vault:
+    """The given document store, or the configured one."""
+    if store is not None:
+        return store
+    from balie.settings import get_settings  # late: services do not read settings themselves
+
+    return documents.Vault.from_settings(get_settings())
+
+
+def _erase_documents(
+    session: Session, store: documents.Vault | None, *where: ColumnElement[bool]
+) -> int:
+    """Delete the documents of the matching appointments (files and rows)."""
+    ids = list(
+        session.exec(
+            select(Appointment.id)
+            .where(*where)
+            .where(Appointment.id.in_(select(Document.appointment_id)))
+        ).all()
+    )
+    return documents.erase_for(session, _documents_store(store), ids) if ids else 0
+
+
+def _erase(
+    session: Session,
+    now: datetime,
+    *where: ColumnElement[bool],
+    store: documents.Vault | None = None,
+) -> int:
+    """Clear the personal fields (and documents) of the matching appointments; the count."""
+    _erase_documents(session, store, *where)
     values = dict.fromkeys(PERSONAL_FIELDS) | {"updated_at": now}
     result = session.exec(
         update(Appointment)
@@ -56,10 +87,15 @@ def _same_email(email: str) -> ColumnElement[bool]:
     return func.lower(Appointment.citizen_email) == email.strip().lower()
 
 
-def erase_due(session: Session, now: datetime, retention_days: int) -> int:
+def erase_due(
+    session: Session,
+    now: datetime,
+    retention_days: int,
+    store: documents.Vault | None = None,
+) -> int:
     """Erase personal data of appointments (any status) that ended before now - retention_days."""
     cutoff = now - timedelta(days=retention_days)
-    erased = _erase(session, now, Appointment.end_at < cutoff)
+    erased = _erase(session, now, Appointment.end_at < cutoff, store=store)
     session.commit()
     return erased
 
@@ -71,6 +107,7 @@ def erase_citizen(
     staff_id: int | None,
     *,
     commit: bool = True,
+    store: documents.Vault | None = None,
 ) -> int:
     """Erase every appointment of the citizen with this e-mail address, audited; the count.
 
@@ -81,7 +118,7 @@ def erase_citizen(
     references = list(
         session.exec(select(Appointment.reference).where(in_organisation, _same_email(email))).all()
     )
-    erased = _erase(session, now, in_organisation, _same_email(email))
+    erased = _erase(session, now, in_organisation, _same_email(email), store=store)
     staff = session.get(StaffMember, staff_id) if staff_id is not None else None
     # The audit entry names the appointments, never the e-mail address being erased.
     audit(

@@ -14,11 +14,14 @@ import reflex as rx
 
 from balie.db import session_scope
 from balie.db_types import utcnow
-from balie.models import Appointment, Organisation, Service
-from balie.services import booking
+from balie.models import Appointment, Organisation, Service, Topic
+from balie.services import booking, documents
 from balie.services.citizen_mail import calendar_file
 from balie.services.wizard import bookable_days, join_is_open, summarise
 from balie.settings import get_settings
+from balie.states import documents as shared
+from balie.states.abuse import requester_of
+from balie.states.documents import DocumentView
 from balie.states.time_picker import TimePickerState
 from balie.worker import run_appointment_jobs
 
@@ -45,8 +48,18 @@ class ManageState(TimePickerState, rx.State):
     new_label: dict[str, str] = {}
     notice: str = ""
     message: str = ""
+    # Documents: what the topic asks for, what was sent, and the outcome of the last upload.
+    requested_documents: list[dict[str, str]] = []
+    documents: list[DocumentView] = []
+    can_upload: bool = False
+    max_size_label: str = ""
+    document_message: str = ""
+    document_file: str = ""
+    checking: bool = False
     _token: str = ""
     _start_iso: str = ""
+    _pending: list[int] = []
+    _codes: list[str] = []
 
     def _current(self, session: Any) -> Appointment | None:
         """The appointment this browser opened with its personal link."""
@@ -69,6 +82,13 @@ class ManageState(TimePickerState, rx.State):
         self._start_iso = appointment.start_at.isoformat()
         self.join_open = join_is_open(appointment.start_at, now)
         self.can_change = nl.status == "booked" and appointment.start_at > now
+        topic = session.get(Topic, appointment.topic_id)
+        requested = topic.documents_requested if topic else []
+        self.requested_documents = [dict(item) for item in requested if isinstance(item, dict)]
+        docs = documents.documents_of(session, appointment.id)
+        self.documents = shared.citizen_views(docs, self.reference, self._token)
+        self.can_upload = documents.may_exchange(appointment, now)
+        self.max_size_label = documents.size_label(get_settings().document_max_bytes)
 
     def _refresh(self) -> None:
         """Show the appointment as the database has it now."""
@@ -85,6 +105,8 @@ class ManageState(TimePickerState, rx.State):
         self.reference = reference.strip().upper()[:16] if isinstance(reference, str) else ""
         self._token = token[:256] if isinstance(token, str) else ""
         self.mode, self.notice, self.message, self.found = "view", "", "", False
+        self.document_message, self.document_file, self.documents = "", "", []
+        self.checking = False
         with session_scope() as session:
             appointment = self._current(session)
             if appointment is not None:
@@ -211,3 +233,45 @@ class ManageState(TimePickerState, rx.State):
                 return None
             ics = calendar_file(session, appointment.id, get_settings())
         return rx.download(data=ics, filename=f"afspraak-{self.reference}.ics")
+
+    @rx.event
+    async def upload_documents(self, files: list[rx.UploadFile]) -> Any:
+        """Receive up to three files into quarantine; the scan follows outside the lock."""
+        if not self.found or self.checking:
+            return None
+        uploads = await shared.read_uploads(files)
+        if not uploads:
+            self.document_message, self.document_file = "doc_no_file", ""
+            return None
+        address = requester_of(self).address
+        ids, codes = await asyncio.to_thread(self._receive, uploads, address)
+        self.document_file = ", ".join(name for name, _data in uploads)
+        self._pending, self._codes = ids, codes
+        if not ids:
+            self.document_message = shared.message_for(codes, 0)
+            return None
+        self.checking, self.document_message = True, ""
+        self._refresh()
+        return ManageState.check_documents
+
+    def _receive(self, uploads: list, address: str) -> tuple[list[int], list[str]]:
+        """Quarantine the uploads for the appointment of this link."""
+        with session_scope() as session:
+            appointment = self._current(session)
+            if appointment is None:
+                return [], [documents.CLOSED]
+            return shared.receive_all(appointment, uploads, session, address=address)
+
+    @rx.event(background=True)
+    async def check_documents(self) -> None:
+        """Scan the documents just received (a background event: no lock while ClamAV works)."""
+        if not self._pending:
+            return
+        async with self:
+            pending, codes = self._pending, self._codes
+            self._pending, self._codes = [], []
+        codes = codes + await asyncio.to_thread(shared.check_all, pending)
+        async with self:
+            self.checking = False
+            self.document_message = shared.message_for(codes, len(pending))
+            self._refresh()

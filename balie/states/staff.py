@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,11 +19,20 @@ import reflex as rx
 from balie.db import session_scope
 from balie.db_types import utcnow
 from balie.i18n import LANGUAGES, format_day, format_moment
-from balie.models import AppointmentStatus, MeetingState, Organisation, Outcome, StaffMember
-from balie.services import booking, staff_day
+from balie.models import (
+    Appointment,
+    AppointmentStatus,
+    MeetingState,
+    Organisation,
+    Outcome,
+    StaffMember,
+)
+from balie.services import booking, documents, staff_day
 from balie.services.validation import positive_id
 from balie.services.wizard import join_is_open
 from balie.settings import get_settings
+from balie.states import documents as shared
+from balie.states.documents import DocumentView
 from balie.states.staff_session import (
     StaffSessionState,
     first_page_for,
@@ -73,9 +82,12 @@ class RowView:
     can_retry: bool
     can_follow_up: bool
     phase: str = ""
+    documents: list[DocumentView] = field(default_factory=list)
 
 
-def _row_view(row: staff_day.DayRow, now: datetime) -> RowView:
+def _row_view(
+    row: staff_day.DayRow, now: datetime, docs: list[DocumentView] | None = None
+) -> RowView:
     """What the page shows of one appointment: codes become text keys."""
     return RowView(
         appointment_id=row.appointment_id,
@@ -97,6 +109,7 @@ def _row_view(row: staff_day.DayRow, now: datetime) -> RowView:
         can_retry=row.status == "booked" and row.meeting_state == "failed",
         can_follow_up=row.status == "completed" and row.outcome == "follow_up",
         phase=staff_day.phase(row, now),
+        documents=docs or [],
     )
 
 
@@ -137,7 +150,16 @@ class StaffState(StaffSessionState, TimePickerState, rx.State):
     next_reference: str = ""
     next_label: str = ""
     next_countdown: dict[str, str] = {}
+    # The appointment a document is being added to (one at a time) and the last outcome.
+    upload_for_id: int = 0
+    max_size_label: str = ""
+    document_message: str = ""
+    document_file: str = ""
+    checking: bool = False
     _follow_up_key: str = ""
+    _upload_for_id: int = 0
+    _pending: list[int] = []
+    _codes: list[str] = []
 
     def _clear(self) -> None:
         """Forget everything private."""
@@ -146,6 +168,7 @@ class StaffState(StaffSessionState, TimePickerState, rx.State):
         self.next_reference, self.next_label, self.next_countdown = "", "", {}
         self._close_follow_up()
         self.booked_for_id, self.booked_reference, self.booked_label = 0, "", {}
+        self._close_upload()
 
     def _close_follow_up(self) -> None:
         """Close the follow-up picker."""
@@ -160,7 +183,11 @@ class StaffState(StaffSessionState, TimePickerState, rx.State):
         today = now.astimezone(ZoneInfo(organisation.time_zone)).date()
         rows = staff_day.day_rows(session, staff, today, "nl", audited=audited)
         self.day_label = {lang: format_day(today, lang) for lang in LANGUAGES}
-        self.rows = [_row_view(row, now) for row in rows]
+        found = documents.documents_for(session, [row.appointment_id for row in rows])
+        self.rows = [
+            _row_view(row, now, shared.staff_views(found.get(row.appointment_id, [])))
+            for row in rows
+        ]
         upcoming = staff_day.next_call(rows, now)
         self.next_reference = upcoming.reference if upcoming else ""
         self.next_label = f"{upcoming.time_label} · {upcoming.citizen_name}" if upcoming else ""
@@ -357,3 +384,76 @@ class StaffState(StaffSessionState, TimePickerState, rx.State):
             self._set_days(staff_day.follow_up_days(session, staff, source_id, utcnow()))
         except (LookupError, PermissionError, booking.NotChangeable):
             self._clear_days()
+
+    # --- documents for the citizen --------------------------------------------------------
+
+    def _close_upload(self) -> None:
+        """Close the upload panel."""
+        self.upload_for_id = self._upload_for_id = 0
+        self.document_message, self.document_file, self.checking = "", "", False
+
+    @rx.event
+    def open_upload(self, appointment_id: Any) -> Any:
+        """Open the panel to add a document to one of the own appointments of today."""
+        appointment_id = self._own_row(appointment_id)
+        if appointment_id is None:
+            return None
+        with session_scope() as session:
+            staff = self._staff_with(session, *TODAY_ROLES)
+            appointment = session.get(Appointment, appointment_id) if staff else None
+            if appointment is None or not documents.staff_may_access(session, staff, appointment):
+                return None
+        self._close_upload()
+        self.upload_for_id = self._upload_for_id = appointment_id
+        self.max_size_label = documents.size_label(get_settings().document_max_bytes)
+        return rx.call_script(FOCUS.format("staff-upload-heading"))
+
+    @rx.event
+    def close_upload(self) -> None:
+        """Close the panel without sending anything."""
+        self._close_upload()
+
+    @rx.event
+    async def upload_documents(self, files: list[rx.UploadFile]) -> Any:
+        """Receive files for the citizen into quarantine; the scan follows outside the lock."""
+        appointment_id = self._own_row(self._upload_for_id)
+        if appointment_id is None or self.checking:
+            return None
+        uploads = await shared.read_uploads(files)
+        if not uploads:
+            self.document_message, self.document_file = "doc_no_file", ""
+            return None
+        ids, codes = await asyncio.to_thread(self._receive, appointment_id, uploads)
+        self.document_file = ", ".join(name for name, _data in uploads)
+        self._pending, self._codes = ids, codes
+        if not ids:
+            self.document_message = shared.message_for(codes, 0)
+            return None
+        self.checking, self.document_message = True, ""
+        return StaffState.check_documents
+
+    def _receive(self, appointment_id: int, uploads: list) -> tuple[list[int], list[str]]:
+        """Quarantine the uploads when this counsellor may add documents to the appointment."""
+        with session_scope() as session:
+            staff = self._staff_with(session, *TODAY_ROLES)
+            appointment = session.get(Appointment, appointment_id) if staff else None
+            if appointment is None or not documents.staff_may_access(session, staff, appointment):
+                return [], []
+            return shared.receive_all(appointment, uploads, session, staff=staff)
+
+    @rx.event(background=True)
+    async def check_documents(self) -> None:
+        """Scan the documents just received (a background event: no lock while ClamAV works)."""
+        if not self._pending:
+            return
+        async with self:
+            pending, codes = self._pending, self._codes
+            self._pending, self._codes = [], []
+        codes = codes + await asyncio.to_thread(shared.check_all, pending)
+        async with self:
+            self.checking = False
+            self.document_message = shared.message_for(codes, len(pending))
+            with session_scope() as session:
+                staff = self._staff_with(session, *TODAY_ROLES)
+                if staff is not None:
+                    self._load_rows(session, staff)

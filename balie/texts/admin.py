@@ -173,6 +173,26 @@ TEXTS: dict[str, dict[str, str]] = {
         "nl": "Wat moet de burger klaarleggen? Engels (niet verplicht)",
         "en": "What should the citizen have at hand? English (optional)",
     },
+    "admin_field_documents_nl": {
+        "nl": "Welke documenten vraag je? Nederlands, één per regel (niet verplicht)",
+        "en": "Which documents do you ask for? Dutch, one per line (optional)",
+    },
+    "admin_field_documents_en": {
+        "nl": "Welke documenten vraag je? Engels, één per regel, in dezelfde volgorde",
+        "en": "Which documents do you ask for? English, one per line, in the same order",
+    },
+    "admin_documents_hint": {
+        "nl": "De burger ziet deze lijst op de pagina van de afspraak en kan de documenten daar "
+        "sturen. Ten hoogste 10 regels van 120 tekens.",
+        "en": "The citizen sees this list on the appointment's page and can send the documents "
+        "there. At most 10 lines of 120 characters.",
+    },
+    "admin_documents_en_hint": {
+        "nl": "Regel 1 hoort bij regel 1 van het Nederlands, enzovoort. Leeg: burgers zien het "
+        "Nederlands.",
+        "en": "Line 1 goes with line 1 of the Dutch list, and so on. Empty: citizens see the "
+        "Dutch.",
+    },
     "admin_field_topic_active": {
         "nl": "Actief: burgers zien dit onderwerp",
         "en": "Active: citizens see this topic",
@@ -307,6 +327,15 @@ TEXTS: dict[str, dict[str, str]] = {
     "admin_error_name_nl_required": {
         "nl": "Vul de Nederlandse naam in.",
         "en": "Enter the Dutch name.",
+    },
+    "admin_error_documents": {
+        "nl": "Ten hoogste 10 documenten, elk ten hoogste 120 tekens.",
+        "en": "At most 10 documents, each at most 120 characters.",
+    },
+    "admin_error_documents_pairs": {
+        "nl": "Er zijn meer Engelse dan Nederlandse regels. Geef elk document eerst in het "
+        "Nederlands.",
+        "en": "There are more English than Dutch lines. Give every document in Dutch first.",
     },
     "admin_error_too_long": {
         "nl": "Deze tekst is te lang. Maak hem korter.",

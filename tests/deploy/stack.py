@@ -6,6 +6,7 @@ Used by the deploy tests and by ``python -m tests.deploy.measure`` (throughput f
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import ipaddress
 import json
@@ -339,6 +340,7 @@ def instance_env(
             "REFLEX_CHECK_LATEST_VERSION": "false",
             "BALIE_ENV": "production",
             "BALIE_SECRET_KEY": SECRET,
+            "BALIE_DOCUMENTS_KEY": base64.b64encode(bytes(range(32))).decode(),
             "BALIE_DATABASE_URL": db_url,
             "BALIE_REDIS_URL": REDIS_URL,
             "BALIE_PUBLIC_BASE_URL": public,

@@ -26,10 +26,12 @@ from playwright.sync_api import expect
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 E2E_DB = PROJECT_ROOT / "data" / "test-e2e.db"
 E2E_OUTBOX = PROJECT_ROOT / "data" / "test-e2e-outbox"
+E2E_DOCUMENTS = PROJECT_ROOT / "data" / "test-e2e-documents"
 
 # Settings are read once per process, so the test database is chosen before anything imports them.
 os.environ["BALIE_DATABASE_URL"] = f"sqlite:///{E2E_DB}"
 os.environ["BALIE_OUTBOX_DIR"] = str(E2E_OUTBOX)
+os.environ["BALIE_DOCUMENTS_DIR"] = str(E2E_DOCUMENTS)
 os.environ.pop("BALIE_SMTP_HOST", None)
 os.environ.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("REFLEX_CHECK_LATEST_VERSION", "false")
@@ -54,6 +56,7 @@ from reflex.testing import AppHarnessProd, chdir  # noqa: E402
 from reflex.utils.exec import get_frontend_mount  # noqa: E402
 from reflex.utils.export import export  # noqa: E402
 
+from tests.clamav import running_clamav  # noqa: E402
 from tests.conftest import run_alembic  # noqa: E402
 from tests.fakes.microsoft import MicrosoftFakes, running_fakes  # noqa: E402
 
@@ -61,6 +64,8 @@ MEETINGS = os.environ.get("BALIE_E2E_MEETINGS", "teams")
 _FAKES_STACK = ExitStack()
 # The Microsoft fakes run in both variants: staff sign in with Entra ID against them.
 MICROSOFT: MicrosoftFakes = _FAKES_STACK.enter_context(running_fakes())
+# A real clamd with the tests' own EICAR signature scans the documents citizens upload.
+os.environ.update(_FAKES_STACK.enter_context(running_clamav()).env())
 FAKES: MicrosoftFakes | None = None  # set when meetings come from Teams (through the fakes)
 if MEETINGS == "teams":
     FAKES = MICROSOFT
@@ -127,6 +132,7 @@ def app_harness() -> Iterator[AppHarnessProd]:
 
     E2E_DB.parent.mkdir(parents=True, exist_ok=True)
     shutil.rmtree(E2E_OUTBOX, ignore_errors=True)
+    shutil.rmtree(E2E_DOCUMENTS, ignore_errors=True)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{E2E_DB}{suffix}").unlink(missing_ok=True)
     run_alembic(os.environ["BALIE_DATABASE_URL"], "upgrade", "head")

@@ -731,3 +731,44 @@ def test_topic_and_service_values_round_trip(session: Session, els: StaffMember)
     assert entries(session, "catalogue_topic_update") == []  # nothing changed
     assert admin_service.service_values(None)["appointment_minutes"] == "30"
     assert admin_service.topic_values(None)["channel_rule"] == "video"
+
+
+def test_a_topic_lists_the_documents_it_asks_for(session: Session, els: StaffMember) -> None:
+    service = service_named(session, "energiecentrale")
+    topic = topic_named(session, service, "energiepremies")
+    assert [d["nl"] for d in topic.documents_requested] == [
+        "Facturen van de werken",
+        "Energieprestatiecertificaat (EPC)",
+    ]
+    form = admin_service.topic_values(topic)
+    form.update(documents_nl="Loonfiche\n\n  Attest van de bank  \n", documents_en="Payslip")
+    admin_service.update_topic(session, els, topic.id, form)
+    session.expire_all()
+    assert session.get(Topic, topic.id).documents_requested == [
+        {"nl": "Loonfiche", "en": "Payslip"},
+        {"nl": "Attest van de bank"},
+    ]
+    [entry] = entries(session, "catalogue_topic_update")
+    assert entry.detail["after"]["documents_requested"][0] == {"nl": "Loonfiche", "en": "Payslip"}
+    assert admin_service.topic_values(session.get(Topic, topic.id))["documents_nl"] == (
+        "Loonfiche\nAttest van de bank"
+    )
+
+
+@pytest.mark.parametrize(
+    ("changes", "errors"),
+    [
+        ({"documents_nl": "\n".join(f"Doc {n}" for n in range(11))}, "documents_nl"),
+        ({"documents_nl": "x" * 121}, "documents_nl"),
+        ({"documents_nl": "Eén", "documents_en": "One\nTwo"}, "documents_en"),
+    ],
+)
+def test_the_documents_list_is_checked(
+    session: Session, els: StaffMember, changes: dict, errors: str
+) -> None:
+    service = service_named(session, "energiecentrale")
+    topic = topic_named(session, service, "energiepremies")
+    form = {**admin_service.topic_values(topic), **changes}
+    with pytest.raises(admin_service.Invalid) as invalid:
+        admin_service.update_topic(session, els, topic.id, form)
+    assert errors in invalid.value.errors

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
@@ -247,3 +248,62 @@ def test_the_feedback_comment_is_erased_and_the_score_kept(
     assert retention.erase_due(session, datetime(2027, 12, 31, tzinfo=UTC), 30) == 6
     assert all_figures(session, gent) == figures
     assert kept(session) == facts
+
+
+def with_documents(session: Session, store: object, numbers: tuple[int, ...]) -> dict:
+    """A stored PDF for each appointment ``number``; per number (appointment id, storage name)."""
+    from balie.models import Document
+    from balie.services.documents import vault
+    from tests.samples import pdf_document
+
+    made = {}
+    for number in numbers:
+        appointment = session.exec(
+            select(Appointment).where(Appointment.reference == reference(number))
+        ).one()
+        name = vault.new_storage_name()
+        vault.store(store.folder, store.key, name, pdf_document())
+        session.add(
+            Document(appointment_id=appointment.id, storage_name=name, filename="a.pdf", size=9)
+        )
+        made[number] = (appointment.id, name)
+    session.commit()
+    return made
+
+
+def remaining_documents(session: Session, store: object, made: dict) -> set[int]:
+    """The numbers whose document row and file are both still there."""
+    from balie.models import Document
+    from balie.services.documents import vault
+
+    rows = {d.appointment_id for d in session.exec(select(Document)).all()}
+    return {
+        number
+        for number, (appointment_id, name) in made.items()
+        if appointment_id in rows and vault.stored_path(store.folder, name).exists()
+    }
+
+
+def test_documents_are_erased_with_the_personal_data_and_the_figures_stay(
+    session: Session, gent: Organisation, tmp_path: Path
+) -> None:
+    from balie.services import documents
+
+    store = documents.Vault(tmp_path / "docs", bytes(32), max_bytes=10**6, per_appointment=5)
+    made = with_documents(session, store, (1, 9))
+    figures = all_figures(session, gent)
+    assert retention.erase_due(session, NOW, 30, store) == 6
+    assert all_figures(session, gent) == figures
+    assert remaining_documents(session, store, made) == {9}
+    assert not list((tmp_path / "docs").rglob(f"{made[1][1]}*"))
+
+
+def test_an_erasure_on_request_erases_the_citizens_documents(
+    session: Session, gent: Organisation, tmp_path: Path
+) -> None:
+    from balie.services import documents
+
+    store = documents.Vault(tmp_path / "docs", bytes(32), max_bytes=10**6, per_appointment=5)
+    made = with_documents(session, store, (1, 3))
+    assert retention.erase_citizen(session, gent.id, "burger3@example.be", None, store=store) == 1
+    assert remaining_documents(session, store, made) == {1}

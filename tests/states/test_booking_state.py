@@ -70,6 +70,8 @@ def test_public_handlers_are_exactly_the_wizard_actions() -> None:
             "show_day",
             "later_days",
             "earlier_days",
+            "upload_documents",
+            "check_documents",
             "setvar",
         ]
     )

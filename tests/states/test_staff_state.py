@@ -74,13 +74,16 @@ def state_with_cookie(token: str) -> StaffState:
 
 def test_public_handlers_are_exactly_these() -> None:
     assert sorted(StaffState.event_handlers) == [
+        "check_documents",
         "choose_time",
         "close_follow_up",
+        "close_upload",
         "confirm_follow_up",
         "earlier_days",
         "later_days",
         "load",
         "mark_no_show",
+        "open_upload",
         "other_time",
         "refresh",
         "retry_meeting",
@@ -88,6 +91,7 @@ def test_public_handlers_are_exactly_these() -> None:
         "setvar",
         "show_day",
         "start_follow_up",
+        "upload_documents",
     ]
     assert sorted(SignInPageState.event_handlers) == ["load", "setvar"]
 
