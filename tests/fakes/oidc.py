@@ -8,8 +8,10 @@ provider rotating its keys.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import socket
 import subprocess
 import threading
@@ -117,11 +119,17 @@ class Provider:
             stderr=subprocess.STDOUT,
             env=env,
             text=True,
+            start_new_session=True,  # `node` may be a wrapper: stop its whole group
         )
-        line = self.process.stdout.readline() if self.process.stdout else ""
+        seen = []
+        while self.process.stdout is not None:
+            line = self.process.stdout.readline()
+            if not line or line.startswith("ready"):
+                break
+            seen.append(line)  # the provider's warning about its in-memory store
         if not line.startswith("ready"):
-            rest = self.process.stdout.read() if self.process.stdout else ""
-            raise RuntimeError(f"oidc-provider did not start: {line}{rest}")
+            self.process.wait(timeout=10)
+            raise RuntimeError(f"oidc-provider did not start: {''.join(seen)}")
         threading.Thread(target=self._drain, daemon=True).start()
 
     def _drain(self) -> None:
@@ -133,7 +141,8 @@ class Provider:
     def stop(self) -> None:
         """Stop the provider process (the one this fixture started)."""
         if self.process is not None:
-            self.process.terminate()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGTERM)
             self.process.wait(timeout=10)
             self.process = None
 
