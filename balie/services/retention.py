@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, func, or_, update
+from sqlalchemy import ColumnElement, delete, func, or_, update
 from sqlmodel import Session, select
 
 from balie.db_types import utcnow
-from balie.models import Appointment, Service, StaffMember, Topic
+from balie.models import Appointment, CitizenSignIn, Service, StaffMember, Topic
 from balie.services.staff_auth import audit
 
 PERSONAL_FIELDS = (
@@ -24,6 +24,11 @@ PERSONAL_FIELDS = (
     "staff_note",
     "cancel_reason",
     "feedback_comment",
+    # The verified identity (citizen sign-in): name, birth date, the number or its keyed hash.
+    "identity_name",
+    "identity_birth_date",
+    "identity_number_hash",
+    "identity_number",
 )
 
 
@@ -60,6 +65,7 @@ def erase_due(session: Session, now: datetime, retention_days: int) -> int:
     """Erase personal data of appointments (any status) that ended before now - retention_days."""
     cutoff = now - timedelta(days=retention_days)
     erased = _erase(session, now, Appointment.end_at < cutoff)
+    session.exec(delete(CitizenSignIn).where(CitizenSignIn.expires_at < now))
     session.commit()
     return erased
 
