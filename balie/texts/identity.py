@@ -97,12 +97,32 @@ TEXTS: dict[str, dict[str, str]] = {
         "nl": "De link is verstuurd.",
         "en": "The link has been sent.",
     },
+    "identity_link_bad_email": {
+        "nl": "Vul een geldig e-mailadres in.",
+        "en": "Fill in a valid e-mail address.",
+    },
+    "identity_link_refused": {
+        "nl": "Voor dit onderwerp kan geen link verstuurd worden.",
+        "en": "No link can be sent for this topic.",
+    },
+    "identity_link_failed": {
+        "nl": "De e-mail kon niet verstuurd worden. Probeer later opnieuw.",
+        "en": "The e-mail could not be sent. Please try again later.",
+    },
+    "identity_link_email": {"nl": "E-mailadres van de burger", "en": "Citizen's e-mail address"},
     "identity_link_limited": {
         "nl": "Er werden al te veel links verstuurd (door jou of naar dit adres). Probeer later.",
         "en": "Too many links were sent already (by you or to this address). Try later.",
     },
 }
 
+LINK_MESSAGES = [
+    "identity_link_sent",
+    "identity_link_limited",
+    "identity_link_bad_email",
+    "identity_link_refused",
+    "identity_link_failed",
+]
 REFUSAL_KEYS = [
     "identity_off",
     "identity_expired",

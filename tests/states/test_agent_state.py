@@ -134,6 +134,7 @@ def test_public_handlers_are_exactly_these() -> None:
             "confirm",
             "go_back",
             "start_over",
+            "send_identity_link",
             *time_picker,
         ]
     )
