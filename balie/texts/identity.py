@@ -64,6 +64,39 @@ TEXTS: dict[str, dict[str, str]] = {
         "nl": "Je bent aangemeld. Vul nu je e-mailadres en telefoon in.",
         "en": "You are signed in. Now fill in your e-mail address and phone.",
     },
+    # Privacy notice.
+    "privacy_identity_heading": {
+        "nl": "Aanmelden met itsme of eID",
+        "en": "Signing in with itsme or eID",
+    },
+    "privacy_identity_off": {
+        "nl": "Op deze site meld je je niet aan: we vragen alleen wat je zelf invult.",
+        "en": "On this site you do not sign in: we only ask what you fill in yourself.",
+    },
+    "privacy_identity_hash": {
+        "nl": "Voor sommige onderwerpen meld je je aan met itsme of eID. We krijgen dan je "
+        "naam en geboortedatum en bewaren die bij je afspraak. Je rijksregisternummer bewaren "
+        "we niet: alleen een code die ervan is afgeleid (een versleutelde hash), zodat we "
+        "dezelfde persoon herkennen. We bewaren nooit het bewijs van je aanmelding zelf. Alles "
+        "wordt {days} dagen na je afspraak gewist.",
+        "en": "For some topics you sign in with itsme or eID. We then get your name and date "
+        "of birth and keep them with your appointment. We do not keep your national register "
+        "number: only a code derived from it (a keyed hash), to recognise the same person. We "
+        "never keep the proof of your sign-in itself. Everything is erased {days} days after "
+        "your appointment.",
+    },
+    "privacy_identity_number": {
+        "nl": "Voor sommige onderwerpen meld je je aan met itsme of eID. We krijgen dan je "
+        "naam, geboortedatum en rijksregisternummer en bewaren die bij je afspraak; de stad "
+        "heeft de toelating om dat nummer te gebruiken. Alleen medewerkers die het nodig "
+        "hebben zien het volledige nummer. We bewaren nooit het bewijs van je aanmelding "
+        "zelf. Alles wordt {days} dagen na je afspraak gewist.",
+        "en": "For some topics you sign in with itsme or eID. We then get your name, date of "
+        "birth and national register number and keep them with your appointment; the city is "
+        "authorised to use that number. Only staff who need it see the full number. We never "
+        "keep the proof of your sign-in itself. Everything is erased {days} days after your "
+        "appointment.",
+    },
     # Staff: the call card and today's list.
     "identity_verified": {"nl": "identiteit geverifieerd", "en": "identity verified"},
     "identity_verified_on": {"nl": "op", "en": "on"},

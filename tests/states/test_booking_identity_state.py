@@ -163,3 +163,16 @@ def test_a_level_too_low_for_the_topic_books_nothing(session: Session, with_prov
     asyncio.run(BookingState.confirm.fn(state))
     assert state.notice == "error_identification_required" and state.step == 4
     assert appointments(session) == 0
+
+
+def test_the_privacy_notice_says_what_the_sign_in_keeps(monkeypatch: pytest.MonkeyPatch) -> None:
+    from balie.settings import Settings
+    from balie.states.privacy import privacy_facts
+
+    assert "niet aan" in privacy_facts(Settings(_env_file=None))["identity"]["nl"]
+    for name, value in PROVIDER_ENV.items():
+        monkeypatch.setenv(name, value)
+    hashed = privacy_facts(Settings(_env_file=None, retention_days=30))["identity"]
+    assert "rijksregisternummer bewaren we niet" in hashed["nl"] and "30 dagen" in hashed["nl"]
+    stored = privacy_facts(Settings(_env_file=None, identity_store_national_number=True))
+    assert "toelating" in stored["identity"]["nl"]
