@@ -579,6 +579,10 @@ HISTORY_COLUMNS = (
     "feedback_score",
     "feedback_comment",
     "feedback_at",
+    "identity_name",
+    "identity_birth_date",
+    "identity_number_hash",
+    "identity_number",
 )
 
 FIRST_NAMES = (
