@@ -254,3 +254,15 @@ def test_a_topic_without_identification_cannot_start_a_sign_in(client) -> None:
     assert outcome_of(response) == "identity_off"
     response = client.get("/api/identity/start?dienst=nope&onderwerp=%00")
     assert outcome_of(response) == "identity_off"
+
+
+def test_starting_sign_ins_is_limited_per_address(
+    client, provider: Provider, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from balie import api_identity
+
+    monkeypatch.setattr(api_identity, "STARTS_PER_ADDRESS_PER_HOUR", 2)
+    assert client.get(START).headers["location"].startswith(provider.issuer)
+    assert client.get(START).headers["location"].startswith(provider.issuer)
+    assert outcome_of(client.get(START)) == "identity_busy"
+    assert len(session.exec(select(CitizenSignIn)).all()) == 2
