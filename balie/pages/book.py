@@ -198,11 +198,14 @@ def identity_step() -> rx.Component:
         notice(),
         rx.text(t("identity_why"), margin_bottom="1rem"),
         rx.hstack(
+            # A React Router link would route the backend address in the browser (a 404 on
+            # one port): load it for real, as the staff's Microsoft sign-in link does.
             rx.el.a(
                 t("identity_button"),
                 href=S.identity_start_url,
                 id="identity-sign-in",
                 class_name="button-link",
+                custom_attrs={"reloadDocument": True},
             ),
             back_button(),
             spacing="3",
