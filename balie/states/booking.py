@@ -380,7 +380,8 @@ class BookingState(BookingFormState, TimePickerState, rx.State):
             who = requester_of(self)
             cookie = self._identity_cookie() if self.identity_needed else ""
         try:
-            result = await asyncio.to_thread(_book, request, who, solution, cookie)
+            extra = (cookie,) if cookie else ()  # only identification topics carry the cookie
+            result = await asyncio.to_thread(_book, request, who, solution, *extra)
         except Exception:
             async with self:
                 self.busy = False

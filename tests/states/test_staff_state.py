@@ -77,6 +77,7 @@ def test_public_handlers_are_exactly_these() -> None:
         "choose_time",
         "close_follow_up",
         "confirm_follow_up",
+        "confirm_identity",
         "earlier_days",
         "later_days",
         "load",
