@@ -225,6 +225,11 @@ class Settings(BaseSettings):
     identity_scopes: str = Field(
         "openid profile", description="Scopes asked for (FAS: `openid profile egovnrn`)."
     )
+    identity_userinfo: bool = Field(
+        True,
+        description="Also read the provider's userinfo endpoint (FAS gives the national "
+        "register number there); the ID token's claims win.",
+    )
     identity_acr_substantial: list[str] = Field(
         default_factory=list,
         description="`acr` values that mean level 'substantial' (JSON list); the first is sent.",

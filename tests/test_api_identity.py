@@ -121,10 +121,10 @@ def test_citizen_signs_in_and_books_the_identified_topic(
     seen_tokens: list[str] = []
     redeem = oidc.ProviderClient.redeem
 
-    def spy(self, *args, **kwargs) -> str:
-        token = redeem(self, *args, **kwargs)
-        seen_tokens.append(token)
-        return token
+    def spy(self, *args, **kwargs) -> oidc.TokenAnswer:
+        tokens = redeem(self, *args, **kwargs)
+        seen_tokens.extend([tokens.id_token, tokens.access_token])
+        return tokens
 
     monkeypatch.setattr(oidc.ProviderClient, "redeem", spy)
     started = client.get(START)
@@ -159,7 +159,8 @@ def test_citizen_signs_in_and_books_the_identified_topic(
     assert appointment.identity_number_hash == person.number_hash
     assert appointment.identity_number is None
     # The ID token is never stored or logged.
-    assert seen_tokens and all(token not in caplog.text for token in seen_tokens)
+    assert len(seen_tokens) == 2 and all(len(token) > 20 for token in seen_tokens)
+    assert all(token not in caplog.text for token in seen_tokens)
     dump = database_text(session)
     assert all(token not in dump for token in seen_tokens)
     assert NATIONAL_NUMBER not in dump

@@ -18,8 +18,8 @@ from balie.db_types import utcnow
 from balie.models import Appointment, AuditEntry, StaffMember
 from balie.services.identity import oidc
 from balie.settings import get_settings
-from tests.e2e.conftest import APP_URL, tab_to
-from tests.e2e.staff_helpers import sign_in_as
+from tests.e2e.conftest import APP_URL, E2E_OUTBOX, tab_to
+from tests.e2e.staff_helpers import AGENT, sign_in_as
 from tests.e2e.test_booking import assert_accessible, heading_has_focus
 from tests.fakes.oidc import Provider, running_provider
 
@@ -139,3 +139,30 @@ def test_cancelling_at_the_provider_says_so_and_books_nothing(
     expect(page.locator("#identity-outcome")).to_contain_text("Je hebt het aanmelden gestopt")
     heading_has_focus(page, "Meld u aan met itsme of eID")
     assert_accessible(page)
+
+
+def test_the_contact_centre_sends_a_link_instead_of_booking(
+    page: Page, base_url: str, provider: Provider
+) -> None:
+    sign_in_as(page, base_url, AGENT)
+    tab_to(page, "[data-service=burgerzaken]")
+    page.keyboard.press("Enter")
+    heading_has_focus(page, "Waarover gaat het?")
+    tab_to(page, "[data-topic=adreswijziging]")
+    page.keyboard.press("Enter")
+    panel = page.locator(".identity-link-panel")
+    expect(panel).to_contain_text("Je kunt het niet voor de burger boeken")
+    assert_accessible(page)
+    tab_to(page, "#link-email")
+    page.keyboard.type("burger.link@example.org")
+    tab_to(page, "#send-identity-link")
+    page.keyboard.press("Enter")
+    expect(page.locator("#identity-link-message")).to_contain_text("De link is verstuurd")
+    assert_accessible(page)
+    mails = [
+        path.read_text(errors="replace")
+        for path in E2E_OUTBOX.glob("*.eml")
+        if "burger.link@example.org" in path.read_text(errors="replace")
+    ]
+    assert len(mails) == 1
+    assert "/boeken?dienst=burgerzaken&onderwerp=adreswijziging" in mails[0]

@@ -190,6 +190,8 @@ class _JwksHandler(BaseHTTPRequestHandler):
         fake = self.server.fake
         if self.path.endswith("/.well-known/openid-configuration"):
             self._json(fake.discovery())
+        elif self.path == "/userinfo" and fake.userinfo is not None:
+            self._json(fake.userinfo)
         elif self.path == "/jwks":
             fake.jwks_fetches += 1
             self._json({"keys": [key.as_dict(private=False) for key in fake.published]})
@@ -220,6 +222,7 @@ class TinyProvider:
     published: list[RSAKey] = field(default_factory=list)
     id_token: str = ""
     jwks_fetches: int = 0
+    userinfo: dict[str, Any] | None = None  # served (and announced) when set
 
     @property
     def issuer(self) -> str:
@@ -228,12 +231,15 @@ class TinyProvider:
 
     def discovery(self) -> dict[str, str]:
         """Its discovery document."""
-        return {
+        document = {
             "issuer": self.issuer,
             "authorization_endpoint": f"{self.issuer}/authorize",
             "token_endpoint": f"{self.issuer}/token",
             "jwks_uri": f"{self.issuer}/jwks",
         }
+        if self.userinfo is not None:
+            document["userinfo_endpoint"] = f"{self.issuer}/userinfo"
+        return document
 
     def sign(self, claims: dict[str, Any], key: RSAKey | None = None) -> str:
         """An ID token with these claims, signed with ``key`` (default: the published key)."""

@@ -54,6 +54,15 @@ class ProviderMetadata:
     authorization_endpoint: str
     token_endpoint: str
     jwks_uri: str
+    userinfo_endpoint: str = ""
+
+
+@dataclass(frozen=True)
+class TokenAnswer:
+    """What the token endpoint gave: the ID token and the access token (memory only)."""
+
+    id_token: str
+    access_token: str
 
 
 @dataclass(frozen=True)
@@ -111,6 +120,7 @@ class ProviderClient:
                 authorization_endpoint=str(body["authorization_endpoint"]),
                 token_endpoint=str(body["token_endpoint"]),
                 jwks_uri=str(body["jwks_uri"]),
+                userinfo_endpoint=str(body.get("userinfo_endpoint") or ""),
             )
         except KeyError as problem:
             raise IdentityRefused("identity_unavailable", f"discovery lacks {problem}") from None
@@ -167,8 +177,10 @@ class ProviderClient:
         )
         return AuthorizationRequest(url=url, state=state, nonce=nonce, code_verifier=verifier)
 
-    def redeem(self, settings: Settings, code: str, verifier: str, redirect_uri: str) -> str:
-        """Exchange the code at the token endpoint; the ID token (kept only in memory)."""
+    def redeem(
+        self, settings: Settings, code: str, verifier: str, redirect_uri: str
+    ) -> TokenAnswer:
+        """Exchange the code at the token endpoint; the tokens (kept only in memory)."""
         metadata = self.metadata()
         data = {
             "grant_type": "authorization_code",
@@ -198,7 +210,39 @@ class ProviderClient:
             error = body.get("error", "") if isinstance(body, dict) else ""
             log.warning("token endpoint refused the code: %s %s", response.status_code, error)
             raise IdentityRefused("identity_failed", f"token endpoint: {error}")
-        return body["id_token"]
+        access = body.get("access_token")
+        return TokenAnswer(body["id_token"], access if isinstance(access, str) else "")
+
+    def userinfo(self, access_token: str, subject: str) -> dict[str, Any]:
+        """The userinfo claims (JSON, or a signed JWT as FAS sends), for the same ``sub``."""
+        endpoint = self.metadata().userinfo_endpoint
+        if not endpoint or not access_token:
+            return {}
+        try:
+            response = self.http.get(endpoint, headers={"Authorization": f"Bearer {access_token}"})
+            response.raise_for_status()
+        except httpx.HTTPError as problem:
+            log.warning("userinfo endpoint not reachable: %s", type(problem).__name__)
+            raise IdentityRefused("identity_unavailable", type(problem).__name__) from problem
+        if response.headers.get("content-type", "").startswith("application/jwt"):
+            claims = self._signed_claims(response.text.strip())
+        else:
+            try:
+                claims = response.json()
+            except ValueError as problem:
+                raise IdentityRefused("identity_failed", "unreadable userinfo") from problem
+        if not isinstance(claims, dict) or claims.get("sub") != subject:
+            raise IdentityRefused("identity_failed", "userinfo for another subject")
+        return claims
+
+    def _signed_claims(self, token: str) -> dict[str, Any]:
+        """The claims of a JWT signed by the provider (signature checked)."""
+        try:
+            header = jws.extract_compact(token.encode()).protected
+            keys = self.keys_for(header.get("kid") if isinstance(header.get("kid"), str) else None)
+            return dict(jwt.decode(token, keys, algorithms=ALGORITHMS).claims)
+        except (JoseError, ValueError) as problem:
+            raise IdentityRefused("identity_failed", "bad userinfo signature") from problem
 
     def verify_id_token(self, id_token: str, client_id: str, nonce: str) -> dict[str, Any]:
         """The ID token's claims after checking signature, iss, aud, azp, exp, iat and nonce."""

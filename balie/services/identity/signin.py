@@ -170,13 +170,20 @@ def finish(
     if not params.get("code"):
         raise SignInRefused("identity_failed", back, "no code")
     try:
-        id_token = client.redeem(settings, params["code"], flow.code_verifier or "", redirect_uri)
-        claims = client.verify_id_token(id_token, settings.identity_client_id, flow.nonce or "")
+        tokens = client.redeem(settings, params["code"], flow.code_verifier or "", redirect_uri)
+        claims = client.verify_id_token(
+            tokens.id_token, settings.identity_client_id, flow.nonce or ""
+        )
+        if settings.identity_userinfo:
+            # FAS gives the national register number (and more) only at userinfo; the ID
+            # token's own claims win where both have one.
+            extra = client.userinfo(tokens.access_token, claims["sub"])
+            claims = {**extra, **claims}
     except SignInRefused:
         raise
     except IdentityRefused as refused:
         raise SignInRefused(refused.reason, back, refused.detail) from None
-    del id_token  # never kept
+    del tokens  # never kept
     person = person_from_claims(claims, settings, flow.required_level, now, back)
     new_cookie = secrets.token_urlsafe(32)
     verified = CitizenSignIn(

@@ -253,3 +253,14 @@ def test_the_jwks_refetch_for_unknown_keys_is_rate_limited(tiny: TinyProvider) -
     clock[0] += oidc.JWKS_REFETCH_SECONDS
     assert client.keys_for("tiny-2")
     assert tiny.jwks_fetches == 2
+
+
+def test_claims_only_at_userinfo_are_read_there(session: Session, tiny: TinyProvider) -> None:
+    tiny.userinfo = {"sub": "citizen-1", "egovNRN": NATIONAL_NUMBER, "birthdate": "1985-07-30"}
+    _cookie, row = sign_in(session, tiny, egovNRN=None, birthdate=None)
+    assert row.birth_date == "1985-07-30" and row.number_hash
+
+
+def test_userinfo_about_another_subject_is_refused(session: Session, tiny: TinyProvider) -> None:
+    tiny.userinfo = {"sub": "someone-else", "egovNRN": NATIONAL_NUMBER}
+    assert refused(session, tiny, egovNRN=None) == "identity_failed"
