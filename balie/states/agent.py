@@ -183,11 +183,16 @@ class AgentBookingState(BookingFormState, TimePickerState, StaffSessionState, rx
         async with self:
             if not isinstance(form_data, dict) or not self.link_topic or self.busy:
                 return
+            with session_scope() as session:
+                staff = self._agent(session)
+                staff_id = staff.id if staff is not None else 0
+            if not staff_id:
+                return
             email = _text(form_data.get("email"), 254)
             service_slug, topic_slug = self.service_slug, self.link_topic
             self.busy = True
         try:
-            message = await asyncio.to_thread(self._send_link, service_slug, topic_slug, email)
+            message = await asyncio.to_thread(_send_link, staff_id, service_slug, topic_slug, email)
         finally:
             async with self:
                 self.busy = False
