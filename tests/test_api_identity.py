@@ -77,7 +77,7 @@ def sign_in_at_provider(
         assert page.status_code == 200 and 'for="account"' in page.text
         action = "cancel" if cancel else "login"
         answer = browser.post(
-            interaction.geturl() + "/login", data={"account": account, "acr": acr, "action": action}
+            interaction.geturl() + "/login", data={"account": account, "acr": acr, "choice": action}
         )
         while answer.status_code in (302, 303) and not answer.headers["location"].startswith(
             CALLBACK

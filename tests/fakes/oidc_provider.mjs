@@ -79,8 +79,8 @@ button{margin-top:1rem;margin-right:1rem}:focus{outline:3px solid #1a56db}</styl
 <input id="account" name="account" autocomplete="username" value="">
 <label for="acr">Niveau <span lang="en">(level)</span></label>
 <select id="acr" name="acr">${options}</select>
-<div><button type="submit" name="action" value="login">Aanmelden <span lang="en">(sign in)</span></button>
-<button type="submit" name="action" value="cancel">Annuleren <span lang="en">(cancel)</span></button></div>
+<div><button type="submit" name="choice" value="login">Aanmelden <span lang="en">(sign in)</span></button>
+<button type="submit" name="choice" value="cancel">Annuleren <span lang="en">(cancel)</span></button></div>
 </form></main></body></html>`;
 }
 
@@ -103,7 +103,7 @@ const server = createServer(async (req, res) => {
       return undefined;
     }
     const form = await readForm(req);
-    if (form.get('action') === 'cancel') {
+    if (form.get("choice") === "cancel") {
       const result = { error: 'access_denied', error_description: 'End-User aborted interaction' };
       return provider.interactionFinished(req, res, result, { mergeWithLastSubmission: false });
     }
