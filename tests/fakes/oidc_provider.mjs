@@ -76,7 +76,7 @@ button{margin-top:1rem;margin-right:1rem}:focus{outline:3px solid #1a56db}</styl
 <body><main><h1>Test-aanmelding <span lang="en">(test sign-in)</span></h1>
 <form method="post" action="/interaction/${escape(uid)}/login">
 <label for="account">Gebruiker <span lang="en">(user)</span></label>
-<input id="account" name="account" autocomplete="username" value="">
+<input id="account" name="account" type="text" autocomplete="username" value="">
 <label for="acr">Niveau <span lang="en">(level)</span></label>
 <select id="acr" name="acr">${options}</select>
 <div><button type="submit" name="choice" value="login">Aanmelden <span lang="en">(sign in)</span></button>
