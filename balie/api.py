@@ -23,6 +23,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Match, Route
 
 from balie.api_documents import DOCUMENT_ROUTES
+from balie.api_identity import IDENTITY_ROUTES
 from balie.api_mail import not_requested
 from balie.db import get_engine, session_scope
 from balie.db_types import utcnow
@@ -961,6 +962,7 @@ API_ROUTES: list[Route] = [
     Route("/api/staff/logout", staff_logout, methods=["POST"]),
     Route("/api/staff/entra/start", staff_entra_start, methods=["GET"]),
     Route("/api/staff/entra/callback", staff_entra_callback, methods=["GET"]),
+    *IDENTITY_ROUTES,
     Route("/api/v1/openapi.json", openapi, methods=["GET"]),
     Route("/api/v1/services", list_services, methods=["GET"]),
     Route("/api/v1/challenge", get_challenge, methods=["GET"]),

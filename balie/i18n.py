@@ -322,6 +322,10 @@ ERRORS: dict[str, dict[str, str]] = {
         "en": "Enough appointments are already planned with this e-mail address. First cancel "
         "one you do not need (with the link in your e-mail) or call us.",
     },
+    "error_identification_required": {
+        "nl": "Voor dit onderwerp moet je je eerst aanmelden met itsme of eID.",
+        "en": "For this topic you first need to sign in with itsme or eID.",
+    },
     "error_challenge": {
         "nl": "We konden niet nagaan dat je geen robot bent. Druk nog eens op de knop; je "
         "gegevens blijven bewaard.",
@@ -455,5 +459,6 @@ AREAS = (
     "not_requested",
     "abuse",
     "documents",
+    "identity",
 )
 _merge_area_texts()

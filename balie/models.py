@@ -24,6 +24,14 @@ class ChannelRule(StrEnum):
     NEEDS_SIGNATURE = "needs_signature"
 
 
+class IdentificationLevel(StrEnum):
+    """How sure the city must be of who the citizen is (eIDAS levels of assurance)."""
+
+    NONE = "none"
+    SUBSTANTIAL = "substantial"
+    HIGH = "high"
+
+
 class Role(StrEnum):
     """What a staff member may do."""
 
@@ -124,6 +132,9 @@ class Topic(SQLModel, table=True):
     documents_requested: list[LocalisedText] = Field(
         default_factory=list,
         sa_column=Column(JSON, nullable=False, default=list, server_default="[]"),
+    )
+    identification_level: IdentificationLevel = Field(
+        default=IdentificationLevel.NONE, sa_type=String(16)
     )
     active: bool = True
     sort_order: int = 0
@@ -238,6 +249,18 @@ class Appointment(SQLModel, table=True):
     feedback_comment: str | None = Field(default=None, sa_type=String(1000))
     feedback_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     is_demo: bool = Field(default=False, description="Made up by the demo data, never real")
+    # The verified identity (OpenID Connect sign-in), never the ID token. By default only a
+    # keyed hash of the national register number; the number itself only when the city is
+    # authorised (settings.identity_store_national_number). Erased by the retention job.
+    identity_level: str | None = Field(default=None, sa_type=String(16))
+    identity_method: str | None = Field(default=None, sa_type=String(40))
+    identity_verified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    identity_name: str | None = Field(default=None, sa_type=String(200))
+    identity_birth_date: str | None = Field(default=None, sa_type=String(10))
+    identity_number_hash: str | None = Field(default=None, sa_type=String(64))
+    identity_number: str | None = Field(default=None, sa_type=String(16))
+    identity_confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    identity_confirmed_by: int | None = None  # staff id; no foreign key (erasable rows)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -311,6 +334,33 @@ class SignInFlow(SQLModel, table=True):
     flow: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     expires_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class CitizenSignIn(SQLModel, table=True):
+    """A citizen's OpenID Connect sign-in: first under way, then its verified identity.
+
+    The browser holds a random value in an HttpOnly cookie; only its hash is stored. While under
+    way the row keeps state, nonce and the PKCE verifier (used once); once verified, those are
+    cleared and the verified person is kept until the row expires. Never the ID token.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    cookie_hash: str = Field(sa_type=String(64), unique=True)
+    state: str | None = Field(default=None, sa_type=String(128))
+    nonce: str | None = Field(default=None, sa_type=String(128))
+    code_verifier: str | None = Field(default=None, sa_type=String(128))
+    required_level: str = Field(default="substantial", sa_type=String(16))
+    return_path: str = Field(default="/boeken", sa_type=String(500))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    verified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    level: str | None = Field(default=None, sa_type=String(16))
+    method: str | None = Field(default=None, sa_type=String(40))
+    name: str | None = Field(default=None, sa_type=String(200))
+    birth_date: str | None = Field(default=None, sa_type=String(10))
+    number_hash: str | None = Field(default=None, sa_type=String(64))
+    number: str | None = Field(default=None, sa_type=String(16))
+    email: str | None = Field(default=None, sa_type=String(254))
 
 
 class AuditEntry(SQLModel, table=True):

@@ -236,6 +236,79 @@ class Settings(BaseSettings):
     clamscan_database: str = Field(
         "", description="Signature folder or file for the clamscan fallback (`-d`); empty: default."
     )
+    identity_discovery_url: str = Field(
+        "",
+        description="OpenID Connect discovery URL of the citizens' identity provider (FAS, "
+        "ACM/IDM or itsme), e.g. https://idp.iamfas.belgium.be/fas/oauth2/.well-known/"
+        "openid-configuration; empty: topics that need identification stay refused.",
+    )
+    identity_client_id: str = Field("", description="Client id the provider gave the city.")
+    identity_client_auth: Literal["private_key_jwt", "client_secret_basic"] = Field(
+        "private_key_jwt", description="How the app proves itself at the token endpoint."
+    )
+    identity_client_secret: SecretStr = Field(
+        SecretStr(""), description="Client secret (only for `client_secret_basic`)."
+    )
+    identity_private_key: SecretStr = Field(
+        SecretStr(""),
+        description="The city's private key (PEM, or a JWK as JSON) for `private_key_jwt`; "
+        "its public half is registered with the provider.",
+    )
+    identity_private_key_id: str = Field("", description="Key id (`kid`) of that key.")
+    identity_scopes: str = Field(
+        "openid profile", description="Scopes asked for (FAS: `openid profile egovnrn`)."
+    )
+    identity_userinfo: bool = Field(
+        True,
+        description="Also read the provider's userinfo endpoint (FAS gives the national "
+        "register number there); the ID token's claims win.",
+    )
+    identity_acr_substantial: list[str] = Field(
+        default_factory=list,
+        description="`acr` values that mean level 'substantial' (JSON list); the first is sent.",
+    )
+    identity_acr_high: list[str] = Field(
+        default_factory=list,
+        description="`acr` values that mean level 'high' (JSON list); the first is sent.",
+    )
+    identity_provider_name: str = Field(
+        "eID/itsme", description="Name shown to counsellors when the token names no method."
+    )
+    identity_claim_name: str = Field("name", description="Claim with the full name.")
+    identity_claim_given_name: str = Field("given_name", description="Claim with the first name.")
+    identity_claim_family_name: str = Field(
+        "family_name", description="Claim with the family name."
+    )
+    identity_claim_birth_date: str = Field(
+        "birthdate", description="Claim with the birth date (YYYY-MM-DD); empty: not asked."
+    )
+    identity_claim_national_number: str = Field(
+        "", description="Claim with the national register number (FAS: `egovNRN`); empty: none."
+    )
+    identity_claim_email: str = Field("email", description="Claim with the e-mail address.")
+    identity_claim_method: str = Field(
+        "amr", description="Claim naming the method used (e.g. itsme, eid); empty: not read."
+    )
+    identity_hash_key: SecretStr = Field(
+        SecretStr(""),
+        description="Key of the keyed hash (HMAC-SHA-256) of the national register number; "
+        "required in production when identification is configured.",
+    )
+    identity_store_national_number: bool = Field(
+        False,
+        description="Store the national register number itself (only for a city authorised "
+        "to process it); otherwise only its keyed hash.",
+    )
+    identity_national_number_roles: list[str] = Field(
+        default_factory=list,
+        description="Staff roles that see the stored number unmasked (JSON list).",
+    )
+    identity_links_per_agent_per_hour: int = Field(
+        20, ge=1, description="Identification links one agent may e-mail per hour."
+    )
+    identity_links_per_address_per_day: int = Field(
+        3, ge=1, description="Identification links one e-mail address may receive per day."
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -270,6 +343,15 @@ class Settings(BaseSettings):
             and self.entra_client_id
             and self.entra_client_secret.get_secret_value()
         )
+
+    @property
+    def identification_configured(self) -> bool:
+        """Whether citizens can identify: a provider, a client and a way to authenticate."""
+        if not (self.identity_discovery_url and self.identity_client_id):
+            return False
+        if self.identity_client_auth == "client_secret_basic":
+            return bool(self.identity_client_secret.get_secret_value())
+        return bool(self.identity_private_key.get_secret_value())
 
     def secret_keys(self) -> list[str]:
         """The current secret first, then the earlier ones."""
@@ -341,6 +423,12 @@ class Settings(BaseSettings):
             )
         if self.smtp_host and not self.smtp_password.get_secret_value() and self.smtp_username:
             problems.append("BALIE_SMTP_PASSWORD is missing for the configured SMTP user.")
+        if self.identification_configured and not self.identity_hash_key.get_secret_value():
+            problems.append("BALIE_IDENTITY_HASH_KEY is required when identification is on.")
+        if self.identification_configured and not self.identity_discovery_url.startswith(
+            "https://"
+        ):
+            problems.append("BALIE_IDENTITY_DISCOVERY_URL must be an https:// address.")
         return problems
 
     def check_production(self) -> None:

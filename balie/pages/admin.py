@@ -23,6 +23,7 @@ from balie.services.catalogue_admin import (
     SERVICE_NUMBERS,
     SLUG_MAX,
 )
+from balie.services.identity.levels import LEVEL_VALUES
 from balie.states.admin import (
     AUDIT_PAGE,
     CATALOGUE_PAGE,
@@ -413,6 +414,23 @@ def rule_choice(rule: str) -> rx.Component:
     )
 
 
+def level_choice(level: str) -> rx.Component:
+    """One identification level to choose."""
+    return rx.el.label(
+        rx.el.input(
+            type="radio",
+            name="identification_level",
+            value=level,
+            id=f"topic-level-{level}",
+            default_checked=C.topic_values["identification_level"] == level,
+            custom_attrs=_aria("topic", "identification_level", C.topic_errors, False),
+        ),
+        " ",
+        t(f"admin_level_{level}"),
+        class_name="radio",
+    )
+
+
 def topic_form() -> rx.Component:
     """The form of the topic being edited (or a new one)."""
     values, errors = C.topic_values, C.topic_errors
@@ -449,6 +467,12 @@ def topic_form() -> rx.Component:
             rx.el.legend(t("admin_field_channel_rule"), class_name="field-label"),
             *[rule_choice(rule) for rule in RULES],
             _error("topic", "channel_rule", errors),
+            class_name="field",
+        ),
+        rx.el.fieldset(
+            rx.el.legend(t("admin_field_identification_level"), class_name="field-label"),
+            *[level_choice(level) for level in LEVEL_VALUES],
+            _error("topic", "identification_level", errors),
             class_name="field",
         ),
         field(

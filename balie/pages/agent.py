@@ -10,6 +10,7 @@ from balie.components.time_picker import time_picker
 from balie.settings import get_settings
 from balie.states.agent import BOOK_PAGE, FIND_PAGE, AgentBookingState, AgentFindState
 from balie.states.booking_form import ServiceOption, TopicOption
+from balie.texts.identity import LINK_MESSAGES
 
 B = AgentBookingState
 F = AgentFindState
@@ -108,11 +109,37 @@ def topic_item(topic: rx.Var[TopicOption]) -> rx.Component:
     )
 
 
+def identity_link_panel() -> rx.Component:
+    """A topic that needs identification: send the caller a link to sign in and book."""
+    return rx.box(
+        rx.heading(t("identity_heading"), as_="h3", size="4", id="identity-link-heading"),
+        rx.text(t("identity_link_intro"), margin_bottom="0.5rem"),
+        message_box(B.link_message, LINK_MESSAGES, "identity-link-message", problem=False),
+        rx.form(
+            rx.el.label(t("identity_link_email"), html_for="link-email", class_name="field-label"),
+            rx.el.input(
+                id="link-email",
+                name="email",
+                type="email",
+                auto_complete="off",
+                class_name="field-input",
+            ),
+            rx.button(t("identity_link_send"), type="submit", id="send-identity-link"),
+            on_submit=B.send_identity_link,
+            reset_on_submit=True,
+            custom_attrs={"noValidate": True},
+        ),
+        class_name="identity-link-panel",
+        margin_bottom="1rem",
+    )
+
+
 def step_topic() -> rx.Component:
     """Step 2: the topics of the chosen service."""
     return rx.box(
         step_heading("agent_step_topic"),
         rx.text(localised(B.service.to(dict)["name"]), weight="bold", margin_bottom="0.5rem"),
+        rx.cond(B.link_topic != "", identity_link_panel()),
         rx.el.ul(rx.foreach(B.topics, topic_item), class_name="choice-list"),
         back_button(),
     )

@@ -19,6 +19,7 @@ from balie.states.abuse import SOLUTION_SCRIPT
 from balie.states.booking import CONFIRMED_PATH, BookingState, ServiceOption, TopicOption
 from balie.states.locale import LocaleState
 from balie.states.site import SiteState
+from balie.texts.identity import REFUSAL_KEYS
 
 S = BookingState
 POW_NL, POW_EN = TEXTS["pow_checking"]["nl"], TEXTS["pow_checking"]["en"]
@@ -178,22 +179,87 @@ def error_summary() -> rx.Component:
     )
 
 
+def identity_messages() -> rx.Component:
+    """The outcome of the last sign-in: a problem (alert) or "you are signed in" (status)."""
+    return rx.fragment(
+        rx.cond(
+            S.identity_outcome == "identity_ok",
+            message_box(S.identity_outcome, ["identity_ok"], "identity-outcome", problem=False),
+            message_box(S.identity_outcome, REFUSAL_KEYS, "identity-outcome", problem=True),
+        ),
+    )
+
+
+def identity_step() -> rx.Component:
+    """Before the details: "Meld u aan met itsme of eID" (a link to the provider)."""
+    return rx.box(
+        step_heading("identity_heading"),
+        rx.text(localised(S.start_label), weight="bold", margin_bottom="1rem"),
+        identity_messages(),
+        notice(),
+        rx.text(t("identity_why"), margin_bottom="1rem"),
+        rx.hstack(
+            # A React Router link would route the backend address in the browser (a 404 on
+            # one port): load it for real, as the staff's Microsoft sign-in link does.
+            rx.el.a(
+                t("identity_button"),
+                href=S.identity_start_url,
+                id="identity-sign-in",
+                class_name="button-link",
+                custom_attrs={"reloadDocument": True},
+            ),
+            back_button(),
+            spacing="3",
+            wrap="wrap",
+            align="center",
+        ),
+    )
+
+
+def locked_name() -> rx.Component:
+    """The verified name: shown, read-only, with why it cannot be changed."""
+    return rx.box(
+        rx.el.label(t("field_name"), html_for="name", class_name="field-label"),
+        rx.text(t("identity_name_locked"), id="name-hint", class_name="field-hint"),
+        rx.el.input(
+            id="name",
+            name="name",
+            type="text",
+            value=S.name,
+            read_only=True,
+            class_name="field-input",
+            custom_attrs={"aria-describedby": "name-hint"},
+        ),
+        class_name="field",
+    )
+
+
 def step_details() -> rx.Component:
-    """Step 4: the citizen's details and consent."""
+    """Step 4: the sign-in first when the topic needs it; then the details and consent."""
+    return rx.cond(S.identity_ready, details_form(), identity_step())
+
+
+def details_form() -> rx.Component:
+    """The citizen's details and consent."""
     retention = str(get_settings().retention_days)
     return rx.box(
         step_heading("step_details"),
         rx.text(localised(S.start_label), weight="bold", margin_bottom="1rem"),
+        identity_messages(),
         error_summary(),
         rx.form(
-            text_field(
-                "name",
-                "field_name",
-                S.name,
-                S.errors,
-                autocomplete="name",
-                required=True,
-                on_blur=lambda value: S.check_field("name", value),
+            rx.cond(
+                S.identified,
+                locked_name(),
+                text_field(
+                    "name",
+                    "field_name",
+                    S.name,
+                    S.errors,
+                    autocomplete="name",
+                    required=True,
+                    on_blur=lambda value: S.check_field("name", value),
+                ),
             ),
             text_field(
                 "email",

@@ -56,5 +56,6 @@ def privacy_page() -> rx.Component:
             settings_text(P.meeting, "privacy-meeting"),
             settings_text(P.question, "privacy-question"),
         ),
+        section("privacy_identity_heading", settings_text(P.identity, "privacy-identity")),
         section("privacy_rights_heading", rx.text(t("privacy_rights"))),
     )

@@ -24,6 +24,7 @@ MESSAGES = [
     "work_retry_started",
     "work_retry_refused",
     "work_follow_up_refused",
+    "identity_confirm_first",
 ]
 FOLLOW_UP_PROBLEMS = ["work_follow_up_taken", "work_follow_up_failed"]
 
@@ -318,6 +319,49 @@ def documents_part(row: rx.Var[RowView]) -> rx.Component:
     )
 
 
+def identity_panel(row: rx.Var[RowView]) -> rx.Component:
+    """The verified identity and the one-click confirmation (topics that need identification)."""
+    return rx.box(
+        rx.cond(
+            localised(row.identity_line) != "",
+            rx.fragment(
+                rx.text(localised(row.identity_line), class_name="identity-line"),
+                rx.el.dl(
+                    rx.el.dt(t("field_name")),
+                    rx.el.dd(row.identity_name, class_name="identity-name"),
+                    rx.cond(
+                        row.identity_birth_date != "",
+                        rx.fragment(
+                            rx.el.dt(t("identity_birth_date")),
+                            rx.el.dd(row.identity_birth_date),
+                        ),
+                    ),
+                    rx.cond(
+                        row.identity_number != "",
+                        rx.fragment(rx.el.dt(t("identity_number")), rx.el.dd(row.identity_number)),
+                    ),
+                    class_name="summary",
+                ),
+                rx.cond(
+                    row.identity_confirmed,
+                    rx.text(t("identity_confirmed"), class_name="identity-confirmed"),
+                    rx.cond(
+                        row.status == "booked",
+                        rx.button(
+                            t("identity_confirm_button"),
+                            on_click=StaffState.confirm_identity(row.appointment_id),
+                            class_name="confirm-identity",
+                            type="button",
+                        ),
+                    ),
+                ),
+            ),
+            rx.text(t("identity_not_verified"), class_name="identity-missing"),
+        ),
+        class_name="identity-panel",
+    )
+
+
 def appointment_card(row: rx.Var[RowView]) -> rx.Component:
     """One appointment of today: time and citizen, state, the Join button, then the details."""
     return rx.el.li(
@@ -328,6 +372,7 @@ def appointment_card(row: rx.Var[RowView]) -> rx.Component:
                 class_name="today-card-head",
             ),
             join_button(row),
+            rx.cond(row.identity_needed, identity_panel(row)),
             rx.text(row.service_name, " – ", row.topic_name),
             rx.el.dl(
                 rx.el.dt(t("staff_language")),

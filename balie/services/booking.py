@@ -28,6 +28,8 @@ from balie.models import (
 from balie.services import jobs, metrics
 from balie.services.catalogue import channel_reason, video_allowed
 from balie.services.catalogue_cache import Catalogue
+from balie.services.identity.levels import reaches, required_level
+from balie.services.identity.signin import VerifiedPerson
 from balie.services.slots import free_staff_at
 from balie.services.validation import CitizenDetails
 
@@ -82,6 +84,12 @@ class IdempotencyKeyReused(BookingError):
     key = "error_idempotency_reused"
 
 
+class IdentificationRequired(BookingError):
+    """The topic needs a verified identity (at its level) that the request does not carry."""
+
+    key = "error_identification_required"
+
+
 class TopicNotBookable(BookingError):
     """The topic cannot go by video; ``reason`` says why, per language."""
 
@@ -102,6 +110,7 @@ class BookingRequest:
     details: CitizenDetails
     channel: BookingChannel = BookingChannel.WEB
     idempotency_key: str | None = None
+    identity: VerifiedPerson | None = None  # from the citizen's sign-in, never from the browser
 
 
 @dataclass(frozen=True)
@@ -335,6 +344,11 @@ def _book(
         return replay
     service = find_live_service(session, organisation, request.service_slug, now, catalogue)
     topic = find_bookable_topic(session, service, request.topic_slug, catalogue)
+    needed = required_level(topic)
+    if needed != "none" and (
+        request.identity is None or not reaches(request.identity.level, needed)
+    ):
+        raise IdentificationRequired(needed)
     if guard is not None:
         guard(session, service)
     tz = ZoneInfo(organisation.time_zone)
@@ -363,6 +377,21 @@ def _book(
         if replay:
             return replay
     raise SlotTaken(request.start.isoformat())
+
+
+def _identity_fields(person: VerifiedPerson | None) -> dict:
+    """The appointment's identity columns for a verified person (none for anonymous bookings)."""
+    if person is None:
+        return {}
+    return {
+        "identity_level": person.level,
+        "identity_method": person.method,
+        "identity_verified_at": person.verified_at,
+        "identity_name": person.name,
+        "identity_birth_date": person.birth_date,
+        "identity_number_hash": person.number_hash,
+        "identity_number": person.number,
+    }
 
 
 def _try_insert(
@@ -395,7 +424,7 @@ def _try_insert(
         end_at=end,
         busy_until=end + timedelta(minutes=service.buffer_minutes),
         channel=request.channel,
-        citizen_name=details.name,
+        citizen_name=request.identity.name if request.identity else details.name,
         citizen_email=details.email,
         citizen_phone=details.phone,
         language=details.language,
@@ -407,6 +436,7 @@ def _try_insert(
         meeting_provider=meeting_provider,
         created_at=now,
         updated_at=now,
+        **_identity_fields(request.identity),
     )
     session.add(appointment)
     try:

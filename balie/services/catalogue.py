@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from balie.i18n import CHANNEL_REASONS, pick
 from balie.models import ChannelRule, Organisation, Service, Topic
+from balie.services.identity.levels import identification_available, required_level
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,7 @@ class TopicView:
     channel_rule: str
     reason: dict[str, str]
     preparation: dict[str, str]
+    identification: str = "none"  # the level a booking needs: none, substantial or high
 
 
 @dataclass(frozen=True)
@@ -41,15 +43,27 @@ def get_organisation(session: Session, slug: str) -> Organisation | None:
 
 
 def video_allowed(topic: Topic) -> bool:
-    """Whether this topic can be handled in a video call."""
-    return ChannelRule(topic.channel_rule) is ChannelRule.VIDEO
+    """Whether this topic can be handled in a video call.
+
+    A topic that needs identification can, once the city has an identity provider; a topic
+    with a level of its own needs that provider too.
+    """
+    rule = ChannelRule(topic.channel_rule)
+    if rule not in (ChannelRule.VIDEO, ChannelRule.NEEDS_IDENTIFICATION):
+        return False
+    if required_level(topic) != "none":
+        return identification_available()
+    return True
 
 
 def channel_reason(topic: Topic) -> dict[str, str]:
     """Why a topic cannot go by video, per language (empty for video topics)."""
     if video_allowed(topic):
         return {}
-    default = CHANNEL_REASONS[ChannelRule(topic.channel_rule).value]
+    rule = ChannelRule(topic.channel_rule)
+    if rule is ChannelRule.VIDEO:
+        rule = ChannelRule.NEEDS_IDENTIFICATION  # a level of its own, and no provider
+    default = CHANNEL_REASONS[rule.value]
     own = {code: text for code, text in (topic.channel_reason or {}).items() if text}
     return {**default, **own}
 
@@ -63,6 +77,7 @@ def topic_view(topic: Topic) -> TopicView:
         channel_rule=ChannelRule(topic.channel_rule).value,
         reason=channel_reason(topic),
         preparation=dict(topic.preparation or {}),
+        identification=required_level(topic).value,
     )
 
 

@@ -25,6 +25,7 @@ from balie.models import (
     AppointmentStatus,
     AuditEntry,
     ChannelRule,
+    IdentificationLevel,
     OpeningHours,
     Role,
     Service,
@@ -33,6 +34,7 @@ from balie.models import (
     Topic,
 )
 from balie.services import catalogue_cache
+from balie.services.identity.levels import LEVEL_VALUES
 from balie.services.staff_auth import audit, find_staff_by_email, require_role
 from balie.services.validation import check_email, check_name, positive_id, whole_number
 
@@ -74,6 +76,7 @@ TOPIC_FIELDS: tuple[str, ...] = (
     "name_nl",
     "name_en",
     "channel_rule",
+    "identification_level",
     "reason_nl",
     "reason_en",
     "preparation_nl",
@@ -488,6 +491,7 @@ def topic_values(topic: Topic | None) -> dict[str, str]:
         return {
             **dict.fromkeys(TOPIC_FIELDS, ""),
             "channel_rule": ChannelRule.VIDEO.value,
+            "identification_level": IdentificationLevel.NONE.value,
             "sort_order": "0",
             "active": "on",
         }
@@ -497,6 +501,7 @@ def topic_values(topic: Topic | None) -> dict[str, str]:
         "name_nl": topic.name.get("nl", ""),
         "name_en": topic.name.get("en", ""),
         "channel_rule": ChannelRule(topic.channel_rule).value,
+        "identification_level": IdentificationLevel(topic.identification_level).value,
         "reason_nl": reason.get("nl", ""),
         "reason_en": reason.get("en", ""),
         "preparation_nl": preparation.get("nl", ""),
@@ -514,6 +519,7 @@ def _topic_record(topic: Topic) -> dict[str, Any]:
         "slug": topic.slug,
         "name": dict(topic.name),
         "channel_rule": ChannelRule(topic.channel_rule).value,
+        "identification_level": IdentificationLevel(topic.identification_level).value,
         "channel_reason": dict(topic.channel_reason or {}),
         "preparation": dict(topic.preparation or {}),
         "documents_requested": [dict(d) for d in topic.documents_requested or []],
@@ -535,6 +541,11 @@ def check_topic(
     if rule not in CHANNEL_RULES:
         errors["channel_rule"] = "admin_error_channel_rule"
         rule = ChannelRule.VIDEO.value
+    # A form without the field (an older page) keeps no level: "none".
+    level = form.get("identification_level") or IdentificationLevel.NONE.value
+    if level not in LEVEL_VALUES:
+        errors["identification_level"] = "admin_error_identification_level"
+        level = IdentificationLevel.NONE.value
     reason_nl = _check_text(form, "reason_nl", REASON_MAX, errors, multiline=True)
     reason_en = _check_text(form, "reason_en", REASON_MAX, errors, multiline=True)
     if rule == ChannelRule.VIDEO.value:
@@ -562,6 +573,7 @@ def check_topic(
         "slug": slug,
         "name": _texts(name_nl, name_en),
         "channel_rule": ChannelRule(rule),
+        "identification_level": IdentificationLevel(level),
         "channel_reason": _texts(reason_nl, reason_en),
         "preparation": _texts(prep_nl, prep_en),
         "documents_requested": requested,

@@ -24,6 +24,7 @@ from balie.models import (
     AppointmentStatus,
     BookingChannel,
     ChannelRule,
+    IdentificationLevel,
     MeetingState,
     OpeningHours,
     Organisation,
@@ -45,6 +46,17 @@ MORNING = (time(9, 0), time(12, 0))
 AFTERNOON = (time(13, 30), time(16, 30))
 
 
+# Shown while the city has no identity provider configured (BALIE_IDENTITY_*).
+NO_PROVIDER_NL = (
+    "Hiervoor moet je je aanmelden met itsme of eID. Dat kan op deze site nog niet: "
+    "kom naar het loket of bel ons."
+)
+NO_PROVIDER_EN = (
+    "For this you need to sign in with itsme or eID. This site cannot do that yet: "
+    "come to the counter or call us."
+)
+
+
 @dataclass(frozen=True)
 class DemoTopic:
     """A topic in the demo catalogue."""
@@ -57,6 +69,7 @@ class DemoTopic:
     rule: ChannelRule = ChannelRule.VIDEO
     reason_nl: str = ""
     reason_en: str = ""
+    level: IdentificationLevel = IdentificationLevel.NONE
 
 
 @dataclass(frozen=True)
@@ -293,6 +306,45 @@ SERVICES: tuple[DemoService, ...] = (
                 "Write down your question beforehand.",
             ),
             DemoTopic(
+                "uittreksel-attest",
+                "Uittreksel uit het bevolkingsregister of een attest",
+                "Extract from the population register or a certificate",
+                "Je meldt je aan met itsme of je eID (niveau hoog). Zeg waarvoor je het "
+                "document nodig hebt. Houd je identiteitskaart bij de hand voor het gesprek.",
+                "You sign in with itsme or your eID (level high). Say what you need the "
+                "document for. Keep your identity card at hand for the call.",
+                rule=ChannelRule.NEEDS_IDENTIFICATION,
+                reason_nl=NO_PROVIDER_NL,
+                reason_en=NO_PROVIDER_EN,
+                level=IdentificationLevel.HIGH,
+            ),
+            DemoTopic(
+                "adreswijziging",
+                "Een adreswijziging melden",
+                "Reporting a change of address",
+                "Je meldt je aan met itsme of je eID. Houd je nieuwe adres, de datum van "
+                "de verhuis en de namen van wie mee verhuist bij de hand.",
+                "You sign in with itsme or your eID. Have your new address, the moving "
+                "date and the names of who moves with you at hand.",
+                rule=ChannelRule.NEEDS_IDENTIFICATION,
+                reason_nl=NO_PROVIDER_NL,
+                reason_en=NO_PROVIDER_EN,
+                level=IdentificationLevel.SUBSTANTIAL,
+            ),
+            DemoTopic(
+                "lopend-dossier",
+                "Vragen over een lopend dossier",
+                "Questions about a running file",
+                "Je meldt je aan met itsme of je eID. Houd het nummer van je dossier en "
+                "de brieven die je kreeg bij de hand.",
+                "You sign in with itsme or your eID. Have your file number and the letters "
+                "you received at hand.",
+                rule=ChannelRule.NEEDS_IDENTIFICATION,
+                reason_nl=NO_PROVIDER_NL,
+                reason_en=NO_PROVIDER_EN,
+                level=IdentificationLevel.SUBSTANTIAL,
+            ),
+            DemoTopic(
                 "identiteitskaart",
                 "Identiteitskaart aanvragen",
                 "Applying for an identity card",
@@ -466,6 +518,7 @@ def _ensure_topic(
             documents_requested=[
                 {"nl": nl, "en": en} for nl, en in DEMO_DOCUMENTS.get(demo.slug, ())
             ],
+            identification_level=demo.level,
             sort_order=order,
         )
     )
@@ -569,6 +622,10 @@ HISTORY_COLUMNS = (
     "feedback_score",
     "feedback_comment",
     "feedback_at",
+    "identity_name",
+    "identity_birth_date",
+    "identity_number_hash",
+    "identity_number",
 )
 
 FIRST_NAMES = (

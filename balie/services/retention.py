@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, func, or_, update
+from sqlalchemy import ColumnElement, delete, func, or_, update
 from sqlmodel import Session, select
 
 from balie.db_types import utcnow
-from balie.models import Appointment, Document, Service, StaffMember, Topic
+from balie.models import Appointment, CitizenSignIn, Document, Service, StaffMember, Topic
 from balie.services import documents
 from balie.services.staff_auth import audit
 
@@ -26,6 +26,11 @@ PERSONAL_FIELDS = (
     "staff_note",
     "cancel_reason",
     "feedback_comment",
+    # The verified identity (citizen sign-in): name, birth date, the number or its keyed hash.
+    "identity_name",
+    "identity_birth_date",
+    "identity_number_hash",
+    "identity_number",
 )
 
 
@@ -96,6 +101,7 @@ def erase_due(
     """Erase personal data of appointments (any status) that ended before now - retention_days."""
     cutoff = now - timedelta(days=retention_days)
     erased = _erase(session, now, Appointment.end_at < cutoff, store=store)
+    session.exec(delete(CitizenSignIn).where(CitizenSignIn.expires_at < now))
     session.commit()
     return erased
 

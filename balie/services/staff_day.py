@@ -7,14 +7,14 @@ Times are stored in UTC and shown in the organisation's time zone.
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement
 from sqlmodel import Session, func, select
 
-from balie.i18n import pick
+from balie.i18n import format_moment, pick
 from balie.models import (
     Appointment,
     AppointmentStatus,
@@ -34,6 +34,8 @@ from balie.models import (
 from balie.services import booking, jobs
 from balie.services.booking import Booked, BookingRequest, NotChangeable
 from balie.services.feedback import enqueue_survey
+from balie.services.identity.levels import required_level
+from balie.services.identity.signin import mask_number
 from balie.services.staff_auth import audit, has_role
 from balie.services.validation import QUESTION_MAX, CitizenDetails, row_id
 from balie.services.wizard import DayChoice, bookable_days
@@ -65,6 +67,40 @@ class DayRow:
     staff_note: str
     staff_name: str = ""
     staff_id: int = 0
+    # Identification: needed by the topic; "identiteit geverifieerd (itsme, niveau hoog) op …"
+    # per language when verified; the verified person; whether the counsellor confirmed them.
+    identity_needed: bool = False
+    identity_line: dict[str, str] = field(default_factory=dict)
+    identity_name: str = ""
+    identity_birth_date: str = ""
+    identity_number: str = ""
+    identity_confirmed: bool = False
+
+
+class IdentityNotConfirmed(ValueError):
+    """A call that needed identification gets no outcome before the person is confirmed."""
+
+
+LEVEL_WORDS = {
+    "substantial": {"nl": "niveau substantieel", "en": "level substantial"},
+    "high": {"nl": "niveau hoog", "en": "level high"},
+}
+VERIFIED_WORDS = {"nl": "identiteit geverifieerd", "en": "identity verified"}
+
+
+def identity_line(appointment: Appointment, tz: ZoneInfo) -> dict[str, str]:
+    """'identiteit geverifieerd (itsme, niveau hoog) op <tijd>' per language ({} if none)."""
+    if appointment.identity_verified_at is None or not appointment.identity_level:
+        return {}
+    moment = appointment.identity_verified_at.astimezone(tz)
+    method = appointment.identity_method or ""
+    words = LEVEL_WORDS.get(appointment.identity_level, {})
+    line = {}
+    for lang, on in (("nl", "op"), ("en", "on")):
+        level = words.get(lang, appointment.identity_level)
+        when = format_moment(moment, lang)
+        line[lang] = f"{VERIFIED_WORDS[lang]} ({method}, {level}) {on} {when}"
+    return line
 
 
 def _time_zone(session: Session, staff: StaffMember) -> ZoneInfo:
@@ -86,9 +122,12 @@ def _row(
     lang: str,
     staff_name: str = "",
     staff_id: int = 0,
+    show_number: bool = False,
 ) -> DayRow:
-    """The list row of one appointment."""
+    """The list row of one appointment (the national register number masked unless
+    ``show_number``)."""
     start, end = appointment.start_at.astimezone(tz), appointment.end_at.astimezone(tz)
+    number = appointment.identity_number or ""
     return DayRow(
         appointment_id=appointment.id,
         reference=appointment.reference,
@@ -108,6 +147,12 @@ def _row(
         staff_note=appointment.staff_note or "",
         staff_name=staff_name,
         staff_id=staff_id,
+        identity_needed=required_level(topic) != "none",
+        identity_line=identity_line(appointment, tz),
+        identity_name=appointment.identity_name or "",
+        identity_birth_date=appointment.identity_birth_date or "",
+        identity_number=number if show_number else mask_number(number),
+        identity_confirmed=appointment.identity_confirmed_at is not None,
     )
 
 
@@ -118,6 +163,7 @@ def _rows(
     end: datetime,
     tz: ZoneInfo,
     lang: str,
+    show_number: bool = False,
 ) -> list[DayRow]:
     """Rows of the non-cancelled appointments matching ``condition`` in ``[start, end)``."""
     found = session.exec(
@@ -134,7 +180,7 @@ def _rows(
         .order_by(Appointment.start_at, Appointment.id)
     ).all()
     return [
-        _row(appointment, service, topic, tz, lang, staff_name, staff_id)
+        _row(appointment, service, topic, tz, lang, staff_name, staff_id, show_number)
         for appointment, service, topic, staff_name, staff_id in found
     ]
 
@@ -153,13 +199,18 @@ def day_rows(
     language: str = "nl",
     *,
     audited: bool = True,
+    number_roles: tuple[str, ...] = (),
 ) -> list[DayRow]:
     """The staff member's own appointments on that local day, cancelled ones left out.
 
     Audited when the page opens; its periodic refresh (``audited=False``) is not logged again.
+    The national register number (if the city stores it) shows unmasked only to
+    ``number_roles``.
     """
     tz = _time_zone(session, staff)
-    rows = _rows(session, Appointment.staff_id == staff.id, *_bounds(day, 1, tz), tz, language)
+    show = bool(number_roles) and has_role(staff, *number_roles)
+    own = Appointment.staff_id == staff.id
+    rows = _rows(session, own, *_bounds(day, 1, tz), tz, language, show)
     if audited:
         audit(session, staff, "read_day_list", "day", None, day=day.isoformat(), count=len(rows))
         session.commit()
@@ -393,6 +444,10 @@ def record_outcome(
     chosen = _valid_outcome(outcome)
     clean_note = _clean_note(note)
     appointment = _appointment_to_handle(session, staff, appointment_id)
+    topic = session.get(Topic, appointment.topic_id)
+    if required_level(topic) != "none" and appointment.identity_confirmed_at is None:
+        session.rollback()  # release the row lock
+        raise IdentityNotConfirmed(appointment.reference)
     previous = str(appointment.status)
     if appointment.status != AppointmentStatus.COMPLETED or appointment.completed_at is None:
         appointment.completed_at = now  # a correction keeps the time of the first completion
@@ -412,6 +467,34 @@ def record_outcome(
         outcome=chosen.value,
         previous_status=previous,
     )
+    session.commit()
+    return appointment
+
+
+def confirm_identity(
+    session: Session, staff: StaffMember, appointment_id: int, now: datetime
+) -> Appointment:
+    """The counsellor confirms the person on screen is the person identified; audited."""
+    appointment = _appointment_to_handle(session, staff, appointment_id)
+    if appointment.identity_verified_at is None:
+        session.rollback()
+        raise NotChangeable(appointment.reference)
+    if appointment.identity_confirmed_at is None:
+        appointment.identity_confirmed_at = now
+        appointment.identity_confirmed_by = staff.id
+        appointment.updated_at = now
+        session.add(appointment)
+        # The audit entry says who confirmed which appointment at what level, not who the person is.
+        audit(
+            session,
+            staff,
+            "confirm_identity",
+            "appointment",
+            appointment.id,
+            at=now,
+            level=appointment.identity_level,
+            method=appointment.identity_method,
+        )
     session.commit()
     return appointment
 

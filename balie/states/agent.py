@@ -19,7 +19,10 @@ from balie.db_types import utcnow
 from balie.i18n import LANGUAGES
 from balie.models import Appointment, BookingChannel, StaffMember
 from balie.services import booking, contact_centre
+from balie.services.abuse.limiter import shared_limiter
 from balie.services.contact_centre import CallerAppointment
+from balie.services.identity import links
+from balie.services.notifications import mailer_from_settings
 from balie.services.validation import validate_details
 from balie.settings import get_settings
 from balie.states.booking_form import (
@@ -51,16 +54,45 @@ def _service_option(view: Any) -> ServiceOption:
         description=view.description,
         minutes=view.appointment_minutes,
         topics=[
-            TopicOption(t.slug, t.name, t.video_allowed, t.reason, t.preparation)
+            TopicOption(t.slug, t.name, t.video_allowed, t.reason, t.preparation, t.identification)
             for t in view.topics
         ],
     )
+
+
+def _send_link(staff_id: int, service_slug: str, topic_slug: str, email: str) -> str:
+    """Count the limits and send the identification link (worker thread); the message key."""
+    settings = get_settings()
+    with session_scope() as session:
+        staff = session.get(StaffMember, staff_id)
+        if staff is None:
+            return ""
+        try:
+            links.send_identity_link(
+                session,
+                staff,
+                settings,
+                service_slug,
+                topic_slug,
+                email,
+                mailer=mailer_from_settings(settings),
+                limiter=shared_limiter(settings.redis_url),
+                now=utcnow(),
+            )
+        except links.LinkRefused as refused:
+            return refused.key
+        except OSError:
+            return "identity_link_failed"
+    return "identity_link_sent"
 
 
 class AgentBookingState(BookingFormState, TimePickerState, StaffSessionState, rx.State):
     """An agent books for a caller: service, topic, time, details, review, result."""
 
     language: str = "nl"
+    # A topic that needs identification: the agent sends the citizen a link instead.
+    link_topic: str = ""
+    link_message: str = ""
     _idempotency_key: str = ""
     _staff_id: int = 0
 
@@ -75,6 +107,7 @@ class AgentBookingState(BookingFormState, TimePickerState, StaffSessionState, rx
         for name in ("service_slug", "topic_slug", "start_iso", "name", "email", "phone"):
             setattr(self, name, "")
         self.question, self.notice, self.reference = "", "", ""
+        self.link_topic, self.link_message = "", ""
         self.language, self.consent, self.busy = "nl", False, False
         self.errors, self.when, self.start_label = {}, {}, {}
         self._idempotency_key = ""
@@ -122,6 +155,10 @@ class AgentBookingState(BookingFormState, TimePickerState, StaffSessionState, rx
         chosen = next((t for t in self.topics if t.slug == slug), None)
         if chosen is None or not chosen.video or self.step != STEPS["topic"]:
             return None
+        if chosen.identification != "none":
+            if self._allowed():
+                self.link_topic, self.link_message = slug, ""
+            return None
         with session_scope() as session:
             staff = self._agent(session)
             if staff is None:
@@ -136,6 +173,31 @@ class AgentBookingState(BookingFormState, TimePickerState, StaffSessionState, rx
         self.topic_slug, self.notice = slug, ""
         self._set_days(days)
         return self._go("time")
+
+    @rx.event(background=True)
+    async def send_identity_link(self, form_data: Any) -> None:
+        """E-mail the caller a link to sign in and book the chosen identification topic.
+
+        A background event: the mail goes out without holding the state lock.
+        """
+        async with self:
+            if not isinstance(form_data, dict) or not self.link_topic or self.busy:
+                return
+            with session_scope() as session:
+                staff = self._agent(session)
+                staff_id = staff.id if staff is not None else 0
+            if not staff_id:
+                return
+            email = _text(form_data.get("email"), 254)
+            service_slug, topic_slug = self.service_slug, self.link_topic
+            self.busy = True
+        try:
+            message = await asyncio.to_thread(_send_link, staff_id, service_slug, topic_slug, email)
+        finally:
+            async with self:
+                self.busy = False
+        async with self:
+            self.link_message = message
 
     @rx.event
     def choose_time(self, start: Any) -> Any:

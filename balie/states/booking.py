@@ -7,13 +7,18 @@ arguments against what this visitor was offered.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import secrets
 from datetime import datetime
+from http.cookies import CookieError, SimpleCookie
 from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import reflex as rx
+from reflex.config import get_config
 
+from balie.api_identity import START_PATH
 from balie.db import get_engine, session_scope
 from balie.db_types import utcnow
 from balie.i18n import normalise_language
@@ -23,6 +28,8 @@ from balie.services.abuse import public as abuse
 from balie.services.abuse.challenge import ChallengeRefused
 from balie.services.abuse.gate import Requester
 from balie.services.citizen_mail import calendar_file, manage_url
+from balie.services.identity import signin
+from balie.services.identity.levels import reaches
 from balie.services.validation import (
     check_email,
     check_name,
@@ -50,6 +57,7 @@ from balie.states.booking_form import (
 )
 from balie.states.locale import LocaleState
 from balie.states.time_picker import TimePickerState
+from balie.texts.identity import REFUSAL_KEYS
 from balie.worker import make_meeting_now
 
 
@@ -96,29 +104,45 @@ async def _open_times(
     return focus
 
 
-def _book(request: booking.BookingRequest, who: Requester, solution: Any) -> WizardOutcome:
+def _book(
+    request: booking.BookingRequest, who: Requester, solution: Any, identity_cookie: str = ""
+) -> WizardOutcome:
     """Book in a worker thread: the puzzle, the limits, the database, the meeting (bounded
-    wait) and the summaries."""
+    wait) and the summaries. A topic that needs identification gets the verified person
+    behind the browser's sign-in cookie (never anything the browser sends as data)."""
     settings = get_settings()
     with session_scope() as session:
-        catalogue = catalogue_cache.current(session, settings.organisation)
-        if catalogue is None:
-            return WizardOutcome(booking.UnknownService.key)
-        if settings.proof_of_work:
-            try:
-                abuse.verify_challenge(session, settings, solution, utcnow())
-            except ChallengeRefused:
-                return WizardOutcome("error_challenge")
-        return book_from_wizard(
-            session,
-            catalogue,
-            request,
-            meeting_provider=settings.meeting_provider,
-            secret_key=settings.secret_key.get_secret_value(),
-            make_meeting=make_meeting_now,
-            now=utcnow(),
-            guard=abuse.guard_for(settings, who, request.details, utcnow()),
-        )
+        if identity_cookie:
+            person = signin.verified_for(session, identity_cookie, utcnow())
+            request = dataclasses.replace(request, identity=person)
+        outcome = _book_checked(session, settings, request, who, solution)
+        if outcome.outcome == "booked" and identity_cookie:
+            signin.forget(session, identity_cookie)  # one sign-in, one booking
+        return outcome
+
+
+def _book_checked(
+    session: Any, settings: Any, request: booking.BookingRequest, who: Requester, solution: Any
+) -> WizardOutcome:
+    """The puzzle, then the booking."""
+    catalogue = catalogue_cache.current(session, settings.organisation)
+    if catalogue is None:
+        return WizardOutcome(booking.UnknownService.key)
+    if settings.proof_of_work:
+        try:
+            abuse.verify_challenge(session, settings, solution, utcnow())
+        except ChallengeRefused:
+            return WizardOutcome("error_challenge")
+    return book_from_wizard(
+        session,
+        catalogue,
+        request,
+        meeting_provider=settings.meeting_provider,
+        secret_key=settings.secret_key.get_secret_value(),
+        make_meeting=make_meeting_now,
+        now=utcnow(),
+        guard=abuse.guard_for(settings, who, request.details, utcnow()),
+    )
 
 
 # Fields whose error is checked again when the citizen leaves them (GOV.UK: errors clear on fix).
@@ -144,8 +168,14 @@ class BookingState(BookingFormState, TimePickerState, rx.State):
     manage_link: str = ""
     counter_booking_url: str = ""
     join_open: bool = False
+    # Identification (topics that need it): whether this browser's sign-in is verified, the
+    # verified level, and the outcome of the last sign-in (a key of balie/texts/identity.py).
+    identified: bool = False
+    identity_level: str = ""
+    identity_outcome: str = ""
     _appointment_id: int = 0
     _idempotency_key: str = ""
+    _resume_topic: str = ""
 
     @rx.event(background=True)
     async def load(self) -> Any:
@@ -157,6 +187,10 @@ class BookingState(BookingFormState, TimePickerState, rx.State):
         catalogue = await _catalogue_off_lock()
         async with self:
             focus = self._show_services(catalogue)
+            resume, step, service = self._resume_topic, self.step, self.service_slug
+            self._resume_topic = ""
+        if resume:  # back from signing in: the same topic, its free times read off the lock
+            return await _open_times(self, service, step, topic_slug=resume)
         return focus
 
     def _show_services(self, catalogue: catalogue_cache.Catalogue | None) -> Any:
@@ -175,7 +209,9 @@ class BookingState(BookingFormState, TimePickerState, rx.State):
                 description=view.description,
                 minutes=view.appointment_minutes,
                 topics=[
-                    TopicOption(t.slug, t.name, t.video_allowed, t.reason, t.preparation)
+                    TopicOption(
+                        t.slug, t.name, t.video_allowed, t.reason, t.preparation, t.identification
+                    )
                     for t in view.topics
                 ],
             )
@@ -183,17 +219,66 @@ class BookingState(BookingFormState, TimePickerState, rx.State):
         ]
         if self.step == STEPS["done"]:
             self._reset_wizard()
-        wanted = _text(self.router.url.query_parameters.get("dienst", ""), 64)
+        query = self.router.url.query_parameters
+        wanted = _text(query.get("dienst", ""), 64)
+        outcome = _text(query.get("aanmelding", ""), 40)
+        if outcome:
+            self._read_identity(outcome)
         if wanted == self.service_slug and self.step > STEPS["topic"]:
             # A reconnect (e.g. to another instance after one stopped) runs on_load again:
             # the citizen keeps the time and the details already chosen.
-            return None
+            return self._go("details") if outcome and self.start_iso else None
         if wanted and any(s.slug == wanted for s in self.services):
             self.service_slug = wanted
+            topic = _text(query.get("onderwerp", ""), 64)
+            if topic and any(t.slug == topic and t.video for t in self.topics):
+                self._resume_topic = topic  # back from signing in: load opens its times
             return self._go("topic")
         elif not self.service_slug:
             self.step = STEPS["service"]
         return None
+
+    def _identity_cookie(self) -> str:
+        """This browser's sign-in cookie (HttpOnly: read from the connection, never the page)."""
+        try:
+            jar = SimpleCookie(self.router.headers.cookie or "")
+        except CookieError:
+            return ""
+        morsel = jar.get(signin.COOKIE)
+        return morsel.value if morsel else ""
+
+    def _read_identity(self, outcome: str) -> None:
+        """After the provider sent the citizen back: the verified name, or why not."""
+        with session_scope() as session:
+            person = signin.verified_for(session, self._identity_cookie(), utcnow())
+        if outcome == "ok" and person is not None:
+            self.identified, self.identity_level = True, person.level
+            self.name = person.name
+            self.email = self.email or (person.email or "")
+            self.identity_outcome = "identity_ok"
+            return
+        self.identified, self.identity_level = False, ""
+        self.identity_outcome = outcome if outcome in REFUSAL_KEYS else "identity_failed"
+
+    @rx.var
+    def identity_needed(self) -> str:
+        """The level the chosen topic needs ("" when it needs none)."""
+        topic = self.topic
+        return "" if topic is None or topic.identification == "none" else topic.identification
+
+    @rx.var
+    def identity_ready(self) -> bool:
+        """Whether the details form may show: no sign-in needed, or signed in at the level."""
+        needed = self.identity_needed
+        return not needed or (self.identified and reaches(self.identity_level, needed))
+
+    @rx.var
+    def identity_start_url(self) -> str:
+        """Where "sign in with itsme or eID" goes: the backend's start route for this topic."""
+        if not self.identity_needed:
+            return ""
+        query = urlencode({"dienst": self.service_slug, "onderwerp": self.topic_slug})
+        return f"{get_config().api_url.rstrip('/')}{START_PATH}?{query}"
 
     def _reset_wizard(self) -> None:
         """Start a new booking, keeping nothing of the previous citizen."""
@@ -212,9 +297,11 @@ class BookingState(BookingFormState, TimePickerState, rx.State):
             "meeting_state",
             "manage_link",
             "language",
+            "identity_level",
+            "identity_outcome",
         ):
             setattr(self, name, "")
-        self.consent = False
+        self.consent, self.identified = False, False
         self.errors, self.when, self.start_label = {}, {}, {}
         self.join_open, self._appointment_id = False, 0
         self._clear_days()
@@ -264,7 +351,10 @@ class BookingState(BookingFormState, TimePickerState, rx.State):
         """Step 4: keep what was typed, check it, and go to the review when it is right."""
         if not isinstance(form_data, dict) or not self.start_iso:
             return None
-        self.name = _text(form_data.get("name"))
+        if not self.identity_ready:
+            return rx.call_script(FOCUS_STEP_HEADING)
+        if not self.identified:  # a verified name stays as the sign-in gave it
+            self.name = _text(form_data.get("name"))
         self.email = _text(form_data.get("email"))
         self.phone = _text(form_data.get("phone"))
         self.question = _text(form_data.get("question"))
@@ -287,6 +377,8 @@ class BookingState(BookingFormState, TimePickerState, rx.State):
         if field == "consent":
             self.consent = value is True
             problem = None if self.consent else "error_consent_required"
+        elif field == "name" and self.identified:
+            return
         elif field in FIELD_CHECKS:
             text = _text(value)
             setattr(self, field, text)
@@ -343,8 +435,10 @@ class BookingState(BookingFormState, TimePickerState, rx.State):
                 idempotency_key=self._idempotency_key,
             )
             who = requester_of(self)
+            cookie = self._identity_cookie() if self.identity_needed else ""
         try:
-            result = await asyncio.to_thread(_book, request, who, solution)
+            extra = (cookie,) if cookie else ()  # only identification topics carry the cookie
+            result = await asyncio.to_thread(_book, request, who, solution, *extra)
         except Exception:
             async with self:
                 self.busy = False
@@ -364,6 +458,10 @@ class BookingState(BookingFormState, TimePickerState, rx.State):
             self.start_iso, self._idempotency_key = "", ""
             self._set_days(result.days)
             return self._go("time")
+        if result.outcome == booking.IdentificationRequired.key:
+            self.identified, self.identity_level = False, ""
+            self.notice = result.outcome
+            return self._go("details")
         if result.outcome == "error_busy":
             self.notice = result.outcome
             return [self._go("review"), *challenge_script()]

@@ -22,6 +22,7 @@ class TopicOption:
     video: bool
     reason: dict[str, str]
     preparation: dict[str, str]
+    identification: str = "none"  # level a booking needs: none, substantial, high
 
 
 @dataclass

@@ -26,7 +26,17 @@ def privacy_facts(settings: Settings) -> dict[str, dict[str, str]]:
         "how_long": _filled("privacy_how_long", days=settings.retention_days),
         "meeting": _filled(f"privacy_meeting_{provider}"),
         "question": _filled(question_key, provider=name),
+        "identity": _filled(_identity_key(settings), days=settings.retention_days),
     }
+
+
+def _identity_key(settings: Settings) -> str:
+    """Which sentence about the sign-in with itsme or eID this deployment needs."""
+    if not settings.identification_configured:
+        return "privacy_identity_off"
+    if settings.identity_store_national_number:
+        return "privacy_identity_number"
+    return "privacy_identity_hash"
 
 
 class PrivacyState(rx.State):
@@ -36,6 +46,7 @@ class PrivacyState(rx.State):
     how_long: dict[str, str] = {}
     meeting: dict[str, str] = {}
     question: dict[str, str] = {}
+    identity: dict[str, str] = {}
 
     @rx.event
     def load(self) -> None:
@@ -46,4 +57,5 @@ class PrivacyState(rx.State):
             facts["meeting"],
             facts["question"],
         )
+        self.identity = facts["identity"]
         self.loaded = True

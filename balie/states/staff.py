@@ -83,6 +83,12 @@ class RowView:
     can_follow_up: bool
     phase: str = ""
     documents: list[DocumentView] = field(default_factory=list)
+    identity_needed: bool = False
+    identity_line: dict[str, str] = field(default_factory=dict)
+    identity_name: str = ""
+    identity_birth_date: str = ""
+    identity_number: str = ""
+    identity_confirmed: bool = False
 
 
 def _row_view(
@@ -110,6 +116,12 @@ def _row_view(
         can_follow_up=row.status == "completed" and row.outcome == "follow_up",
         phase=staff_day.phase(row, now),
         documents=docs or [],
+        identity_needed=row.identity_needed,
+        identity_line=dict(row.identity_line),
+        identity_name=row.identity_name,
+        identity_birth_date=row.identity_birth_date,
+        identity_number=row.identity_number,
+        identity_confirmed=row.identity_confirmed,
     )
 
 
@@ -126,6 +138,8 @@ def _attempt(action: Callable[[], object]) -> str:
     """Run a staff action; the message key says whether it was saved."""
     try:
         action()
+    except staff_day.IdentityNotConfirmed:
+        return "identity_confirm_first"
     except (ValueError, LookupError, PermissionError, booking.NotChangeable):
         return "staff_not_saved"
     return "staff_saved"
@@ -181,7 +195,8 @@ class StaffState(StaffSessionState, TimePickerState, rx.State):
         organisation = session.get(Organisation, staff.organisation_id)
         now = utcnow()
         today = now.astimezone(ZoneInfo(organisation.time_zone)).date()
-        rows = staff_day.day_rows(session, staff, today, "nl", audited=audited)
+        roles = tuple(get_settings().identity_national_number_roles)
+        rows = staff_day.day_rows(session, staff, today, "nl", audited=audited, number_roles=roles)
         self.day_label = {lang: format_day(today, lang) for lang in LANGUAGES}
         found = documents.documents_for(session, [row.appointment_id for row in rows])
         self.rows = [
@@ -243,6 +258,21 @@ class StaffState(StaffSessionState, TimePickerState, rx.State):
                 lambda: staff_day.record_outcome(
                     session, staff, appointment_id, outcome, note, utcnow()
                 )
+            )
+            self._load_rows(session, staff)
+
+    @rx.event
+    def confirm_identity(self, appointment_id: Any) -> None:
+        """At the start of the call: the person on screen is the person who signed in."""
+        appointment_id = self._own_row(appointment_id)
+        if appointment_id is None:
+            return
+        with session_scope() as session:
+            staff = self._staff_with(session, *TODAY_ROLES)
+            if staff is None:
+                return
+            self.message = _attempt(
+                lambda: staff_day.confirm_identity(session, staff, appointment_id, utcnow())
             )
             self._load_rows(session, staff)
 

@@ -431,4 +431,22 @@ TEXTS: dict[str, dict[str, str]] = {
         "nl": "Kies een medewerker uit de lijst.",
         "en": "Choose a staff member from the list.",
     },
+    # Catalogue administration: the level a topic needs.
+    "admin_field_identification_level": {
+        "nl": "Moet de burger zich aanmelden met itsme of eID?",
+        "en": "Must the citizen sign in with itsme or eID?",
+    },
+    "admin_level_none": {"nl": "Nee", "en": "No"},
+    "admin_level_substantial": {
+        "nl": "Ja, niveau substantieel",
+        "en": "Yes, level substantial",
+    },
+    "admin_level_high": {
+        "nl": "Ja, niveau hoog (eID met pincode of itsme)",
+        "en": "Yes, level high (eID with PIN or itsme)",
+    },
+    "admin_error_identification_level": {
+        "nl": "Kies een van de niveaus.",
+        "en": "Choose one of the levels.",
+    },
 }

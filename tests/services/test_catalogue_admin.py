@@ -369,7 +369,7 @@ def test_list_services_shows_inactive_ones_with_topic_counts(
     assert len(rows) == 9
     oog = next(row for row in rows if row.slug == "oog")
     assert oog.active is False and oog.topic_count == 2
-    assert next(row for row in rows if row.slug == "burgerzaken").topic_count == 5
+    assert next(row for row in rows if row.slug == "burgerzaken").topic_count == 8
 
 
 # --- topics ---------------------------------------------------------------------------------
@@ -421,6 +421,10 @@ def test_a_topic_that_needs_a_signature_shows_its_own_reason(
             {"reason_nl": "admin_error_too_long"},
         ),
         ({"sort_order": "10000"}, {"sort_order": "admin_error_range_sort_order"}),
+        (
+            {"identification_level": "very"},
+            {"identification_level": "admin_error_identification_level"},
+        ),
     ],
 )
 def test_topic_form_errors_name_the_field(
@@ -431,6 +435,16 @@ def test_topic_form_errors_name_the_field(
         admin_service.create_topic(session, els, service.id, topic_form(**changes))
     assert problem.value.errors == errors
     assert len(admin_service.list_topics(session, els.organisation_id, service.id)) == 2
+
+
+def test_a_topic_gets_the_identification_level_it_needs(session: Session, els: StaffMember) -> None:
+    service = service_named(session, "energiecentrale")
+    form = topic_form(channel_rule="needs_identification", identification_level="high")
+    topic = admin_service.create_topic(session, els, service.id, form)
+    assert topic.identification_level == "high"
+    assert admin_service.topic_values(topic)["identification_level"] == "high"
+    [entry] = entries(session, "catalogue_topic_create")
+    assert entry.detail["after"]["identification_level"] == "high"
 
 
 def test_a_topic_slug_may_repeat_in_another_service(session: Session, els: StaffMember) -> None:

@@ -7,13 +7,13 @@ in March/April 2026, #7-#12 from 24 October 2026 on.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
 
-from balie.models import Appointment, AuditEntry, Organisation, StaffMember
+from balie.models import Appointment, AuditEntry, CitizenSignIn, Organisation, StaffMember
 from balie.services import feedback, retention
 from balie.services import statistics as stats
 from balie.services.demo_data import DEMO_MANAGER, demo_email
@@ -89,7 +89,21 @@ def test_erase_due_keeps_every_statistic(session: Session, gent: Organisation) -
         appointment = row.one()
         appointment.feedback_score, appointment.feedback_comment = score, comment
         appointment.feedback_at = NOW
+        # A verified identity (citizen sign-in) on both, confirmed by the counsellor.
+        appointment.identity_level, appointment.identity_method = "high", "itsme"
+        appointment.identity_verified_at = appointment.identity_confirmed_at = NOW
+        appointment.identity_name, appointment.identity_birth_date = "Jan Peeters", "1985-07-30"
+        appointment.identity_number_hash = "ab" * 32
+        appointment.identity_number = "85073003328"
         session.add(appointment)
+    session.add(
+        CitizenSignIn(
+            cookie_hash="c" * 64,
+            expires_at=NOW - timedelta(minutes=1),
+            name="Jan Peeters",
+            level="high",
+        )
+    )
     session.commit()
     figures, facts, details = all_figures(session, gent), kept(session), personal(session)
     assert figures[0].satisfaction_answers == 2  # feedback scores are among the figures kept
@@ -104,6 +118,8 @@ def test_erase_due_keeps_every_statistic(session: Session, gent: Organisation) -
     for number in range(7, 13):
         assert after[reference(number)] == details[reference(number)]
         assert after[reference(number)][0] == f"Burger {number}"
+    assert "Jan Peeters" in after[reference(9)] and "Jan Peeters" not in after[reference(1)]
+    assert session.exec(select(CitizenSignIn)).all() == []  # expired sign-ins go too
 
 
 def test_erase_due_is_idempotent(session: Session, gent: Organisation) -> None:

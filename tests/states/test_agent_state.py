@@ -134,6 +134,7 @@ def test_public_handlers_are_exactly_these() -> None:
             "confirm",
             "go_back",
             "start_over",
+            "send_identity_link",
             *time_picker,
         ]
     )
@@ -415,3 +416,29 @@ def test_another_agent_on_the_same_browser_starts_empty(
     AgentBookingState.load.fn(state)
     assert state.display_name == DEMO_MANAGER[0] and state.services
     assert (state.step, state.name, state.email, state.start_iso) == (1, "", "", "")
+
+
+def test_an_identification_topic_gets_a_link_not_a_booking(
+    session: Session, world: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from balie.settings import get_settings
+    from tests.states.test_booking_identity_state import PROVIDER_ENV
+
+    for name, value in PROVIDER_ENV.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    state = on_connection(AgentBookingState, world["agent"])
+    AgentBookingState.load.fn(state)
+    AgentBookingState.choose_service.fn(state, "burgerzaken")
+    AgentBookingState.choose_topic.fn(state, "adreswijziging")
+    assert state.step == 2 and state.link_topic == "adreswijziging" and state.times == []
+    asyncio.run(AgentBookingState.send_identity_link.fn(state, {"email": "jan@example.be"}))
+    assert state.link_message == "identity_link_sent" and not state.busy
+    asyncio.run(AgentBookingState.send_identity_link.fn(state, {"email": "geen-adres"}))
+    assert state.link_message == "identity_link_bad_email"
+    assert appointments(session) == []
+    # Someone without the agent role sends nothing.
+    other = on_connection(AgentBookingState, "")
+    other.link_topic, other.service_slug = "adreswijziging", "burgerzaken"
+    asyncio.run(AgentBookingState.send_identity_link.fn(other, {"email": "jan@example.be"}))
+    assert other.link_message == ""

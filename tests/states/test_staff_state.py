@@ -79,6 +79,7 @@ def test_public_handlers_are_exactly_these() -> None:
         "close_follow_up",
         "close_upload",
         "confirm_follow_up",
+        "confirm_identity",
         "earlier_days",
         "later_days",
         "load",

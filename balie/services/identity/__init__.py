@@ -1,0 +1,1 @@
+"""Citizen identification with OpenID Connect (FAS, ACM/IDM, itsme); no Reflex here."""
