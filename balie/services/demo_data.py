@@ -419,7 +419,7 @@ DEMO_DOCUMENTS: dict[str, tuple[tuple[str, str], ...]] = {
     "adreswijziging": (
         ("Huurcontract of eigendomsakte van het nieuwe adres", "Lease or deed of the new address"),
     ),
-    "attest-bevolkingsregister": (),
+    "uittreksel-attest": (),
     "lopend-dossier": (
         ("Brieven die je kreeg over je dossier", "Letters you got about your file"),
     ),
