@@ -37,6 +37,7 @@ from balie.i18n import LANGUAGES
 from balie.models import (
     Appointment,
     ChannelRule,
+    IdentificationLevel,
     OpeningHours,
     Organisation,
     Role,
@@ -46,6 +47,7 @@ from balie.models import (
     Topic,
 )
 from balie.services import catalogue_cache, schedule
+from balie.services.catalogue_admin import DOCUMENT_LABEL_MAX, DOCUMENTS_MAX_LINES
 from balie.services.staff_auth import audit, find_staff_by_email
 
 FORMAT = "digitale-balie-catalogue"
@@ -117,6 +119,8 @@ Name = Annotated[dict[Language, _text(200)], AfterValidator(_needs_dutch)]
 Description = dict[Language, _text(1000, multiline=True)]
 Reason = dict[Language, _text(500, multiline=True)]
 Preparation = dict[Language, _text(1000, multiline=True)]
+# As the catalogue page allows: at most 10 documents, each label at most 120 characters.
+DocumentLabel = Annotated[dict[Language, _text(DOCUMENT_LABEL_MAX)], AfterValidator(_needs_dutch)]
 Clock = Annotated[str, StringConstraints(pattern=CLOCK_PATTERN)]
 
 
@@ -170,6 +174,15 @@ class TopicPart(_Part):
         description="Own reason why this topic cannot go by video (empty: the standard text)",
     )
     preparation: Preparation = Field(default_factory=dict)
+    documents_requested: list[DocumentLabel] = Field(
+        default_factory=list,
+        max_length=DOCUMENTS_MAX_LINES,
+        description="Documents the citizen is asked to share for the call",
+    )
+    identification_level: IdentificationLevel = Field(
+        IdentificationLevel.NONE,
+        description="How sure the city must be of who the citizen is (itsme/eID level)",
+    )
     active: StrictBool = True
     sort_order: Annotated[StrictInt, Field(ge=0, le=9999)] = 0
 
@@ -394,6 +407,8 @@ def _topic_part(topic: Topic) -> TopicPart:
         channel_rule=ChannelRule(topic.channel_rule),
         channel_reason=_texts(topic.channel_reason),
         preparation=_texts(topic.preparation),
+        documents_requested=[_texts(label) for label in topic.documents_requested or []],
+        identification_level=IdentificationLevel(topic.identification_level or "none"),
         active=topic.active,
         sort_order=topic.sort_order,
     )
@@ -535,6 +550,8 @@ def _check_languages(document: CatalogueDocument) -> list[Problem]:
             base = f"$.services[{s}].topics[{t}]"
             for name in ("name", "channel_reason", "preparation"):
                 look(f"{base}.{name}", getattr(topic, name))
+            for d, label in enumerate(topic.documents_requested):
+                look(f"{base}.documents_requested[{d}]", label)
     return problems
 
 
@@ -547,6 +564,7 @@ def _topic_values(part: TopicPart) -> dict[str, Any]:
     """The topic columns the document sets."""
     values = part.model_dump()
     values["channel_rule"] = ChannelRule(part.channel_rule).value
+    values["identification_level"] = IdentificationLevel(part.identification_level).value
     return values
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import reflex as rx
+from sqlmodel import Session
 
 from balie.db import session_scope
 from balie.db_types import utcnow
@@ -261,9 +262,10 @@ class StaffState(StaffSessionState, TimePickerState, rx.State):
             )
             self._load_rows(session, staff)
 
-    @rx.event
-    def confirm_identity(self, appointment_id: Any) -> None:
-        """At the start of the call: the person on screen is the person who signed in."""
+    def _act_on_own_row(
+        self, appointment_id: Any, action: Callable[[Session, StaffMember, int], object]
+    ) -> None:
+        """Run ``action`` on one of this counsellor's rows; say whether it was saved."""
         appointment_id = self._own_row(appointment_id)
         if appointment_id is None:
             return
@@ -271,25 +273,24 @@ class StaffState(StaffSessionState, TimePickerState, rx.State):
             staff = self._staff_with(session, *TODAY_ROLES)
             if staff is None:
                 return
-            self.message = _attempt(
-                lambda: staff_day.confirm_identity(session, staff, appointment_id, utcnow())
-            )
+            self.message = _attempt(lambda: action(session, staff, appointment_id))
             self._load_rows(session, staff)
+
+    @rx.event
+    def confirm_identity(self, appointment_id: Any) -> None:
+        """At the start of the call: the person on screen is the person who signed in."""
+        self._act_on_own_row(
+            appointment_id,
+            lambda session, staff, row: staff_day.confirm_identity(session, staff, row, utcnow()),
+        )
 
     @rx.event
     def mark_no_show(self, appointment_id: Any) -> None:
         """Record that the citizen did not come."""
-        appointment_id = self._own_row(appointment_id)
-        if appointment_id is None:
-            return
-        with session_scope() as session:
-            staff = self._staff_with(session, *TODAY_ROLES)
-            if staff is None:
-                return
-            self.message = _attempt(
-                lambda: staff_day.mark_no_show(session, staff, appointment_id, utcnow())
-            )
-            self._load_rows(session, staff)
+        self._act_on_own_row(
+            appointment_id,
+            lambda session, staff, row: staff_day.mark_no_show(session, staff, row, utcnow()),
+        )
 
     @rx.event
     def retry_meeting(self, appointment_id: Any) -> None:

@@ -42,7 +42,7 @@ def wizard(cookie: str = "", path: str = "/boeken") -> BookingState:
     """A wizard on a connection with this cookie header and address."""
     state = BookingState(_reflex_internal_init=True)
     state.router = RouterData.from_router_data({"headers": {"cookie": cookie}, "asPath": path})
-    BookingState.load.fn(state)
+    asyncio.run(BookingState.load.fn(state))
     return state
 
 
@@ -75,7 +75,7 @@ def test_without_a_provider_the_topic_stays_refused_with_its_reason(
     BookingState.choose_service.fn(state, "burgerzaken")
     topic = next(t for t in state.topics if t.slug == "adreswijziging")
     assert not topic.video and "itsme" in topic.reason["nl"]
-    BookingState.choose_topic.fn(state, "adreswijziging")
+    asyncio.run(BookingState.choose_topic.fn(state, "adreswijziging"))
     assert state.step == 2 and state.topic_slug == ""
 
 
@@ -85,7 +85,7 @@ def test_with_a_provider_the_sign_in_comes_before_the_details(
     load_demo_data(session)
     state = wizard()
     BookingState.choose_service.fn(state, "burgerzaken")
-    BookingState.choose_topic.fn(state, "adreswijziging")
+    asyncio.run(BookingState.choose_topic.fn(state, "adreswijziging"))
     assert state.step == 3 and state.identity_needed == "substantial"
     BookingState.choose_time.fn(state, state.times[0].start)
     assert state.step == 4 and not state.identity_ready
