@@ -22,6 +22,8 @@ from balie.models import (
     Appointment,
     AppointmentStatus,
     AvailabilityException,
+    ChannelRule,
+    IdentificationLevel,
     Outcome,
     Service,
     StaffMember,
@@ -153,7 +155,16 @@ def _book_free(
     now = utcnow()
     today = now.astimezone(TZ).date()
     service = session.exec(select(Service).where(Service.slug == slug)).one()
-    topic = session.exec(select(Topic.slug).where(Topic.service_id == service.id)).first()
+    topic = session.exec(  # a topic anyone can book by video (no sign-in with itsme/eID)
+        select(Topic.slug)
+        .where(
+            Topic.service_id == service.id,
+            Topic.active,
+            Topic.channel_rule == ChannelRule.VIDEO,
+            Topic.identification_level == IdentificationLevel.NONE,
+        )
+        .order_by(Topic.sort_order, Topic.id)
+    ).first()
     first = today + timedelta(weeks=weeks)
     sunday = first + timedelta(days=6 - first.weekday())
     free = slots.free_slots(session, service, first, sunday, now)
