@@ -91,7 +91,7 @@ async def _back(path: str, outcome: str) -> RedirectResponse:
     base = get_settings().public_base_url.rstrip("/")
     if path.startswith(MANAGE_PATH + "?"):
         path = await run_in_threadpool(_manage_with_token, path)
-    elif not path.startswith(WIZARD_PATH):
+    elif path != MANAGE_PATH and not path.startswith(WIZARD_PATH):
         path = WIZARD_PATH
     joiner = "&" if "?" in path else "?"
     response = RedirectResponse(

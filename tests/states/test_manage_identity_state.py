@@ -45,9 +45,9 @@ def signed_in(
     return f"{signin.COOKIE}={value}"
 
 
-def identified(session: Session) -> Appointment:
+def identified(session: Session, days: int = 1) -> Appointment:
     """An appointment of the demo topic that needs identification, booked by Jan Peeters."""
-    appointment = book(session, service_slug="burgerzaken")
+    appointment = book(session, days, service_slug="burgerzaken")
     topic = session.exec(select(Topic).where(Topic.slug == "adreswijziging")).one()
     appointment.topic_id = topic.id
     appointment.identity_level = "substantial"
