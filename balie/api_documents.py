@@ -1,8 +1,10 @@
 """Document routes: list and download an appointment's documents (citizen's token or staff).
 
 The citizen uses the token of the personal link (``Authorization: Bearer`` or ``?token=``, as
-in the link the manage page shows); staff use their session cookie and must serve the
-appointment's service. Every download is audited and sent as an attachment with a safe name.
+in the link the manage page shows) and, when the appointment needed identification, a live
+sign-in of the same person in this browser (its HttpOnly cookie); staff use their session
+cookie and must serve the appointment's service. Every download is audited and sent as an
+attachment with a safe name.
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ from starlette.routing import Route
 
 from balie.db import session_scope
 from balie.db_types import utcnow
-from balie.models import Appointment, Document, DocumentStatus, StaffMember
+from balie.models import Appointment, Document, DocumentStatus, StaffMember, Topic
 from balie.services import booking, documents, staff_auth
 from balie.services.documents.vault import VaultError
+from balie.services.identity import owner, signin
 from balie.services.validation import positive_id
 from balie.settings import get_settings
 
@@ -51,10 +54,23 @@ def document_json(document: Document) -> dict[str, Any]:
     }
 
 
-def _citizen_list(reference: str, token: str) -> list[dict] | None:
+def _citizen_appointment(
+    session: Any, reference: str, token: str, cookie: str | None
+) -> Appointment | None:
+    """The appointment the token opens, when this browser may see its documents: for a topic
+    that needed identification only with a live sign-in of the same person."""
+    appointment = booking.find_by_token(session, reference, token) if token else None
+    if appointment is None:
+        return None
+    person = signin.verified_for(session, cookie, utcnow())
+    topic = session.get(Topic, appointment.topic_id)
+    return appointment if owner.may_share_documents(appointment, topic, person) else None
+
+
+def _citizen_list(reference: str, token: str, cookie: str | None) -> list[dict] | None:
     """The documents of the appointment the token opens (None: no such appointment)."""
     with session_scope() as session:
-        appointment = booking.find_by_token(session, reference, token) if token else None
+        appointment = _citizen_appointment(session, reference, token, cookie)
         if appointment is None:
             return None
         return [document_json(d) for d in documents.documents_of(session, appointment.id)]
@@ -75,10 +91,12 @@ def _read(
     return documents.read(session, store, document, appointment, utcnow(), staff), document
 
 
-def _citizen_download(reference: str, token: str, document_id: Any) -> tuple | None:
-    """The document when the token opens its appointment."""
+def _citizen_download(
+    reference: str, token: str, cookie: str | None, document_id: Any
+) -> tuple | None:
+    """The document when the token (and, where needed, the sign-in) opens its appointment."""
     with session_scope() as session:
-        appointment = booking.find_by_token(session, reference, token) if token else None
+        appointment = _citizen_appointment(session, reference, token, cookie)
         if appointment is None:
             return None
         return _read(session, positive_id(document_id), appointment, None)
@@ -126,7 +144,10 @@ async def _answer(work: Any, *args: Any) -> Response:
 async def list_documents(request: Request) -> Response:
     """GET /api/v1/appointments/{reference}/documents."""
     found = await run_in_threadpool(
-        _citizen_list, request.path_params["reference"], _token(request)
+        _citizen_list,
+        request.path_params["reference"],
+        _token(request),
+        request.cookies.get(signin.COOKIE),
     )
     if found is None:
         body = {"error": "not_found", "message": "No appointment with this reference and token."}
@@ -138,7 +159,11 @@ async def citizen_download(request: Request) -> Response:
     """GET /api/v1/appointments/{reference}/documents/{document}."""
     params = request.path_params
     return await _answer(
-        _citizen_download, params["reference"], _token(request), params["document"]
+        _citizen_download,
+        params["reference"],
+        _token(request),
+        request.cookies.get(signin.COOKIE),
+        params["document"],
     )
 
 

@@ -2,7 +2,10 @@
 
 The browser leaves the wizard for the provider with a full-page redirect and comes back to the
 callback, which sets the HttpOnly cookie the wizard's state then reads from its connection.
-Where the browser returns is built from checked slugs only (no open redirect).
+The manage page starts the same sign-in with its personal link (``afspraak`` + ``token``) to
+unlock the documents of an appointment that needed identification. Where the browser returns is
+built from checked data only (no open redirect): slugs of a live topic, or the reference of an
+appointment whose link was checked; the manage token is rebuilt on the way back, never stored.
 """
 
 from __future__ import annotations
@@ -11,11 +14,12 @@ import hashlib
 import hmac
 import logging
 from datetime import datetime
-from urllib.parse import quote, urlencode
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 from limits import RateLimitItemPerHour
 from reflex.config import get_config
+from sqlmodel import select
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -24,9 +28,10 @@ from starlette.routing import Route
 from balie.db import session_scope
 from balie.db_types import utcnow
 from balie.i18n import normalise_language
+from balie.models import Appointment, Topic
 from balie.services import booking, catalogue_cache, client_address
 from balie.services.abuse.limiter import shared_limiter
-from balie.services.identity import oidc, signin
+from balie.services.identity import oidc, owner, signin
 from balie.services.identity.levels import required_level
 from balie.settings import get_settings
 
@@ -35,6 +40,7 @@ log = logging.getLogger(__name__)
 START_PATH = "/api/identity/start"
 CALLBACK_PATH = "/api/identity/callback"
 WIZARD_PATH = "/boeken"
+MANAGE_PATH = "/afspraak"
 STARTS_PER_ADDRESS_PER_HOUR = 30  # each start stores a row and calls the provider
 HEADERS = {"Cache-Control": "no-store"}
 
@@ -49,6 +55,29 @@ def wizard_path(service: str, topic: str) -> str:
     return f"{WIZARD_PATH}?{urlencode({'dienst': service, 'onderwerp': topic})}"
 
 
+def manage_path(reference: str) -> str:
+    """The manage page of an appointment, without its token (kept with the sign-in)."""
+    return f"{MANAGE_PATH}?{urlencode({'ref': reference})}"
+
+
+def _manage_with_token(path: str) -> str:
+    """The manage page with its personal token rebuilt from the reference (plain page when the
+    appointment is gone)."""
+    reference = parse_qs(urlsplit(path).query).get("ref", [""])[0][:16]
+    if not reference:
+        return MANAGE_PATH
+    with session_scope() as session:
+        appointment = session.exec(
+            select(Appointment).where(Appointment.reference == reference)
+        ).first()
+        if appointment is None:
+            return MANAGE_PATH
+        token = booking.manage_token_matching(
+            appointment.reference, appointment.manage_token_hash, get_settings().secret_keys()
+        )
+        return f"{MANAGE_PATH}?{urlencode({'ref': appointment.reference, 'token': token})}"
+
+
 def _client_ip(request: Request) -> str:
     """The client's address, believing X-Forwarded-For only from the trusted proxies."""
     peer = request.client.host if request.client else ""
@@ -56,10 +85,14 @@ def _client_ip(request: Request) -> str:
     return client_address.from_headers(peer, request.headers, trusted)
 
 
-def _back(path: str, outcome: str) -> RedirectResponse:
-    """Back to the wizard (public base URL + a path we built) with the sign-in's outcome."""
+async def _back(path: str, outcome: str) -> RedirectResponse:
+    """Back to the wizard or the manage page (public base URL + a path we built) with the
+    sign-in's outcome."""
     base = get_settings().public_base_url.rstrip("/")
-    path = path if path.startswith(WIZARD_PATH) else WIZARD_PATH
+    if path.startswith(MANAGE_PATH + "?"):
+        path = await run_in_threadpool(_manage_with_token, path)
+    elif path != MANAGE_PATH and not path.startswith(WIZARD_PATH):
+        path = WIZARD_PATH
     joiner = "&" if "?" in path else "?"
     response = RedirectResponse(
         f"{base}{path}{joiner}aanmelding={quote(outcome)}", status_code=303, headers=HEADERS
@@ -99,11 +132,28 @@ def _allowed(client_ip: str) -> bool:
 
 def _start(service_slug: str, topic_slug: str, language: str, client_ip: str) -> tuple:
     """Check the topic, store the sign-in under way; (started, return path)."""
-    settings = get_settings()
     back = wizard_path(service_slug, topic_slug)
-    if not settings.identification_configured:
+    if not get_settings().identification_configured:
         raise signin.SignInRefused("identity_off", back)
-    level = _level_for(service_slug, topic_slug)
+    return _begin(_level_for(service_slug, topic_slug), back, language, client_ip)
+
+
+def _start_manage(reference: str, token: str, language: str, client_ip: str) -> tuple:
+    """Check the personal link, store the sign-in under way; (started, return path)."""
+    with session_scope() as session:
+        appointment = booking.find_by_token(session, reference, token)
+        if appointment is None:
+            raise signin.SignInRefused("identity_expired", MANAGE_PATH)
+        back = manage_path(appointment.reference)
+        level = owner.needed_level(appointment, session.get(Topic, appointment.topic_id))
+    if not get_settings().identification_configured or level == "none":
+        raise signin.SignInRefused("identity_off", back)
+    return _begin(level, back, language, client_ip)
+
+
+def _begin(level: str, back: str, language: str, client_ip: str) -> tuple:
+    """Count the start for this address and store the sign-in under way."""
+    settings = get_settings()
     if not _allowed(client_ip):
         raise signin.SignInRefused("identity_busy", back)
     with session_scope() as session:
@@ -121,22 +171,26 @@ def _start(service_slug: str, topic_slug: str, language: str, client_ip: str) ->
 
 
 async def identity_start(request: Request) -> Response:
-    """GET /api/identity/start?dienst=…&onderwerp=…: remember the sign-in, go to the provider."""
-    service_slug = request.query_params.get("dienst", "")[:64]
-    topic_slug = request.query_params.get("onderwerp", "")[:64]
-    language = normalise_language(request.query_params.get("lang", "nl"))
-    fallback = wizard_path(service_slug, topic_slug) if service_slug else WIZARD_PATH
+    """GET /api/identity/start?dienst=…&onderwerp=… (wizard) or ?afspraak=…&token=… (manage
+    page): remember the sign-in, go to the provider."""
+    query = request.query_params
+    language = normalise_language(query.get("lang", "nl"))
+    if "afspraak" in query:
+        fallback = MANAGE_PATH
+        work: tuple = (_start_manage, query["afspraak"][:16], query.get("token", "")[:256])
+    else:
+        service_slug, topic_slug = query.get("dienst", "")[:64], query.get("onderwerp", "")[:64]
+        fallback = wizard_path(service_slug, topic_slug) if service_slug else WIZARD_PATH
+        work = (_start, service_slug, topic_slug)
     try:
-        started, _back_path = await run_in_threadpool(
-            _start, service_slug, topic_slug, language, _client_ip(request)
-        )
+        started, _back_path = await run_in_threadpool(*work, language, _client_ip(request))
     except signin.SignInRefused as refused:
-        return _back(refused.return_path or fallback, refused.reason)
+        return await _back(refused.return_path or fallback, refused.reason)
     except oidc.IdentityRefused as refused:
-        return _back(fallback, refused.reason)
+        return await _back(fallback, refused.reason)
     except Exception:
         log.exception("citizen sign-in could not start")
-        return _back(fallback, "identity_unavailable")
+        return await _back(fallback, "identity_unavailable")
     response = RedirectResponse(started.url, status_code=303, headers=HEADERS)
     _set_cookie(response, started.cookie_value, signin.FLOW_LIFETIME.total_seconds())
     return response
@@ -181,19 +235,19 @@ async def identity_callback(request: Request) -> Response:
         )
     except signin.SignInRefused as refused:
         log.info("citizen sign-in refused: %s", refused.reason)
-        response = _back(refused.return_path, refused.reason)
+        response = await _back(refused.return_path, refused.reason)
         response.delete_cookie(signin.COOKIE, path="/")
         return response
     except oidc.IdentityRefused as refused:
-        response = _back(WIZARD_PATH, refused.reason)
+        response = await _back(WIZARD_PATH, refused.reason)
         response.delete_cookie(signin.COOKIE, path="/")
         return response
     except Exception:
         log.exception("citizen sign-in could not finish")
-        response = _back(WIZARD_PATH, "identity_unavailable")
+        response = await _back(WIZARD_PATH, "identity_unavailable")
         response.delete_cookie(signin.COOKIE, path="/")
         return response
-    response = _back(back, "ok")
+    response = await _back(back, "ok")
     _set_cookie(response, new_cookie, signin.IDENTITY_LIFETIME.total_seconds())
     return response
 

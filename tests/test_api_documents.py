@@ -16,10 +16,12 @@ from balie.services import documents, staff_auth
 from balie.services.booking import manage_token_for
 from balie.services.demo_data import load_demo_data
 from balie.services.documents.scanner import scanner_from_settings
+from balie.services.identity import signin
 from balie.settings import get_settings
 from tests.clamav import ClamAV
 from tests.samples import pdf_document, png_image
 from tests.services.documents.test_documents import book
+from tests.states.test_manage_identity_state import identified, signed_in
 
 SECRET = "s"  # the secret tests.services.documents.test_documents.book derives tokens with
 
@@ -154,3 +156,23 @@ def test_hostile_document_ids_are_404(client: TestClient, world: dict) -> None:
     base = f"/api/v1/appointments/{mine.reference}/documents/"
     for bad in ("0", "-1", "abc", "99999999999999999999", "1%00"):
         assert client.get(base + bad, headers=bearer(mine)).status_code == 404
+
+
+def test_an_identified_appointment_needs_the_same_persons_sign_in_too(
+    client: TestClient, session: Session, scanning: ClamAV
+) -> None:
+    load_demo_data(session)
+    mine = identified(session)
+    pdf = add(session, mine, "huurcontract.pdf", pdf_document())
+    listing = f"/api/v1/appointments/{mine.reference}/documents"
+    assert client.get(url(mine, pdf), headers=bearer(mine)).status_code == 404  # link alone
+    assert client.get(listing, headers=bearer(mine)).status_code == 404
+    namesake = signed_in(session, "namesake", "cd" * 32).split("=", 1)[1]
+    client.cookies.set(signin.COOKIE, namesake)
+    assert client.get(url(mine, pdf), headers=bearer(mine)).status_code == 404
+    assert client.get(listing, headers=bearer(mine)).status_code == 404
+    client.cookies.set(signin.COOKIE, signed_in(session, "jan").split("=", 1)[1])
+    answer = client.get(url(mine, pdf), headers=bearer(mine))
+    assert answer.status_code == 200 and answer.content.startswith(b"%PDF")
+    assert [d["filename"] for d in client.get(listing, headers=bearer(mine)).json()["documents"]]
+    assert client.get(url(mine, pdf)).status_code == 404  # the sign-in alone: no link, nothing

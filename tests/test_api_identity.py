@@ -20,7 +20,7 @@ from sqlmodel import Session, SQLModel, select
 from balie import db
 from balie.api import api
 from balie.db_types import utcnow
-from balie.models import Appointment, CitizenSignIn
+from balie.models import Appointment, CitizenSignIn, Topic
 from balie.services import booking
 from balie.services.catalogue import get_organisation
 from balie.services.demo_data import load_demo_data
@@ -29,6 +29,7 @@ from balie.services.validation import CitizenDetails
 from balie.services.wizard import bookable_days
 from balie.settings import get_settings
 from tests.fakes.oidc import ACR_LOW, ACR_SUBSTANTIAL, NATIONAL_NUMBER, Provider, running_provider
+from tests.states.test_manage_identity_state import identified
 
 CALLBACK = "http://localhost:8000/api/identity/callback"  # REFLEX_API_URL's default + path
 START = "/api/identity/start?dienst=burgerzaken&onderwerp=adreswijziging"
@@ -267,3 +268,74 @@ def test_starting_sign_ins_is_limited_per_address(
     assert client.get(START).headers["location"].startswith(provider.issuer)
     assert outcome_of(client.get(START)) == "identity_busy"
     assert len(session.exec(select(CitizenSignIn)).all()) == 2
+
+
+def identified_appointment(session: Session, days: int = 1) -> tuple[Appointment, str]:
+    """Jan's appointment of the topic that needs identification; and its personal token."""
+    settings = get_settings()
+    appointment = identified(session, days)
+    appointment.identity_number_hash = signin.number_hash(NATIONAL_NUMBER, settings)
+    token = booking.manage_token_for(appointment.reference, settings.secret_keys()[0])
+    appointment.manage_token_hash = booking.token_hash(token)
+    session.add(appointment)
+    session.commit()
+    return appointment, token
+
+
+def test_the_manage_page_sign_in_comes_back_with_the_link_and_opens_the_documents(
+    client, provider: Provider, session: Session
+) -> None:
+    appointment, token = identified_appointment(session)
+    listing = f"/api/v1/appointments/{appointment.reference}/documents?token={token}"
+    assert client.get(listing).status_code == 404  # the link alone
+    started = client.get(f"/api/identity/start?afspraak={appointment.reference}&token={token}")
+    assert started.headers["location"].startswith(provider.issuer + "/auth")
+    flow = session.exec(select(CitizenSignIn)).one()
+    assert flow.return_path == f"/afspraak?ref={appointment.reference}"
+    assert token not in database_text(session)  # rebuilt on the way back, never stored
+    response = client.get(
+        "/api/identity/callback", params=sign_in_at_provider(started.headers["location"])
+    )
+    back = urlsplit(response.headers["location"])
+    assert back.path == "/afspraak"
+    assert parse_qs(back.query) == {
+        "ref": [appointment.reference],
+        "token": [token],
+        "aanmelding": ["ok"],
+    }
+    assert client.get(listing).json() == {"documents": []}  # link + the same person
+
+
+def test_another_persons_sign_in_does_not_open_the_documents(
+    client, provider: Provider, session: Session
+) -> None:
+    appointment, token = identified_appointment(session)
+    started = client.get(f"/api/identity/start?afspraak={appointment.reference}&token={token}")
+    answer = sign_in_at_provider(started.headers["location"], "naamgenoot")
+    assert outcome_of(client.get("/api/identity/callback", params=answer)) == "ok"
+    listing = f"/api/v1/appointments/{appointment.reference}/documents?token={token}"
+    assert client.get(listing).status_code == 404
+
+
+def test_a_manage_sign_in_starts_only_with_a_valid_link(
+    client, provider: Provider, session: Session
+) -> None:
+    appointment, token = identified_appointment(session)
+    for link in (f"afspraak={appointment.reference}&token={'0' * 64}", "afspraak=%00&token="):
+        response = client.get(f"/api/identity/start?{link}")
+        back = urlsplit(response.headers["location"])
+        assert back.path == "/afspraak" and parse_qs(back.query) == {
+            "aanmelding": ["identity_expired"]
+        }
+    assert session.exec(select(CitizenSignIn)).all() == []
+    # A topic without identification: back to its own page, the link checked and rebuilt.
+    public = identified_appointment(session, 2)[0]
+    public.identity_verified_at = public.identity_level = None
+    public.topic_id = session.exec(select(Topic.id).where(Topic.slug == "algemene-vraag")).first()
+    session.add(public)
+    session.commit()
+    public_token = booking.manage_token_for(public.reference, get_settings().secret_keys()[0])
+    response = client.get(f"/api/identity/start?afspraak={public.reference}&token={public_token}")
+    assert outcome_of(response) == "identity_off"
+    assert f"token={public_token}" in response.headers["location"]
+    assert token not in response.headers["location"]

@@ -14,7 +14,7 @@ from balie.components.layout import page_frame
 from balie.components.text import localised, t, text_for
 from balie.components.time_picker import time_picker
 from balie.i18n import ERRORS
-from balie.states.manage import ManageState
+from balie.states.manage import SIGN_IN_OUTCOMES, ManageState
 from balie.states.site import SiteState
 
 M = ManageState
@@ -79,11 +79,36 @@ def view() -> rx.Component:
     )
 
 
-def documents_section() -> rx.Component:
-    """What the topic asks for, the documents exchanged so far, and sending one."""
-    return rx.el.section(
-        rx.heading(t("doc_heading"), as_="h2", size="5", margin_top="1.5rem", id="documents"),
-        requested_list(M.requested_documents),
+def documents_sign_in() -> rx.Component:
+    """For an appointment that needed identification: sign in as its person first."""
+    return rx.box(
+        message_box(
+            M.identity_outcome,
+            [*SIGN_IN_OUTCOMES, "doc_sign_in_failed"],
+            "identity-outcome",
+            problem=True,
+        ),
+        rx.cond(
+            M.signed_in_other,
+            rx.callout(t("doc_sign_in_other"), color_scheme="red", role="alert", id="other-person"),
+        ),
+        rx.text(t("doc_sign_in"), weight="bold", id="documents-sign-in-text"),
+        rx.text(t("doc_sign_in_why"), margin_bottom="1rem"),
+        # A full page load: the start route lives on the backend (see the wizard's link).
+        rx.el.a(
+            t("identity_button"),
+            href=M.identity_start_url,
+            id="documents-sign-in",
+            class_name="button-link",
+            custom_attrs={"reloadDocument": True},
+        ),
+        margin_top="1rem",
+    )
+
+
+def documents_shared() -> rx.Component:
+    """The documents exchanged so far, and sending one."""
+    return rx.fragment(
         rx.heading(t("doc_list"), as_="h3", size="4", margin_top="1rem"),
         document_list(M.documents, "doc_from_you", "doc_from_city", "document-list"),
         document_message(M.document_message, M.document_file, "document-message"),
@@ -91,6 +116,15 @@ def documents_section() -> rx.Component:
             M.can_upload,
             upload_zone("citizen-documents", M.upload_documents, M.max_size_label, M.checking),
         ),
+    )
+
+
+def documents_section() -> rx.Component:
+    """What the topic asks for, the documents exchanged so far, and sending one."""
+    return rx.el.section(
+        rx.heading(t("doc_heading"), as_="h2", size="5", margin_top="1.5rem", id="documents"),
+        requested_list(M.requested_documents),
+        rx.cond(M.documents_locked, documents_sign_in(), documents_shared()),
         aria_labelledby="documents",
     )
 

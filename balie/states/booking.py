@@ -10,7 +10,6 @@ import asyncio
 import dataclasses
 import secrets
 from datetime import datetime
-from http.cookies import CookieError, SimpleCookie
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -240,12 +239,7 @@ class BookingState(BookingFormState, TimePickerState, rx.State):
 
     def _identity_cookie(self) -> str:
         """This browser's sign-in cookie (HttpOnly: read from the connection, never the page)."""
-        try:
-            jar = SimpleCookie(self.router.headers.cookie or "")
-        except CookieError:
-            return ""
-        morsel = jar.get(signin.COOKIE)
-        return morsel.value if morsel else ""
+        return signin.cookie_from_header(self.router.headers.cookie)
 
     def _read_identity(self, outcome: str) -> None:
         """After the provider sent the citizen back: the verified name, or why not."""

@@ -2,6 +2,9 @@
 
 The page is opened with the personal link (reference + token). Every handler looks the
 appointment up again with that token, so a browser can only ever touch its own appointment.
+When the appointment needed identification, its documents also need a live sign-in of the same
+person in this browser (the HttpOnly cookie, read from the connection); time and cancelling
+keep working with the link alone.
 """
 
 from __future__ import annotations
@@ -9,14 +12,18 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 import reflex as rx
+from reflex.config import get_config
 
+from balie.api_identity import START_PATH
 from balie.db import session_scope
 from balie.db_types import utcnow
 from balie.models import Appointment, Organisation, Service, Topic
 from balie.services import booking, documents
 from balie.services.citizen_mail import calendar_file
+from balie.services.identity import owner, signin
 from balie.services.wizard import bookable_days, join_is_open, summarise
 from balie.settings import get_settings
 from balie.states import documents as shared
@@ -27,6 +34,16 @@ from balie.worker import run_appointment_jobs
 
 FOCUS_HEADING = "setTimeout(() => document.getElementById('step-heading')?.focus(), 60)"
 MODES = ("view", "move", "confirm_move", "cancel")
+SIGN_IN_NEEDED = "sign_in_needed"
+# Sign-in outcomes shown as they are; the others speak of a booking, so the page says "failed".
+SIGN_IN_OUTCOMES = ("identity_off", "identity_expired", "identity_unavailable", "identity_busy")
+
+
+def _outcome_key(outcome: Any) -> str:
+    """The text key for the sign-in's outcome in the return address ("" when none or ok)."""
+    if not isinstance(outcome, str) or outcome in ("", "ok"):
+        return ""
+    return outcome if outcome in SIGN_IN_OUTCOMES else "doc_sign_in_failed"
 
 
 class ManageState(TimePickerState, rx.State):
@@ -56,6 +73,11 @@ class ManageState(TimePickerState, rx.State):
     document_message: str = ""
     document_file: str = ""
     checking: bool = False
+    # Identification: the documents need a sign-in of the appointment's person in this browser.
+    documents_locked: bool = False
+    signed_in_other: bool = False
+    identity_outcome: str = ""
+    identity_start_url: str = ""
     _token: str = ""
     _start_iso: str = ""
     _pending: list[int] = []
@@ -85,10 +107,30 @@ class ManageState(TimePickerState, rx.State):
         topic = session.get(Topic, appointment.topic_id)
         requested = topic.documents_requested if topic else []
         self.requested_documents = [dict(item) for item in requested if isinstance(item, dict)]
-        docs = documents.documents_of(session, appointment.id)
+        person = signin.verified_for(session, self._identity_cookie(), now)
+        allowed = owner.may_share_documents(appointment, topic, person)
+        self.documents_locked = not allowed
+        self.signed_in_other = person is not None and not allowed
+        self.identity_start_url = "" if allowed else self._start_url()
+        docs = documents.documents_of(session, appointment.id) if allowed else []
         self.documents = shared.citizen_views(docs, self.reference, self._token)
-        self.can_upload = documents.may_exchange(appointment, now)
+        self.can_upload = allowed and documents.may_exchange(appointment, now)
         self.max_size_label = documents.size_label(get_settings().document_max_bytes)
+
+    def _identity_cookie(self) -> str:
+        """This browser's sign-in cookie (HttpOnly: read from the connection, never the page)."""
+        return signin.cookie_from_header(self.router.headers.cookie)
+
+    def _start_url(self) -> str:
+        """The sign-in's start route for this link; it comes back to this page."""
+        query = urlencode({"afspraak": self.reference, "token": self._token})
+        return f"{(get_config().api_url or '').rstrip('/')}{START_PATH}?{query}"
+
+    def _may_share(self, session: Any, appointment: Appointment) -> bool:
+        """Whether this browser may see and send the appointment's documents (checked again)."""
+        person = signin.verified_for(session, self._identity_cookie(), utcnow())
+        topic = session.get(Topic, appointment.topic_id)
+        return owner.may_share_documents(appointment, topic, person)
 
     def _refresh(self) -> None:
         """Show the appointment as the database has it now."""
@@ -107,6 +149,7 @@ class ManageState(TimePickerState, rx.State):
         self.mode, self.notice, self.message, self.found = "view", "", "", False
         self.document_message, self.document_file, self.documents = "", "", []
         self.checking = False
+        self.identity_outcome = _outcome_key(params.get("aanmelding", ""))
         with session_scope() as session:
             appointment = self._current(session)
             if appointment is not None:
@@ -260,6 +303,8 @@ class ManageState(TimePickerState, rx.State):
             appointment = self._current(session)
             if appointment is None:
                 return [], [documents.CLOSED]
+            if not self._may_share(session, appointment):
+                return [], [SIGN_IN_NEEDED]
             return shared.receive_all(appointment, uploads, session, address=address)
 
     @rx.event(background=True)

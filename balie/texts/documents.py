@@ -64,6 +64,30 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "You can no longer send documents for this appointment.",
     },
     "doc_no_file": {"nl": "Kies eerst een bestand.", "en": "Choose a file first."},
+    "doc_sign_in": {
+        "nl": "Meld u aan met itsme of eID om documenten te delen",
+        "en": "Sign in with itsme or eID to share documents",
+    },
+    "doc_sign_in_why": {
+        "nl": "Voor deze afspraak moesten we zeker weten wie je bent. Daarom zie en stuur je "
+        "documenten pas als je je aanmeldt. Meld je aan als de persoon van de afspraak.",
+        "en": "For this appointment we had to be sure who you are. So you see and send "
+        "documents only after you sign in. Sign in as the person of the appointment.",
+    },
+    "doc_sign_in_other": {
+        "nl": "Je bent aangemeld als iemand anders dan de persoon van deze afspraak. Daarom "
+        "zie je de documenten niet.",
+        "en": "You are signed in as someone other than the person of this appointment. So "
+        "you do not see the documents.",
+    },
+    "doc_sign_in_failed": {
+        "nl": "Het aanmelden is niet gelukt. Probeer het opnieuw.",
+        "en": "Signing in did not work. Please try again.",
+    },
+    "doc_sign_in_needed": {
+        "nl": "Meld je eerst aan met itsme of eID. Daarna kun je documenten sturen.",
+        "en": "First sign in with itsme or eID. Then you can send documents.",
+    },
     "doc_staff_add": {"nl": "Document toevoegen", "en": "Add a document"},
     "doc_staff_heading": {
         "nl": "Document toevoegen voor de burger",
@@ -92,6 +116,7 @@ DOCUMENT_MESSAGES = [
     "doc_too_many",
     "doc_rate_limited",
     "doc_empty",
+    "doc_sign_in_needed",
     "doc_closed",
     "doc_no_file",
 ]

@@ -18,13 +18,15 @@ from sqlmodel import select
 from balie.db import session_scope
 from balie.db_types import utcnow
 from balie.models import Appointment, AuditEntry, StaffMember
-from balie.services.identity import oidc
+from balie.services.booking import manage_token_for, token_hash
+from balie.services.identity import oidc, signin
 from balie.settings import get_settings
 from tests.e2e.conftest import APP_URL, E2E_OUTBOX, tab_to
 from tests.e2e.htmlcs import htmlcs_errors
 from tests.e2e.staff_helpers import AGENT, sign_in_as
 from tests.e2e.test_booking import assert_accessible, heading_has_focus
-from tests.fakes.oidc import Provider, running_provider
+from tests.fakes.oidc import NATIONAL_NUMBER, Provider, running_provider
+from tests.states.test_manage_identity_state import identified
 
 
 @pytest.fixture
@@ -177,3 +179,42 @@ def test_the_contact_centre_sends_a_link_instead_of_booking(
     assert len(mails) == 1
     body = mails[0].get_body(("plain",)).get_content()
     assert "/boeken?dienst=burgerzaken&onderwerp=adreswijziging" in body
+
+
+def identified_appointment_link() -> str:
+    """Jan's booked appointment of a topic that needs identification: its personal link."""
+    settings = get_settings()
+    with session_scope() as session:
+        appointment = identified(session, days=40)  # far from the times the wizard tests book
+        appointment.identity_number_hash = signin.number_hash(NATIONAL_NUMBER, settings)
+        token = manage_token_for(appointment.reference, settings.secret_keys()[0])
+        appointment.manage_token_hash = token_hash(token)
+        session.add(appointment)
+        session.commit()
+        return f"/afspraak?ref={appointment.reference}&token={token}"
+
+
+def test_the_manage_page_asks_the_same_person_to_sign_in_before_documents(
+    page: Page, base_url: str, provider: Provider
+) -> None:
+    page.goto(base_url + identified_appointment_link())
+    intro = page.locator("#documents-sign-in-text")
+    expect(intro).to_have_text("Meld u aan met itsme of eID om documenten te delen")
+    expect(page.locator("#start-move")).to_be_visible()  # the link alone: time and cancelling
+    expect(page.locator("#citizen-documents")).to_have_count(0)
+    expect(page.locator("#document-list-none")).to_have_count(0)
+    assert_checked(page)
+
+    tab_to(page, "#documents-sign-in")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Test-aanmelding")).to_be_visible()
+    tab_to(page, "#account")
+    page.keyboard.type("jan")
+    tab_to(page, "button[value=login]")
+    page.keyboard.press("Enter")
+
+    expect(page).to_have_url(re.compile(r"/afspraak/?\?ref=.*&token=.*aanmelding=ok"))
+    expect(page.locator("#document-list-none")).to_be_visible()
+    expect(page.locator("#citizen-documents")).to_have_count(1)
+    expect(intro).to_have_count(0)
+    assert_checked(page)

@@ -42,6 +42,8 @@ CITIZEN = {
     "email": "jan.peeters@example.org",
     "egovNRN": NATIONAL_NUMBER,
 }
+# Another person with the same name (never the same national register number).
+NAMESAKE = {**CITIZEN, "birthdate": "1990-02-14", "egovNRN": "90021400161"}
 
 
 def free_port() -> int:
@@ -105,7 +107,11 @@ class Provider:
             },
             "signing_keys": [key.as_dict(private=True) for key in self.signing_keys],
             "acr_values": [ACR_LOW, ACR_SUBSTANTIAL, ACR_HIGH],
-            "accounts": {"jan": CITIZEN, "zonder-naam": {"birthdate": "1990-01-01"}},
+            "accounts": {
+                "jan": CITIZEN,
+                "naamgenoot": NAMESAKE,
+                "zonder-naam": {"birthdate": "1990-01-01"},
+            },
         }
 
     def start(self) -> None:

@@ -14,6 +14,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from http.cookies import CookieError, SimpleCookie
 from typing import Any
 
 from sqlalchemy import delete
@@ -84,6 +85,16 @@ def number_hash(number: str, settings: Settings) -> str:
         "identity:" + settings.secret_key.get_secret_value()
     )
     return hmac.new(key.encode(), number.encode(), hashlib.sha256).hexdigest()
+
+
+def cookie_from_header(header: str | None) -> str:
+    """This browser's sign-in cookie from a Cookie header ("" when absent or unreadable)."""
+    try:
+        jar = SimpleCookie(header or "")
+    except CookieError:
+        return ""
+    morsel = jar.get(COOKIE)
+    return morsel.value if morsel else ""
 
 
 def mask_number(number: str | None) -> str:
