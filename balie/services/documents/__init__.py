@@ -122,10 +122,12 @@ def documents_for(session: Session, appointment_ids: list[int]) -> dict[int, lis
 
 
 def size_label(size: int) -> str:
-    """A size people read: '820 kB', '2.4 MB'."""
+    """A size people read: '820 kB', '2.4 MB', '10 MB' (no decimals from 10 MB on)."""
     if size < 1_000_000:
         return f"{max(1, round(size / 1000))} kB"
-    return f"{size / 1_000_000:.1f} MB"
+    if size < 9_950_000:
+        return f"{size / 1_000_000:.1f} MB"
+    return f"{size // 1_000_000} MB"  # rounded down: the limit is never shown above itself
 
 
 def receive(

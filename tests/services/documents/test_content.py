@@ -40,3 +40,12 @@ def test_clamav_answers_are_read_strictly() -> None:
     for odd in ("", "stream: INSTREAM size limit exceeded. ERROR", "garbage"):
         with pytest.raises(ScannerUnavailable):
             parse_reply(odd)
+
+
+def test_sizes_read_as_people_write_them() -> None:
+    from balie.services.documents import size_label
+
+    assert size_label(820_400) == "820 kB"
+    assert size_label(2_430_000) == "2.4 MB"
+    assert size_label(10 * 1024 * 1024) == "10 MB"  # the default limit, 10.49 MB
+    assert size_label(100 * 1024 * 1024) == "104 MB"
