@@ -22,6 +22,25 @@ from balie.services.slots import free_slots
 from balie.services.validation import CitizenDetails
 
 
+def book_first_free_oog_time(
+    session: Session, phone: str | None = None, question: str | None = None
+) -> booking.Booked:
+    """The demo data, and Nora's booking of OOG's first free time (a Jitsi meeting)."""
+    load_demo_data(session)
+    gent = get_organisation(session, "gent")
+    service = booking.find_live_service(session, gent, "oog")
+    now = utcnow()
+    first = free_slots(session, service, now.date(), (now + timedelta(days=14)).date(), now)[0]
+    details = CitizenDetails("Nora", "nora@example.be", phone, "nl", question, True)
+    return booking.book(
+        session,
+        gent,
+        booking.BookingRequest("oog", "zaak-starten", first.start, details),
+        meeting_provider="jitsi",
+        secret_key="s",
+    )
+
+
 def test_the_app_registers_the_background_worker() -> None:
     from balie.balie import app
 
@@ -33,19 +52,7 @@ def test_the_app_registers_the_background_worker() -> None:
 def test_run_appointment_jobs_makes_the_link_and_sends_the_confirmation(
     session: Session, app_database: Engine, tmp_path
 ) -> None:
-    load_demo_data(session)
-    gent = get_organisation(session, "gent")
-    service = booking.find_live_service(session, gent, "oog")
-    now = utcnow()
-    first = free_slots(session, service, now.date(), (now + timedelta(days=14)).date(), now)[0]
-    details = CitizenDetails("Nora", "nora@example.be", None, "nl", None, True)
-    booked = booking.book(
-        session,
-        gent,
-        booking.BookingRequest("oog", "zaak-starten", first.start, details),
-        meeting_provider="jitsi",
-        secret_key="s",
-    )
+    booked = book_first_free_oog_time(session)
     worker.run_appointment_jobs(booked.appointment.id)
     session.expire_all()
     appointment = session.get(Appointment, booked.appointment.id)
@@ -58,26 +65,15 @@ def test_run_appointment_jobs_makes_the_link_and_sends_the_confirmation(
 def test_the_retention_round_erases_only_old_personal_data(
     session: Session, app_database: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    load_demo_data(session)
-    gent = get_organisation(session, "gent")
-    service = booking.find_live_service(session, gent, "oog")
-    now = utcnow()
-    first = free_slots(session, service, now.date(), (now + timedelta(days=14)).date(), now)[0]
-    details = CitizenDetails("Nora", "nora@example.be", "+32470123456", "nl", "Vraag", True)
-    booked = booking.book(
-        session,
-        gent,
-        booking.BookingRequest("oog", "zaak-starten", first.start, details),
-        meeting_provider="jitsi",
-        secret_key="s",
-    )
+    booked = book_first_free_oog_time(session, "+32470123456", "Vraag")
+    service_id, end = booked.appointment.service_id, booked.appointment.end_at
     assert worker.erase_expired_personal_data() == 0  # not yet past the retention period
-    monkeypatch.setattr(worker, "utcnow", lambda: first.end + timedelta(days=31))
+    monkeypatch.setattr(worker, "utcnow", lambda: end + timedelta(days=31))
     assert worker.erase_expired_personal_data() == 1
     session.expire_all()
     stored = session.get(Appointment, booked.appointment.id)
     assert (stored.citizen_name, stored.citizen_email, stored.question) == (None, None, None)
-    assert stored.service_id == service.id
+    assert stored.service_id == service_id
 
 
 def test_the_booking_answer_has_the_link_but_leaves_the_e_mail_to_the_worker(
@@ -125,19 +121,7 @@ def test_a_change_waits_for_the_meeting_and_wakes_the_worker_for_the_e_mail(
     loop = asyncio.new_event_loop()
     woken = asyncio.Event()
     monkeypatch.setattr(worker, "_wake", (loop, woken))  # a worker runs in this process
-    load_demo_data(session)
-    gent = get_organisation(session, "gent")
-    service = booking.find_live_service(session, gent, "oog")
-    now = utcnow()
-    first = free_slots(session, service, now.date(), (now + timedelta(days=14)).date(), now)[0]
-    details = CitizenDetails("Nora", "nora@example.be", None, "nl", None, True)
-    booked = booking.book(
-        session,
-        gent,
-        booking.BookingRequest("oog", "zaak-starten", first.start, details),
-        meeting_provider="jitsi",
-        secret_key="s",
-    )
+    booked = book_first_free_oog_time(session)
     worker.run_appointment_jobs(booked.appointment.id)
     session.expire_all()
     assert session.get(Appointment, booked.appointment.id).meeting_state == MeetingState.READY
@@ -159,19 +143,7 @@ def test_a_change_waits_for_the_meeting_and_wakes_the_worker_for_the_e_mail(
 def test_a_slow_meeting_provider_holds_the_answer_only_for_the_configured_wait(
     session: Session, app_database: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    load_demo_data(session)
-    gent = get_organisation(session, "gent")
-    service = booking.find_live_service(session, gent, "oog")
-    now = utcnow()
-    first = free_slots(session, service, now.date(), (now + timedelta(days=14)).date(), now)[0]
-    details = CitizenDetails("Nora", "nora@example.be", None, "nl", None, True)
-    booked = booking.book(
-        session,
-        gent,
-        booking.BookingRequest("oog", "zaak-starten", first.start, details),
-        meeting_provider="jitsi",
-        secret_key="s",
-    )
+    booked = book_first_free_oog_time(session)
     release = threading.Event()
     real_context = worker.job_context
 
