@@ -79,14 +79,19 @@ def _hashes_of_build(folder: str, _stamp: float) -> tuple[str, ...]:
     return inline_script_hashes(Path(folder))
 
 
-def current_script_hashes() -> tuple[str, ...]:
-    """Inline script hashes of the build being served (none when there is no build)."""
+def _served_build() -> tuple[str, float] | None:
+    """The build folder and its stamp (changes when the frontend is built again); None: none."""
     folder = _build_dir()
     try:
-        stamp = (folder / "index.html").stat().st_mtime
+        return str(folder), (folder / "index.html").stat().st_mtime
     except OSError:
-        return ()
-    return _hashes_of_build(str(folder), stamp)
+        return None
+
+
+def current_script_hashes() -> tuple[str, ...]:
+    """Inline script hashes of the build being served (none when there is no build)."""
+    build = _served_build()
+    return _hashes_of_build(*build) if build else ()
 
 
 @lru_cache(maxsize=4)
@@ -106,12 +111,8 @@ def page_folders() -> frozenset[str]:
     Starlette's static files answer "/boeken" with a redirect to "/boeken/" when "boeken/" is a
     folder (it is one because of "/boeken/bevestigd"): a round trip before every page.
     """
-    folder = _build_dir()
-    try:
-        stamp = (folder / "index.html").stat().st_mtime
-    except OSError:
-        return frozenset()
-    return _folders_of_build(str(folder), stamp)
+    build = _served_build()
+    return _folders_of_build(*build) if build else frozenset()
 
 
 def _without_redirect(scope: Scope) -> Scope:
