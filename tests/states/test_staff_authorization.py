@@ -95,11 +95,18 @@ def _snapshot(session: Session) -> dict[str, list]:
 
 def _appointment(session: Session) -> Appointment:
     """A booked appointment for later today of a demo counsellor (something worth attacking)."""
-    service = session.exec(select(Service).where(Service.slug == "verhuurderspunt")).one()
+    return booked_appointment(session, "Burger Doelwit", "doelwit@example.be")
+
+
+def booked_appointment(
+    session: Session, name: str, email: str, days: int = 1, service_slug: str = "verhuurderspunt"
+) -> Appointment:
+    """A booked appointment in ``days`` days with a counsellor of the service."""
+    service = session.exec(select(Service).where(Service.slug == service_slug)).one()
     staff_id = session.exec(
         select(StaffService.staff_id).where(StaffService.service_id == service.id)
     ).first()
-    start = utcnow().replace(microsecond=0) + timedelta(days=1)
+    start = utcnow().replace(microsecond=0) + timedelta(days=days)
     reference = new_reference()
     appointment = Appointment(
         reference=reference,
@@ -110,8 +117,8 @@ def _appointment(session: Session) -> Appointment:
         start_at=start,
         end_at=start + timedelta(minutes=30),
         busy_until=start + timedelta(minutes=40),
-        citizen_name="Burger Doelwit",
-        citizen_email="doelwit@example.be",
+        citizen_name=name,
+        citizen_email=email,
         manage_token_hash=token_hash(manage_token_for(reference, "s")),
     )
     session.add(appointment)

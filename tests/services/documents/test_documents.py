@@ -15,18 +15,16 @@ from balie.models import (
     Document,
     DocumentStatus,
     Organisation,
-    Service,
     StaffMember,
     StaffService,
-    Topic,
 )
 from balie.services import documents, retention
-from balie.services.booking import manage_token_for, new_reference, token_hash
 from balie.services.demo_data import load_demo_data
 from balie.services.documents import vault
 from balie.services.documents.scanner import ClamdScanner, ClamscanScanner, FallbackScanner
 from tests.clamav import EICAR, REPORTED_AS, ClamAV
 from tests.samples import PROGRAM, ZIP_ARCHIVE, pdf_document, png_image
+from tests.states.test_staff_authorization import booked_appointment
 
 KEY = bytes(range(32))
 
@@ -45,28 +43,7 @@ def scanner(clamav: ClamAV) -> ClamdScanner:
 
 def book(session: Session, days: int = 1, service_slug: str = "verhuurderspunt") -> Appointment:
     """A booked appointment in ``days`` days with a counsellor of the service."""
-    service = session.exec(select(Service).where(Service.slug == service_slug)).one()
-    staff_id = session.exec(
-        select(StaffService.staff_id).where(StaffService.service_id == service.id)
-    ).first()
-    start = utcnow().replace(microsecond=0) + timedelta(days=days)
-    reference = new_reference()
-    appointment = Appointment(
-        reference=reference,
-        organisation_id=service.organisation_id,
-        service_id=service.id,
-        topic_id=session.exec(select(Topic.id).where(Topic.service_id == service.id)).first(),
-        staff_id=staff_id,
-        start_at=start,
-        end_at=start + timedelta(minutes=30),
-        busy_until=start + timedelta(minutes=40),
-        citizen_name="Burger Document",
-        citizen_email="document@example.be",
-        manage_token_hash=token_hash(manage_token_for(reference, "s")),
-    )
-    session.add(appointment)
-    session.commit()
-    return appointment
+    return booked_appointment(session, "Burger Document", "document@example.be", days, service_slug)
 
 
 @pytest.fixture
