@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import NamedTuple
 
 import pytest
 from sqlmodel import Session, select
@@ -53,10 +54,22 @@ def settings_for(tiny: TinyProvider, **changes: object) -> Settings:
     return Settings(_env_file=None, **values)
 
 
-def sign_in(
-    session: Session, tiny: TinyProvider, level: str = "substantial", **claim_changes: object
-) -> tuple[str, CitizenSignIn]:
-    """Start a sign-in, let the tiny provider answer with a token, finish it."""
+class Flow(NamedTuple):
+    """A sign-in under way at the tiny provider."""
+
+    settings: Settings
+    client: oidc.ProviderClient
+    cookie: str
+    row: CitizenSignIn
+
+
+def start_flow(
+    session: Session,
+    tiny: TinyProvider,
+    level: str = "substantial",
+    return_path: str = "/boeken?dienst=burgerzaken&onderwerp=adreswijziging",
+) -> Flow:
+    """Start a sign-in at the tiny provider."""
     settings = settings_for(tiny)
     client = oidc.ProviderClient(settings.identity_discovery_url)
     started = signin.start(
@@ -64,24 +77,38 @@ def sign_in(
         settings,
         client,
         level=level,
-        return_path="/boeken?dienst=burgerzaken&onderwerp=adreswijziging",
+        return_path=return_path,
         redirect_uri=REDIRECT,
         language="nl",
         now=utcnow(),
     )
-    flow = session.exec(select(CitizenSignIn)).one()
-    nonce = claim_changes.pop("nonce", flow.nonce)
-    key = claim_changes.pop("key", None)
-    tiny.id_token = tiny.sign(tiny.claims(nonce, **claim_changes), key)
+    return Flow(settings, client, started.cookie_value, session.exec(select(CitizenSignIn)).one())
+
+
+def finish_flow(
+    session: Session, flow: Flow, params: dict[str, str], now: datetime | None = None
+) -> tuple[str, CitizenSignIn]:
+    """The provider sent the browser back with ``params``."""
     return signin.finish(
         session,
-        settings,
-        client,
-        started.cookie_value,
-        {"state": flow.state, "code": "code-1"},
+        flow.settings,
+        flow.client,
+        flow.cookie,
+        params,
         redirect_uri=REDIRECT,
-        now=utcnow(),
+        now=now or utcnow(),
     )
+
+
+def sign_in(
+    session: Session, tiny: TinyProvider, level: str = "substantial", **claim_changes: object
+) -> tuple[str, CitizenSignIn]:
+    """Start a sign-in, let the tiny provider answer with a token, finish it."""
+    flow = start_flow(session, tiny, level)
+    nonce = claim_changes.pop("nonce", flow.row.nonce)
+    key = claim_changes.pop("key", None)
+    tiny.id_token = tiny.sign(tiny.claims(nonce, **claim_changes), key)
+    return finish_flow(session, flow, {"state": flow.row.state, "code": "code-1"})
 
 
 def refused(session: Session, tiny: TinyProvider, **changes: object) -> str:
@@ -184,57 +211,18 @@ def test_the_provider_down_is_refused_as_unavailable(session: Session) -> None:
 def test_the_user_cancelling_at_the_provider_is_refused_as_cancelled(
     session: Session, tiny: TinyProvider
 ) -> None:
-    settings = settings_for(tiny)
-    client = oidc.ProviderClient(settings.identity_discovery_url)
-    started = signin.start(
-        session,
-        settings,
-        client,
-        level="substantial",
-        return_path="/boeken",
-        redirect_uri=REDIRECT,
-        language="nl",
-        now=utcnow(),
-    )
-    state = session.exec(select(CitizenSignIn)).one().state
+    flow = start_flow(session, tiny, return_path="/boeken")
     with pytest.raises(signin.SignInRefused) as caught:
-        signin.finish(
-            session,
-            settings,
-            client,
-            started.cookie_value,
-            {"state": state, "error": "access_denied"},
-            redirect_uri=REDIRECT,
-            now=utcnow(),
-        )
+        finish_flow(session, flow, {"state": flow.row.state, "error": "access_denied"})
     assert caught.value.reason == "identity_cancelled"
     assert session.exec(select(CitizenSignIn)).all() == []
 
 
 def test_an_expired_sign_in_is_refused(session: Session, tiny: TinyProvider) -> None:
-    settings = settings_for(tiny)
-    client = oidc.ProviderClient(settings.identity_discovery_url)
-    started = signin.start(
-        session,
-        settings,
-        client,
-        level="substantial",
-        return_path="/boeken",
-        redirect_uri=REDIRECT,
-        language="nl",
-        now=utcnow(),
-    )
-    state = session.exec(select(CitizenSignIn)).one().state
+    flow = start_flow(session, tiny, return_path="/boeken")
+    later = utcnow() + timedelta(minutes=11)
     with pytest.raises(signin.SignInRefused) as caught:
-        signin.finish(
-            session,
-            settings,
-            client,
-            started.cookie_value,
-            {"state": state, "code": "c"},
-            redirect_uri=REDIRECT,
-            now=utcnow() + timedelta(minutes=11),
-        )
+        finish_flow(session, flow, {"state": flow.row.state, "code": "c"}, now=later)
     assert caught.value.reason == "identity_expired"
 
 
