@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from playwright.sync_api import Page, expect
@@ -21,11 +21,8 @@ from tests.e2e.staff_helpers import COUNSELLOR
 from tests.e2e.test_booking import assert_accessible
 
 
-def completed_call(hours_ago: int) -> str:
-    """A call of the demo counsellor, held in the night ``hours_ago`` hours back; its reference."""
-    # Night-time starts never overlap the demo data's appointments (all in opening hours).
-    start = (utcnow() - timedelta(days=2)).replace(hour=1, minute=0, second=0, microsecond=0)
-    start -= timedelta(hours=hours_ago)
+def counsellors_call(start: datetime, **fields: object) -> str:
+    """A Verhuurderspunt call of the demo counsellor at ``start`` with ``fields``; its reference."""
     with session_scope() as session:
         staff = session.exec(
             select(StaffMember).where(StaffMember.email == demo_email(COUNSELLOR))
@@ -43,21 +40,30 @@ def completed_call(hours_ago: int) -> str:
                 start_at=start,
                 end_at=start + timedelta(minutes=30),
                 busy_until=start + timedelta(minutes=40),
-                status="completed",
-                outcome="resolved",
-                completed_at=start + timedelta(minutes=30),
-                citizen_name="Kaat Verbeke",
-                citizen_email="kaat@example.be",
                 language="nl",
-                consent_at=start - timedelta(days=3),
-                meeting_state="ready",
-                manage_token_hash=booking.token_hash(
-                    booking.manage_token_for(reference, secrets.token_hex())
-                ),
+                **fields,
             )
         )
         session.commit()
     return reference
+
+
+def completed_call(hours_ago: int) -> str:
+    """A call of the demo counsellor, held in the night ``hours_ago`` hours back; its reference."""
+    # Night-time starts never overlap the demo data's appointments (all in opening hours).
+    start = (utcnow() - timedelta(days=2)).replace(hour=1, minute=0, second=0, microsecond=0)
+    start -= timedelta(hours=hours_ago)
+    return counsellors_call(
+        start,
+        status="completed",
+        outcome="resolved",
+        completed_at=start + timedelta(minutes=30),
+        citizen_name="Kaat Verbeke",
+        citizen_email="kaat@example.be",
+        consent_at=start - timedelta(days=3),
+        meeting_state="ready",
+        manage_token_hash=booking.token_hash(secrets.token_hex()),
+    )
 
 
 def local(url: str) -> str:

@@ -10,14 +10,12 @@ from sqlmodel import select
 
 from balie.db import session_scope
 from balie.db_types import utcnow
-from balie.models import Appointment, Service, StaffMember, Topic
+from balie.models import Appointment
 from balie.services import booking, mail_suppression
-from balie.services.demo_data import demo_email
 from balie.settings import get_settings
 from tests.e2e.conftest import tab_to
-from tests.e2e.staff_helpers import COUNSELLOR
 from tests.e2e.test_booking import assert_accessible, heading_has_focus
-from tests.e2e.test_feedback import local
+from tests.e2e.test_feedback import counsellors_call, local
 
 EMAIL = "nooit-gevraagd@example.be"
 
@@ -25,32 +23,13 @@ EMAIL = "nooit-gevraagd@example.be"
 def booked_in_someone_elses_name(hour: int) -> str:
     """A booking at ``hour`` (UTC, at night) three days ahead (no overlap with the demo data)."""
     start = (utcnow() + timedelta(days=3)).replace(hour=hour, minute=0, second=0, microsecond=0)
-    with session_scope() as session:
-        staff = session.exec(
-            select(StaffMember).where(StaffMember.email == demo_email(COUNSELLOR))
-        ).one()
-        service = session.exec(select(Service).where(Service.slug == "verhuurderspunt")).one()
-        topic_id = session.exec(select(Topic.id).where(Topic.service_id == service.id)).first()
-        reference = booking.new_reference()
-        session.add(
-            Appointment(
-                reference=reference,
-                organisation_id=service.organisation_id,
-                service_id=service.id,
-                topic_id=topic_id,
-                staff_id=staff.id,
-                start_at=start,
-                end_at=start + timedelta(minutes=30),
-                busy_until=start + timedelta(minutes=40),
-                citizen_name="Klik op http://evil.example",
-                citizen_email=EMAIL,
-                language="nl",
-                consent_at=utcnow(),
-                manage_token_hash=booking.token_hash(secrets.token_hex()),
-            )
-        )
-        session.commit()
-    return reference
+    return counsellors_call(
+        start,
+        citizen_name="Klik op http://evil.example",
+        citizen_email=EMAIL,
+        consent_at=utcnow(),
+        manage_token_hash=booking.token_hash(secrets.token_hex()),
+    )
 
 
 def status_of(reference: str) -> str:
