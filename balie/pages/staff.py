@@ -1,5 +1,7 @@
 """Staff pages: sign-in (/medewerkers/aanmelden) and today's appointments (/medewerkers)."""
 
+from typing import Any
+
 import reflex as rx
 
 from balie.components.documents import document_list, document_message, upload_zone
@@ -138,15 +140,37 @@ def follow_up_confirm() -> rx.Component:
     )
 
 
+def card_panel(
+    heading: str,
+    name: str,
+    *children: rx.Component,
+    close_label: str,
+    on_close: Any,
+    close_id: str | None = None,
+) -> rx.Component:
+    """A panel opened on a call card: a focusable heading (``name``-heading), the children and
+    a close button; the panel's id is ``name``-panel."""
+    return rx.box(
+        rx.el.h4(t(heading), id=f"{name}-heading", tab_index=-1, class_name="sub-heading"),
+        *children,
+        rx.button(
+            t(close_label),
+            on_click=on_close,
+            variant="outline",
+            type="button",
+            margin_top="0.75rem",
+            id=close_id,
+        ),
+        class_name="follow-up-panel",
+        id=f"{name}-panel",
+    )
+
+
 def follow_up_picker() -> rx.Component:
     """Book a follow-up for the same citizen: the next free times, then confirm."""
-    return rx.box(
-        rx.el.h4(
-            t("work_follow_up_heading"),
-            id="follow-up-heading",
-            tab_index=-1,
-            class_name="sub-heading",
-        ),
+    return card_panel(
+        "work_follow_up_heading",
+        "follow-up",
         rx.text(t("work_follow_up_intro"), size="2"),
         rx.cond(
             StaffState.follow_up_notice != "",
@@ -164,15 +188,8 @@ def follow_up_picker() -> rx.Component:
             follow_up_confirm(),
             time_picker(StaffState),
         ),
-        rx.button(
-            t("work_follow_up_close"),
-            on_click=StaffState.close_follow_up,
-            variant="outline",
-            type="button",
-            margin_top="0.75rem",
-        ),
-        class_name="follow-up-panel",
-        id="follow-up-panel",
+        close_label="work_follow_up_close",
+        on_close=StaffState.close_follow_up,
     )
 
 
@@ -270,13 +287,9 @@ def next_call() -> rx.Component:
 
 def upload_panel() -> rx.Component:
     """Add documents for the citizen of one appointment (one panel open at a time)."""
-    return rx.box(
-        rx.el.h4(
-            t("doc_staff_heading"),
-            id="staff-upload-heading",
-            tab_index=-1,
-            class_name="sub-heading",
-        ),
+    return card_panel(
+        "doc_staff_heading",
+        "staff-upload",
         document_message(
             StaffState.document_message, StaffState.document_file, "staff-doc-message"
         ),
@@ -286,16 +299,9 @@ def upload_panel() -> rx.Component:
             StaffState.max_size_label,
             StaffState.checking,
         ),
-        rx.button(
-            t("doc_close"),
-            on_click=StaffState.close_upload,
-            variant="outline",
-            type="button",
-            margin_top="0.75rem",
-            id="close-upload",
-        ),
-        class_name="follow-up-panel",
-        id="staff-upload-panel",
+        close_label="doc_close",
+        on_close=StaffState.close_upload,
+        close_id="close-upload",
     )
 
 
