@@ -3,12 +3,13 @@ confirmation (audited), and no outcome before it."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import Session, select
 
-from balie.models import AuditEntry, Organisation
+from balie.models import Appointment, AuditEntry, Organisation
 from balie.services import booking, staff_day
 from balie.services.booking import BookingRequest
 from balie.services.identity.signin import VerifiedPerson
@@ -105,3 +106,20 @@ def test_a_call_without_verified_identity_cannot_be_confirmed(
     ).appointment
     with pytest.raises(booking.NotChangeable):
         staff_day.confirm_identity(session, owner(session, plain), plain.id, MONDAY_NINE)
+
+
+@pytest.mark.parametrize(
+    ("verified_at", "shown"),
+    [
+        (datetime(2026, 3, 28, 8, 0, tzinfo=UTC), "zaterdag 28 maart 2026 om 09:00"),  # winter
+        (datetime(2026, 3, 30, 8, 0, tzinfo=UTC), "maandag 30 maart 2026 om 10:00"),  # summer
+    ],
+)
+def test_the_identity_line_shows_brussels_time_on_both_sides_of_the_clock_change(
+    verified_at: datetime, shown: str
+) -> None:
+    appointment = Appointment(
+        identity_verified_at=verified_at, identity_level="high", identity_method="itsme"
+    )
+    line = staff_day.identity_line(appointment, ZoneInfo("Europe/Brussels"))
+    assert line["nl"] == f"identiteit geverifieerd (itsme, niveau hoog) op {shown}"
