@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from threading import Lock
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc
 from sqlmodel import Session
 
 from balie.settings import get_settings
@@ -23,6 +24,33 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+IDLE_PING_SECONDS = 5.0  # a pooled connection idle longer than this is pinged before use
+_CHECKED_IN = "balie_checked_in"
+
+
+def _ping_after_idle(engine: Engine) -> None:
+    """Ping a pooled connection at checkout only when it sat idle for a while.
+
+    ``pool_pre_ping`` costs a round trip on every checkout (several per booking); a connection
+    in steady use was fine a moment ago. An idle one may have been cut (server restart, a
+    proxy's idle timeout): it is pinged and, when dead, replaced before the caller sees it.
+    A connection broken while busy still fails that one statement, and SQLAlchemy then
+    invalidates the whole pool so the next checkouts reconnect.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_CHECKED_IN] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get(_CHECKED_IN)
+        if idle_since is None or time.monotonic() - idle_since < IDLE_PING_SECONDS:
+            return
+        if not engine.dialect._do_ping_w_event(dbapi_connection):
+            raise exc.DisconnectionError("connection lost while idle")
+
+
 def make_engine(url: str, **options: Any) -> Engine:
     """Create an engine for ``url`` with the settings this app relies on (plus ``options``)."""
     if url.startswith("sqlite"):
@@ -33,7 +61,9 @@ def make_engine(url: str, **options: Any) -> Engine:
         engine = create_engine(url, connect_args=connect_args, **options)
         event.listen(engine, "connect", _on_sqlite_connect)
         return engine
-    return create_engine(url, pool_pre_ping=True, **options)
+    engine = create_engine(url, **options)
+    _ping_after_idle(engine)
+    return engine
 
 
 _engines: dict[str, Engine] = {}
