@@ -17,9 +17,12 @@ from sqlmodel import Session, func, select
 from balie.models import Appointment, AppointmentStatus, Service
 from balie.services.abuse.limiter import (
     Limiter,
+    Plan,
     RateLimitItem,
     RateLimitItemPerHour,
     RateLimitItemPerMinute,
+    Rule,
+    Tally,
 )
 from balie.services.booking import BookingError
 from balie.services.staff_auth import audit
@@ -139,43 +142,84 @@ class Gate:
         Without ``details`` (a move of an existing booking) only the address or key counts.
         """
         rules = self._rules(who, details) if details else [self._requester_rule(who)]
-        for item, identifier, what in rules:
-            if not self.limiter.test(item, identifier):
-                raise RateLimited(self.limiter.retry_after(item, identifier), what)
-        for item, identifier, what in rules:
-            if not self.limiter.hit(item, identifier):  # lost a race for the last place
-                raise RateLimited(self.limiter.retry_after(item, identifier), what)
+        outcome = self.limiter.run(Plan(rules=tuple(_rule(item, key) for item, key, _ in rules)))
+        if outcome.refused is not None:
+            raise RateLimited(outcome.retry_after, rules[outcome.refused][2])
 
-    def _window(self) -> RateLimitItem:
-        """The spike window as a counting item."""
-        return RateLimitItemPerMinute(COUNT_CEILING, self.limits.spike_window_minutes)
+    def _counter(self, identifier: str, minutes: int, scope: str, threshold: int) -> Tally:
+        """A counting key, marked once per spike window from ``threshold`` hits on."""
+        mark = RateLimitItemPerMinute(1, self.limits.spike_window_minutes)
+        return Tally(
+            _rule(RateLimitItemPerMinute(COUNT_CEILING, minutes), identifier),
+            threshold,
+            _rule(mark, f"spike-logged:{scope}"),
+        )
 
-    def _count_hit(self, identifier: str) -> int:
-        """Hit a counting key and return the hits in the spike window."""
-        item = self._window()
-        self.limiter.hit(item, identifier)
-        return COUNT_CEILING - self.limiter.get_window_stats(item, identifier).remaining
+    def count_booking(
+        self, who: Requester, details: CitizenDetails, service: Service, capped: bool
+    ) -> Counted:
+        """Count a public attempt and, unless ``capped``, the hourly limits and the service:
+        all counters at once (one round trip on Redis)."""
+        window = self.limits.spike_window_minutes
+        before = [
+            Tally(_rule(RateLimitItemPerMinute(COUNT_CEILING, RATE_WINDOW_MINUTES), "rate:all"))
+        ]
+        if who.api_key_id is None:
+            before.append(
+                self._counter(
+                    self._id("spike-address", who.address),
+                    window,
+                    f"address:{who.address}",
+                    self.limits.spike_per_address,
+                )
+            )
+        rules = [] if capped else self._rules(who, details)
+        after = (
+            ()
+            if capped
+            else (
+                self._counter(
+                    f"spike-service:{service.id}",
+                    window,
+                    f"service:{service.id}",
+                    self.limits.spike_per_service,
+                ),
+            )
+        )
+        outcome = self.limiter.run(
+            Plan(tuple(before), tuple(_rule(item, key) for item, key, _ in rules), after)
+        )
+        counted = Counted()
+        if who.api_key_id is None:
+            counted.address_count = outcome.counts[1]
+            counted.address_spike = outcome.marked[1]
+        if outcome.refused is not None:
+            counted.refused = RateLimited(outcome.retry_after, rules[outcome.refused][2])
+        elif after:
+            counted.service_count = outcome.counts[-1]
+            counted.service_spike = outcome.marked[-1]
+        return counted
 
     def recent_public_bookings(self) -> int:
         """Public booking attempts in the last ``RATE_WINDOW_MINUTES`` (all addresses)."""
         item = RateLimitItemPerMinute(COUNT_CEILING, RATE_WINDOW_MINUTES)
         return COUNT_CEILING - self.limiter.get_window_stats(item, "rate:all").remaining
 
-    def note_attempt(self, who: Requester) -> int:
-        """Count one public attempt (booked or refused); returns the address's window count."""
-        self.limiter.hit(RateLimitItemPerMinute(COUNT_CEILING, RATE_WINDOW_MINUTES), "rate:all")
-        if who.api_key_id is not None:
-            return 0
-        return self._count_hit(self._id("spike-address", who.address))
 
-    def note_booked(self, service: Service) -> int:
-        """Count one booking of ``service``; returns its count in the spike window."""
-        return self._count_hit(f"spike-service:{service.id}")
+def _rule(item: RateLimitItem, identifier: str) -> Rule:
+    """The limiter's rule for ``item`` and one identifier (the key ``limits`` uses)."""
+    return Rule(item.key_for(identifier), item.amount, item.get_expiry())
 
-    def first_in_window(self, scope: str) -> bool:
-        """True once per spike window per scope: the audit log gets one entry per spike."""
-        item = RateLimitItemPerMinute(1, self.limits.spike_window_minutes)
-        return self.limiter.hit(item, f"spike-logged:{scope}")
+
+@dataclass
+class Counted:
+    """What the counters of one public booking say."""
+
+    address_count: int = 0
+    address_spike: bool = False  # the address crossed the spike threshold first in this window
+    refused: RateLimited | None = None
+    service_count: int = 0
+    service_spike: bool = False
 
 
 def active_counts(
@@ -233,30 +277,32 @@ def booking_guard(
 
     def guard(session: Session, service: Service) -> None:
         """Count the attempt, note spikes, then apply the cap and the hourly limits."""
-        address_count = gate.note_attempt(who)
         limits = gate.limits
-        if address_count >= limits.spike_per_address and gate.first_in_window(
-            f"address:{who.address}"
-        ):
+        try:
+            check_active_cap(session, limits, service, details.email, now)
+            capped = None
+        except TooManyActive as refusal:
+            capped = refusal
+        counted = gate.count_booking(who, details, service, capped is not None)
+        if counted.address_spike:
             _audit_spike(
                 session,
                 service.organisation_id,
                 "address",
-                address_count,
+                counted.address_count,
                 limits.spike_window_minutes,
                 address=who.address,
             )
-        check_active_cap(session, limits, service, details.email, now)
-        gate.check_rates(who, details)
-        service_count = gate.note_booked(service)
-        if service_count >= limits.spike_per_service and gate.first_in_window(
-            f"service:{service.id}"
-        ):
+        if capped is not None:
+            raise capped
+        if counted.refused is not None:
+            raise counted.refused
+        if counted.service_spike:
             _audit_spike(
                 session,
                 service.organisation_id,
                 "service",
-                service_count,
+                counted.service_count,
                 limits.spike_window_minutes,
                 service=service.slug,
             )
