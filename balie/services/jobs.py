@@ -15,6 +15,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import and_, or_, update
@@ -165,13 +166,17 @@ def enqueue_all(session: Session, planned: list[Planned], now: datetime) -> int:
         ).model_dump(exclude={"id"})
         for kind, appointment_id, run_after, dedupe_key in planned
     ]
-    statement = (
-        _insert(session)(Job)
-        .values(rows)
-        .on_conflict_do_nothing(index_elements=["dedupe_key"])
-        .returning(Job.id)
-    )
-    return len(session.execute(statement).all())
+    # One cached statement run with many parameter sets: SQLAlchemy sends it as one multi-row
+    # INSERT (insertmanyvalues) without compiling it again for every booking.
+    statement = _enqueue_statement(session.get_bind().dialect.name, _insert(session))
+    return len(session.connection().execute(statement, rows).all())
+
+
+@lru_cache(maxsize=4)
+def _enqueue_statement(_dialect: str, insert: Callable[..., Any]) -> Any:
+    """INSERT … ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, built once per dialect."""
+    table = Job.__table__
+    return insert(table).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(table.c.id)
 
 
 def _moment(appointment: Appointment, now: datetime | None) -> datetime:
