@@ -161,20 +161,19 @@ class _PrefetchedWindow:
     """The primitives on counts read once (the keys are locked): hits are collected to insert."""
 
     now: float
-    hits: dict[str, list[float]]  # key -> times of the hits in its window, oldest first
+    windows: dict[str, tuple[float | None, int]]  # key -> oldest hit in its window, count
     added: list[Rule] = field(default_factory=list)
 
     def window(self, rule: Rule) -> tuple[float | None, int]:
         """Oldest hit and count, from memory."""
-        times = self.hits.get(rule.key, [])
-        return (times[0] if times else None), len(times)
+        return self.windows.get(rule.key, (None, 0))
 
     def push(self, rule: Rule) -> bool:
         """One hit in memory, remembered for the insert."""
-        times = self.hits.setdefault(rule.key, [])
-        if len(times) + 1 > rule.limit:
+        oldest, count = self.window(rule)
+        if count + 1 > rule.limit:
             return False
-        times.append(self.now)
+        self.windows[rule.key] = (self.now if oldest is None else oldest), count + 1
         self.added.append(rule)
         return True
 
@@ -361,7 +360,7 @@ class DatabaseStorage(Storage, MovingWindowSupport):
                         " FROM unnest(CAST(:keys AS text[])) AS k ORDER BY h) AS locks"
                     ).bindparams(bindparam("keys", value=sorted(rules)))
                 )
-            window = _PrefetchedWindow(now, self._hits(session, rules.values(), now))
+            window = _PrefetchedWindow(now, self._windows(session, rules.values(), now))
             outcome = run_plan(window, plan, now)
             for rule in window.added:
                 session.add(RateEvent(key=rule.key, at=now, expires_at=now + rule.expiry))
@@ -369,13 +368,15 @@ class DatabaseStorage(Storage, MovingWindowSupport):
             session.commit()
         return outcome
 
-    def _hits(self, session: Session, rules: object, now: float) -> dict[str, list[float]]:
-        """Times of the hits in each rule's window, oldest first (one query for all)."""
+    def _windows(
+        self, session: Session, rules: object, now: float
+    ) -> dict[str, tuple[float | None, int]]:
+        """Per key, the oldest hit in its rule's window and the count (one query for all)."""
         rules = list(rules)
         if not rules:
             return {}
         rows = session.exec(
-            select(RateEvent.key, RateEvent.at)
+            select(RateEvent.key, func.min(RateEvent.at), func.count())
             .where(
                 or_(
                     *(
@@ -384,12 +385,9 @@ class DatabaseStorage(Storage, MovingWindowSupport):
                     )
                 )
             )
-            .order_by(RateEvent.at)
+            .group_by(RateEvent.key)
         ).all()
-        hits: dict[str, list[float]] = {}
-        for key, at in rows:
-            hits.setdefault(key, []).append(at)
-        return hits
+        return {key: (oldest, int(count)) for key, oldest, count in rows}
 
     def get_moving_window(self, key: str, limit: int, expiry: int) -> tuple[float, int]:
         """The start of the window (oldest hit in it) and the number of hits in it."""
