@@ -39,7 +39,7 @@ from balie.services.abuse.gate import RateLimited, Requester, TooManyActive
 from balie.services.catalogue import get_organisation
 from balie.services.catalogue_cache import Catalogue
 from balie.services.client_address import from_headers, parse_networks
-from balie.services.slots import free_slots
+from balie.services.slots import cached_free_slots
 from balie.services.validation import validate_details
 from balie.settings import get_settings
 from balie.worker import heartbeat_fresh, make_meeting_now
@@ -359,7 +359,7 @@ def _slots_payload(slug: str, first: date, last: date) -> dict:
         except booking.UnknownService as problem:
             raise _error(404, "unknown_service", pick(ERRORS[problem.key], "en")) from problem
         tz = ZoneInfo(organisation.time_zone)
-        slots = free_slots(session, service, first, last, datetime.now(tz), organisation)
+        slots = cached_free_slots(session, service, first, last, datetime.now(tz), organisation)
     return {
         "service": slug,
         "time_zone": organisation.time_zone,

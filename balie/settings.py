@@ -180,6 +180,15 @@ class Settings(BaseSettings):
         "", description="Shared organiser mailbox for staff without an Entra object id."
     )
 
+    slot_cache_seconds: float = Field(
+        1.0,
+        ge=0,
+        le=10,
+        description="How long one app process reuses the free times it computed for a service "
+        "(the API's and the booking pages' lists; a booking in the process forgets them at "
+        "once). 0: always compute.",
+    )
+
     meeting_wait_seconds: float = Field(
         2.0,
         ge=0,

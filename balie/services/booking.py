@@ -30,7 +30,7 @@ from balie.services.catalogue import channel_reason, video_allowed
 from balie.services.catalogue_cache import Catalogue
 from balie.services.identity.levels import reaches, required_level
 from balie.services.identity.signin import VerifiedPerson
-from balie.services.slots import free_staff_at
+from balie.services.slots import SLOT_CACHE, free_staff_at
 from balie.services.validation import CitizenDetails
 
 log = logging.getLogger(__name__)
@@ -443,6 +443,7 @@ def _try_insert(
         session.flush()
         jobs.enqueue_for_booking(session, appointment, now=now)
         session.commit()
+        SLOT_CACHE.forget(service.id)
     except IntegrityError:
         session.rollback()
         log.info("booking refused by the database for staff %s at %s", staff_id, start)
@@ -493,6 +494,7 @@ def cancel(
     appointment.updated_at = now
     session.add(appointment)
     jobs.enqueue_for_cancellation(session, appointment, now=now)
+    SLOT_CACHE.forget(appointment.service_id)
     if commit:
         session.commit()
     else:
@@ -527,6 +529,7 @@ def reschedule(
             session.flush()
             jobs.enqueue_for_change(session, appointment, now=now)
             session.commit()
+            SLOT_CACHE.forget(service.id)
             return appointment
         except IntegrityError:
             session.rollback()

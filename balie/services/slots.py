@@ -9,12 +9,14 @@ intervals that bisect answers in one step per start.
 
 from __future__ import annotations
 
+import time as clock
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from threading import Lock
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -406,3 +408,94 @@ def free_staff_at(
         if slot.start == wanted:
             return list(slot.staff_ids)
     return []
+
+
+CACHED_KEYS_AT_MOST = 2_000  # (service, days) lists kept at once; expired ones go first
+
+
+@dataclass(frozen=True)
+class _Cached:
+    """Free times computed at one generation of a service, valid until ``expires``."""
+
+    generation: int
+    expires: float
+    slots: tuple[Slot, ...]
+
+
+class SlotCache:
+    """Free times per service and day range, reused for a moment inside one process.
+
+    Fifty citizens opening the same service within a second share one computation. A booking,
+    move or cancellation in this process forgets the service's lists at once (``forget``); one
+    in another process shows after at most ``seconds``, as any booking made meanwhile would.
+    The booking itself never uses these lists: it checks the time afresh.
+    """
+
+    def __init__(self, monotonic: Callable[[], float] = clock.monotonic) -> None:
+        """An empty cache on the clock ``monotonic``."""
+        self._monotonic = monotonic
+        self._lock = Lock()
+        self._entries: dict[tuple, _Cached] = {}
+        self._generations: dict[int, int] = defaultdict(int)
+
+    def free_slots(
+        self,
+        seconds: float,
+        session: Session,
+        service: Service,
+        first_day: date,
+        last_day: date,
+        now: datetime,
+        organisation: Organisation | None = None,
+    ) -> list[Slot]:
+        """``free_slots``, from the cache when computed less than ``seconds`` ago."""
+        if seconds <= 0:
+            return free_slots(session, service, first_day, last_day, now, organisation)
+        bind = session.get_bind()
+        minute = now.replace(second=0, microsecond=0)
+        key = (id(bind), str(bind.url), service.id, first_day, last_day, minute)
+        moment = self._monotonic()
+        with self._lock:
+            generation = self._generations[service.id]
+            cached = self._entries.get(key)
+        if cached is not None and cached.generation == generation and cached.expires > moment:
+            return list(cached.slots)
+        slots = free_slots(session, service, first_day, last_day, now, organisation)
+        with self._lock:
+            if self._generations[service.id] == generation:  # no booking while computing
+                self._make_room(moment)
+                self._entries[key] = _Cached(generation, moment + seconds, tuple(slots))
+        return slots
+
+    def _make_room(self, moment: float) -> None:
+        """Drop expired lists when the cache is full (all of them if none expired)."""
+        if len(self._entries) < CACHED_KEYS_AT_MOST:
+            return
+        self._entries = {
+            key: entry for key, entry in self._entries.items() if entry.expires > moment
+        }
+        if len(self._entries) >= CACHED_KEYS_AT_MOST:
+            self._entries.clear()
+
+    def forget(self, service_id: int) -> None:
+        """Forget the lists of a service (its free times changed in this process)."""
+        with self._lock:
+            self._generations[service_id] += 1
+
+
+SLOT_CACHE = SlotCache()
+
+
+def cached_free_slots(
+    session: Session,
+    service: Service,
+    first_day: date,
+    last_day: date,
+    now: datetime,
+    organisation: Organisation | None = None,
+) -> list[Slot]:
+    """``free_slots`` through the process's cache for ``BALIE_SLOT_CACHE_SECONDS``."""
+    from balie.settings import get_settings  # late: the engine itself is settings-free
+
+    seconds = get_settings().slot_cache_seconds
+    return SLOT_CACHE.free_slots(seconds, session, service, first_day, last_day, now, organisation)

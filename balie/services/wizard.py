@@ -17,7 +17,7 @@ from balie.i18n import format_day, format_moment, format_short_day, pick
 from balie.models import Appointment, Organisation, Service, Topic
 from balie.services import booking
 from balie.services.catalogue_cache import Catalogue
-from balie.services.slots import Slot, free_slots
+from balie.services.slots import Slot, cached_free_slots
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ def bookable_days(
     tz = ZoneInfo(organisation.time_zone)
     today = now.astimezone(tz).date()
     last = today + timedelta(days=service.horizon_days)
-    return group_by_day(free_slots(session, service, today, last, now, organisation), tz)
+    return group_by_day(cached_free_slots(session, service, today, last, now, organisation), tz)
 
 
 JOIN_OPENS_BEFORE = timedelta(minutes=15)
