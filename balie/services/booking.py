@@ -219,6 +219,8 @@ def fair_order(session: Session, staff_ids: list[int], start: datetime, tz: Zone
 
     Ties are broken at random, so clients racing for one time do not all try the same person.
     """
+    if len(staff_ids) < 2:
+        return list(staff_ids)  # nothing to order: spare the count query
     load = _appointments_on_day(session, staff_ids, start, tz)
     return sorted(staff_ids, key=lambda staff_id: (load.get(staff_id, 0), random.random()))
 
