@@ -178,6 +178,6 @@ loadtest: $(VENV)/.installed-dev
 	if ! $(BIN)/python -c 'import redis; redis.Redis(socket_connect_timeout=3).ping()' 2>/dev/null; then \
 	  echo "== PostgreSQL + Redis NOT measured: no Redis at 127.0.0.1:6379."; exit 0; \
 	fi; \
-	echo "== load test on PostgreSQL + Redis, Reflex's workers"; \
+	echo "== load test on PostgreSQL + Redis, one worker per core"; \
 	BALIE_LOADTEST_PG_ADMIN_URL="$$admin" $(BIN)/python -m tests.load.run --database postgresql \
 	  --redis redis://127.0.0.1:6379/$(LOADTEST_REDIS_DB) --port $(LOADTEST_PORT) $(LOADTEST_ARGS)

@@ -431,7 +431,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pg-database", default="", help="throwaway database name (dropped)")
     parser.add_argument("--keep-database", action="store_true")
     parser.add_argument("--redis", default="", help="Redis URL for Reflex state (e.g. …/15)")
-    parser.add_argument("--workers", type=int, default=0, help="app workers (default: Reflex's)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="app workers (default with Redis: one per core, as deploy/ runs it; without Redis "
+        "one; 0: Reflex's own default)",
+    )
+
     parser.add_argument("--port", type=int, default=8600)
     parser.add_argument("--frontend", action="store_true", help="serve the pages too")
     parser.add_argument("--start-timeout", type=float, default=600)
@@ -443,6 +450,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--wizard-seconds", type=float, default=25)
     parser.add_argument("--json", default="", help="also write the figures here")
     args = parser.parse_args(argv)
+    if args.workers is None:  # state in the process without Redis: one worker only
+        args.workers = (os.cpu_count() or 1) if args.redis else 0
     say(f"load average before: {Path('/proc/loadavg').read_text().strip()}")
     ok, result = run_setup(args)
     say(f"load average after: {Path('/proc/loadavg').read_text().strip()}")
