@@ -47,8 +47,10 @@ def _ping_after_idle(engine: Engine) -> None:
         idle_since = record.info.get(_CHECKED_IN)
         if idle_since is None or time.monotonic() - idle_since < IDLE_PING_SECONDS:
             return
-        if not engine.dialect._do_ping_w_event(dbapi_connection):
-            raise exc.DisconnectionError("connection lost while idle")
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as problem:  # the pool then reconnects
+            raise exc.DisconnectionError("connection lost while idle") from problem
 
 
 def make_engine(url: str, **options: Any) -> Engine:
