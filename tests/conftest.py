@@ -22,6 +22,7 @@ from balie.db import make_engine
 from balie.services import catalogue_cache
 from balie.settings import get_settings
 from tests.clamav import ClamAV, running_clamav
+from tests.tenancy_fixtures import TwoCities, two_cities
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -120,6 +121,12 @@ def app_database(
     yield engine
     get_settings.cache_clear()
     db.forget_engines()
+
+
+@pytest.fixture
+def cities(session: Session, app_database: Engine, monkeypatch: pytest.MonkeyPatch) -> TwoCities:
+    """Two organisations on their own hosts: Ghent (A, demo data) and Kleinegem (B)."""
+    return two_cities(session, monkeypatch)
 
 
 @pytest.fixture(scope="session")
