@@ -11,6 +11,7 @@ from balie.pages import register_all
 from balie.services.metrics import add_collector
 from balie.settings import get_settings
 from balie.states.staff_guard import StaffSessionGuard
+from balie.states.tenant import TenantScope
 from balie.worker import background_worker, retention_worker
 
 get_settings().check_production()
@@ -43,6 +44,8 @@ app = BalieApp(
 app.app_wraps[(5, "Overlay")] = connection_overlay  # Reflex's, minus its hidden banner
 # First of all middleware: stale staff data is reset before the hydrate can send it.
 app.add_middleware(StaffSessionGuard(), index=0)
+# Before that: every session opened while handling an event is scoped to the host's city.
+app.add_middleware(TenantScope(), index=0)
 app.register_lifespan_task(background_worker)
 app.register_lifespan_task(retention_worker)
 
