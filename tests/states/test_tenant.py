@@ -17,6 +17,7 @@ from reflex.istate.data import RouterData
 from reflex.state import _apply_client_storage_vars
 from sqlmodel import Session
 
+from balie.http_guard import HttpGuard
 from balie.states.booking import BookingState
 from balie.states.catalogue import CatalogueState
 from balie.states.manage import ManageState
@@ -192,3 +193,36 @@ def test_a_manage_link_of_a_on_b_host_is_an_unknown_link(cities: TwoCities) -> N
     unknown = _manage(b.host, "AAAA-AAAA", "0" * 64)
     assert _manage(b.host, appointment.reference, token) == unknown
     assert _manage(a.host, appointment.reference, token) != unknown
+
+
+def _handshake(host: str, forged_host: str) -> tuple[list[Any], list[Any]]:
+    """Open the websocket at ``host`` through HttpGuard: what the app saw, what was sent back."""
+    seen: list[Any] = []
+    sent: list[Any] = []
+
+    async def app(scope: Any, _receive: Any, _send: Any) -> None:
+        seen.append(scope)
+
+    async def receive() -> dict[str, str]:
+        return {"type": "websocket.connect"}
+
+    async def send(message: Any) -> None:
+        sent.append(message)
+
+    headers = [(b"host", host.encode()), (b"x-forwarded-host", forged_host.encode())]
+    scope = {
+        "type": "websocket",
+        "path": "/_event/",
+        "headers": headers,
+        "query_string": b"token=tab-1",
+        "client": ("203.0.113.9", 1),
+    }
+    asyncio.run(HttpGuard(app)(scope, receive, send))
+    return seen, sent
+
+
+def test_a_websocket_handshake_at_an_unknown_host_is_closed(cities: TwoCities) -> None:
+    seen, sent = _handshake(UNKNOWN_HOST, cities.a.host)
+    assert seen == [] and sent == [{"type": "websocket.close", "code": 1008}]
+    seen, _sent = _handshake(cities.b.host, UNKNOWN_HOST)
+    assert len(seen) == 1
