@@ -131,4 +131,3 @@ def load_second_city(session: Session) -> LoadReport:
     session.commit()
     tenancy.forget_hosts()
     return report
-
