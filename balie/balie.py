@@ -8,6 +8,7 @@ from balie.components.overlay import connection_overlay
 from balie.http_guard import HttpGuard
 from balie.observability import configure_logging
 from balie.pages import register_all
+from balie.services import tenancy
 from balie.services.metrics import add_collector
 from balie.settings import get_settings
 from balie.states.staff_guard import StaffSessionGuard
@@ -25,7 +26,12 @@ class BalieApp(rx.App):
 
     def __call__(self) -> HttpGuard:
         """The ASGI app `reflex run` serves, wrapped in HttpGuard."""
-        return HttpGuard(super().__call__())
+        asgi = super().__call__()
+        if self.sio is not None:
+            # Each organisation's pages open the websocket from their own host (the host table
+            # may grow while the app runs): the origin is checked against it per handshake.
+            self.sio.eio.cors_allowed_origins = tenancy.origin_allowed
+        return HttpGuard(asgi)
 
 
 # The current organisation's icon (one organisation per deployment for now); .ico for

@@ -15,7 +15,6 @@ from alembic import op
 
 import balie.db_types
 
-
 revision: str = "0007_orgcore_hosts"
 down_revision: str | None = "0006_oidc"
 branch_labels: str | Sequence[str] | None = None

@@ -154,14 +154,14 @@ def primary_host(slug: str) -> str | None:
     return host_map().primary_host.get(slug)
 
 
-def public_base_url_for(slug: str) -> str:
+def public_base_url_for(slug: str, settings: Settings | None = None) -> str:
     """The base URL of links (e-mails, .ics, manage links, sign-in returns) of ``slug``.
 
     An organisation without hosts uses BALIE_PUBLIC_BASE_URL; one with hosts its primary host,
     over https in production, and with the configured scheme and port elsewhere (development
     serves every host on one port).
     """
-    settings = get_settings()
+    settings = settings or get_settings()
     configured = settings.public_base_url.rstrip("/")
     host = primary_host(slug)
     if host is None:
@@ -182,7 +182,7 @@ def settings_for(settings: Settings, slug: str) -> Settings:
     Every link built from settings (manage links, .ics, e-mails, surveys, sign-in returns)
     then points at that organisation's own host.
     """
-    base = public_base_url_for(slug)
+    base = public_base_url_for(slug, settings)
     if slug == settings.organisation and base == settings.public_base_url.rstrip("/"):
         return settings
     key = (id(settings), slug, base)
@@ -214,3 +214,19 @@ def request_backend_url(api_url: str) -> str:
     if slug and primary_host(slug):
         return public_base_url_for(slug)
     return api_url.rstrip("/")
+
+
+def origin_allowed(origin: str | None) -> bool:
+    """Whether a browser page at ``origin`` may open the websocket: a configured origin, or
+    one of an organisation's hosts (https in production; any port in development)."""
+    if not origin:
+        return False
+    settings = get_settings()
+    if origin.rstrip("/") in settings.allowed_origins():
+        return True
+    parts = urlsplit(origin)
+    if parts.hostname not in host_map().slug_of_host:
+        return False
+    if settings.is_production:
+        return parts.scheme == "https" and parts.port in (None, 443)
+    return parts.scheme in ("http", "https")

@@ -235,8 +235,9 @@ def booking_guard(
         """Count the attempt, note spikes, then apply the cap and the hourly limits."""
         address_count = gate.note_attempt(who)
         limits = gate.limits
+        # One audit entry per spike and city: each city's administrators see their own.
         if address_count >= limits.spike_per_address and gate.first_in_window(
-            f"address:{who.address}"
+            f"{service.organisation_id}:address:{who.address}"
         ):
             _audit_spike(
                 session,
