@@ -35,7 +35,7 @@ from balie.models import (
     StaffService,
     Topic,
 )
-from balie.services import staff_auth
+from balie.services import staff_auth, tenancy
 from balie.services.abuse import api_keys
 from balie.services.booking import manage_token_for, new_reference, token_hash
 from balie.services.demo_data import load_demo_data
@@ -108,6 +108,9 @@ def add_host(session: Session, organisation: Organisation, host: str) -> None:
         host_model(organisation_id=organisation.id, host=host, is_primary=is_primary is None)
     )
     session.commit()
+    forget = getattr(tenancy, "forget_hosts", None)  # a cached host map must see the new row
+    if forget is not None:
+        forget()
 
 
 # Hosts that could not be stored in a table (see add_host); the fixture allows them by setting.

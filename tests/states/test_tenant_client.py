@@ -18,6 +18,7 @@ from reflex.state import _apply_client_storage_vars
 from sqlmodel import Session
 
 from balie.http_guard import HttpGuard
+from balie.services.tenancy import normalised_host, organisation_slug_for_host
 from balie.states.booking import BookingState
 from balie.states.catalogue import CatalogueState
 from balie.states.manage import ManageState
@@ -86,6 +87,16 @@ def test_an_event_naming_b_on_a_socket_opened_at_a_belongs_to_a(cities: TwoCitie
     router = _router_after_handshake(b.host, _forged_event(b.host, b))
     state.router = router
     assert organisation_slug_of(state) == b.slug
+
+
+def test_a_host_header_names_its_organisation_in_any_case_and_with_a_port(
+    cities: TwoCities,
+) -> None:
+    a, b = cities.a, cities.b
+    assert organisation_slug_for_host(normalised_host(b.host.upper() + ":443")) == b.slug
+    assert organisation_slug_for_host(normalised_host(f" {a.host}:8000 ")) == a.slug
+    assert organisation_slug_for_host(normalised_host(f"{b.slug}.{a.host}")) is None
+    assert organisation_slug_for_host(normalised_host(f"{a.host}.{b.host}")) is None
 
 
 def test_an_unknown_host_has_no_organisation(cities: TwoCities) -> None:
