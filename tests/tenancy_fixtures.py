@@ -152,6 +152,7 @@ def _sign_in(session: Session, city: City, key: str, member: StaffMember) -> Non
     city.staff[key] = member
     city.tokens[key] = staff_auth.start_session(session, member, utcnow())
     session.commit()
+    city.private.add(city.tokens[key])
 
 
 def _service(session: Session, city: City, slug: str, name: str, topic: str) -> Service:
@@ -217,7 +218,7 @@ def _appointment(
     session.commit()
     city.appointments.append(appointment)
     city.manage_tokens[reference] = token
-    city.private |= {who, email, phone, f"Vraag van {who}", f"Notitie over {who}"}
+    city.private |= {who, email, phone, f"Vraag van {who}", f"Notitie over {who}", reference, token}
     return appointment
 
 
@@ -292,6 +293,7 @@ def _extras(session: Session, city: City, word: str) -> None:
     city.audit.append(audit)
     city.api_keys.append(new_key.row)
     city.api_key_secret = new_key.secret
+    city.private.add(new_key.secret)
     city.private |= {f"attest-{word}.pdf", f"Audit {word}", f"Sleutel {word}", f"Partner {word}"}
 
 
