@@ -75,6 +75,7 @@ class City:
     api_keys: list[models.ApiKey] = field(default_factory=list)
     api_key_secret: str = ""
     private: set[str] = field(default_factory=set)  # text of this city nobody else may see
+    catalogue: set[str] = field(default_factory=set)  # of those, what its own host shows anyone
 
     @property
     def slug(self) -> str:
@@ -182,7 +183,9 @@ def _service(session: Session, city: City, slug: str, name: str, topic: str) -> 
         session.add(row)
         session.commit()
         city.topics.append(row)
-    city.private |= {name, f"Uitleg {name}", f"Voorbereiding {name}"}
+    texts = {name, f"Uitleg {name}", f"Voorbereiding {name}"}
+    city.private |= texts
+    city.catalogue |= texts | {"Kleinegem Zwaluwstad"}
     return service
 
 

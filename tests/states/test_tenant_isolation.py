@@ -207,14 +207,17 @@ def argument_sets(handler: Any, values: dict[str, list[Any]]) -> list[tuple]:
     ]
 
 
-def connection(cls: type[rx.State], host: str, token: str, b: City) -> rx.State:
+def connection(
+    cls: type[rx.State], host: str, token: str, b: City, link: City | None = None
+) -> rx.State:
     """``cls`` on a websocket opened at ``host`` by a browser with staff cookie ``token``.
 
-    The page's address names B's appointment, service and organisation: it is client data.
+    The page's address names B's service and organisation, and the personal link of an
+    appointment of ``link`` (default B): it is client data.
     """
-    appointment = b.appointments[1]
+    appointment = (link or b).appointments[1]
     query = (
-        f"?ref={appointment.reference}&token={b.manage_tokens[appointment.reference]}"
+        f"?ref={appointment.reference}&token={(link or b).manage_tokens[appointment.reference]}"
         f"&dienst={b.services[0].slug}&onderwerp={b.topics[0].slug}&organisatie={b.slug}"
     )
     root = rx.State(_reflex_internal_init=True)  # the whole tree: handlers may use get_state
@@ -266,47 +269,65 @@ def _openers(cls: type[rx.State], name: str) -> list[str]:
     return [*names, *related, *(t for t in timed if t in cls.event_handlers)]
 
 
-def _plan(cls: type[rx.State], values: dict[str, list[Any]] | None) -> list[tuple[str, tuple]]:
-    """Round 1: every handler in browser order; round 2: each after its openers, twice."""
+Step = tuple[str, tuple]
+
+
+def _plan(
+    cls: type[rx.State], values: dict[str, list[Any]] | None, thorough: bool = True
+) -> list[tuple[str, list[Step]]]:
+    """Blocks of calls, each named after the handler it tries (B's rows are compared after
+    each block). Round 1: every handler in browser order with every argument set; round 2
+    (``thorough``): each handler after its openers, twice (for "really delete?")."""
 
     def sets(name: str) -> list[tuple]:
         return argument_sets(cls.event_handlers[name], values) if values is not None else [()]
 
-    plan = [(name, args) for name in public_handlers(cls) for args in sets(name)]
-    for name in public_handlers(cls):
-        plan += [(opener, sets(opener)[0]) for opener in _openers(cls, name)]
-        plan += [(name, args) for args in sets(name) for _ in range(2)]  # twice: "really?"
+    plan = [(name, [(name, args) for args in sets(name)]) for name in public_handlers(cls)]
+    if thorough:
+        for name in public_handlers(cls):
+            openers = [(opener, sets(opener)[0]) for opener in _openers(cls, name)]
+            plan.append((name, openers + [(name, a) for a in sets(name) for _ in range(2)]))
     return plan
 
 
 def walk(
-    cls: type[rx.State], state: rx.State, cities: TwoCities, session: Session, with_args: bool
+    cls: type[rx.State],
+    state: rx.State,
+    cities: TwoCities,
+    session: Session,
+    with_args: bool,
+    hidden: set[str] | None = None,
+    thorough: bool = True,
 ) -> list[str]:
-    """Call every handler as planned; the problems found, one line each."""
+    """Call every handler as planned; the problems found, one line each.
+
+    ``hidden``: the texts the state may never show (default: everything private of B).
+    """
     b = cities.b
     values = b_arguments(b)
-    # What the caller typed may be shown back to them (a search field); the rest of B may not.
+    # What the caller typed may be shown back to them (a search field); the rest may not.
     given = json.dumps(values, default=str) if with_args else ""
-    secrets = {text for text in b.private if text not in given}
+    secrets = {text for text in (b.private if hidden is None else hidden) if text not in given}
     problems: list[str] = []
     completed = 0
     before = rows_of(session, b)
-    for name, args in _plan(cls, values if with_args else None):
-        try:
-            sent = run(cls.event_handlers[name].fn(state, *args))
-            completed += 1
-        except TypeError:
-            if with_args:
-                raise
-            continue  # the no-arguments pass: this handler needs some
-        except Exception:  # noqa: BLE001 - a refusal may raise; what it changed counts
-            sent = []
-        if found := leaked(state, sent, secrets):
-            problems.append(f"{name}{args!r:.60} shows B's {sorted(found)}")
+    for label, steps in _plan(cls, values if with_args else None, thorough):
+        for name, args in steps:
+            try:
+                sent = run(cls.event_handlers[name].fn(state, *args))
+                completed += 1
+            except TypeError:
+                if with_args:
+                    raise
+                continue  # the no-arguments pass: this handler needs some
+            except Exception:  # noqa: BLE001 - a refusal may raise; what it changed counts
+                sent = []
+            if found := leaked(state, sent, secrets):
+                problems.append(f"{name}{args!r:.60} shows B's {sorted(found)}")
         after = rows_of(session, b)
         if after != before:
             changed = sorted(t for t in after if after[t] != before[t])
-            problems.append(f"{name}{args!r:.60} changed B's rows in {changed}")
+            problems.append(f"{label} (after {steps[0][0]}…) changed B's rows in {changed}")
             before = after
     if not completed:
         problems.append("no handler ran to its end: the walk itself is broken")
@@ -354,3 +375,24 @@ def test_the_walk_sees_b_when_b_walks_it(name: str, cities: TwoCities, session: 
     b = cities.b
     problems = walk(cls, connection(cls, b.host, b.tokens["all"], b), cities, session, True)
     assert any("shows B's" in problem for problem in problems)
+
+
+@pytest.mark.parametrize("cls", STATES, ids=lambda cls: cls.__name__)
+def test_staff_of_a_on_b_host_reach_nothing_through_any_handler(
+    cls: type[rx.State], cities: TwoCities, session: Session
+) -> None:
+    a, b = cities.a, cities.b
+    # B's host shows B's catalogue to anyone; nothing else of B, and nothing of A at all.
+    hidden = (b.private - b.catalogue) | (a.private - a.catalogue - set(a.tokens.values()))
+    before = rows_of(session, a)
+    state = connection(cls, b.host, a.tokens["all"], b, link=a)  # and A's personal link
+    # Signed out there, so no sequence opens anything: one round is enough.
+    problems = walk(cls, state, cities, session, True, hidden=hidden, thorough=False)
+    assert not problems, "\n".join(dict.fromkeys(problems))
+    if hasattr(state, "display_name"):
+        assert (state.display_name, state.roles) == ("", []), "signed in on another city's host"
+    after = rows_of(session, a)
+    changed = [
+        t for t in after if after[t] != before[t] and t not in ("staffsession", "auditentry")
+    ]
+    assert not changed, f"A's rows changed from B's host: {changed}"
