@@ -47,6 +47,7 @@ demo-data: migrate
 	$(BIN)/python -m balie.seed --if-empty
 
 run: demo-data
+	@echo "Stad Gent: http://localhost:$(PORT)   Gemeente Merelbeke (second demo city): http://merelbeke.localhost:$(PORT)"
 	export BALIE_PUBLIC_BASE_URL="$${BALIE_PUBLIC_BASE_URL:-http://localhost:$(PORT)}"; \
 	  REFLEX_API_URL="$${REFLEX_API_URL:-$$BALIE_PUBLIC_BASE_URL}" \
 	  $(BIN)/reflex run --env prod --single-port --backend-port $(PORT) --frontend-port $(PORT)

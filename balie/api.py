@@ -31,7 +31,15 @@ from balie.http_guard import MAX_API_BODY_BYTES, BodyTooLarge, HttpGuard
 from balie.i18n import ERRORS, pick
 from balie.models import Appointment, Organisation, Service, Topic
 from balie.observability import RequestIdMiddleware
-from balie.services import booking, catalogue_cache, client_address, entra, metrics, staff_auth
+from balie.services import (
+    booking,
+    catalogue_cache,
+    client_address,
+    entra,
+    metrics,
+    staff_auth,
+    tenancy,
+)
 from balie.services.abuse import api_keys
 from balie.services.abuse import public as abuse
 from balie.services.abuse.challenge import ChallengeRefused
@@ -159,9 +167,14 @@ async def _json_body(request: Request, model: type[BaseModel]) -> Any:
         raise _error(422, "invalid", "Some fields are not valid.", fields=fields) from problem
 
 
+def _organisation_slug() -> str:
+    """The organisation of this request, from its host (HttpGuard resolved it)."""
+    return tenancy.current_organisation_slug.get() or ""
+
+
 def _catalogue(session: Any) -> Catalogue:
     """The catalogue of the organisation this site serves (cached per process)."""
-    catalogue = catalogue_cache.current(session, get_settings().organisation)
+    catalogue = catalogue_cache.current(session, _organisation_slug())
     if catalogue is None:
         raise _error(503, "not_configured", "No organisation is configured.")
     return catalogue
@@ -216,7 +229,7 @@ def _appointment_json(session: Any, appointment: Appointment, token: str | None)
         "meeting_state": str(appointment.meeting_state),
     }
     if token:
-        base = get_settings().public_base_url.rstrip("/")
+        base = tenancy.request_settings().public_base_url.rstrip("/")
         body["manage_url"] = f"{base}/afspraak?ref={appointment.reference}&token={token}"
     return body
 
@@ -329,7 +342,7 @@ def _read_services_body() -> bytes:
 @_guarded
 async def list_services(_request: Request) -> Response:
     """GET /api/v1/services: from the fresh snapshot without a thread, else after a check."""
-    catalogue = catalogue_cache.fresh(get_engine(), get_settings().organisation)
+    catalogue = catalogue_cache.fresh(get_engine(), _organisation_slug())
     if catalogue is None:
         body = await run_in_threadpool(_read_services_body)
     else:
@@ -763,13 +776,14 @@ STAFF_SIGN_IN = "/medewerkers/aanmelden"
 
 
 def _frontend_origin(_request: Request) -> str:
-    """Where to send the browser back to: the public base URL, never the request's Host/Origin."""
-    return get_settings().public_base_url.rstrip("/")
+    """Where to send the browser back to: the organisation's public base URL (from the host
+    HttpGuard resolved), never the request's Host/Origin as such."""
+    return tenancy.public_base_url_for(_organisation_slug()).rstrip("/")
 
 
 def _secure_cookies() -> bool:
     """Whether cookies get the Secure flag (the site is served over https)."""
-    return get_settings().public_base_url.startswith("https://")
+    return tenancy.request_settings().public_base_url.startswith("https://")
 
 
 def _set_session_cookie(response: Response, token: str) -> None:
@@ -792,7 +806,7 @@ def _sign_in(email: str, password: str, client_ip: str) -> str:
         per_address=settings.sign_in_address_limit, per_network=settings.sign_in_network_limit
     )
     with session_scope() as session:
-        organisation = get_organisation(session, settings.organisation)
+        organisation = get_organisation(session, _organisation_slug())
         _staff, token = staff_auth.sign_in_local(
             session,
             email,
@@ -860,7 +874,7 @@ def _entra_callback_url() -> str:
     ``make run`` serves app and API on one port and sets REFLEX_API_URL to
     BALIE_PUBLIC_BASE_URL, so in production this is public base URL + callback path.
     """
-    return get_config().api_url.rstrip("/") + entra.CALLBACK_PATH
+    return tenancy.request_backend_url(get_config().api_url) + entra.CALLBACK_PATH
 
 
 def _entra_return_origin(request: Request) -> str:
@@ -912,12 +926,14 @@ async def staff_entra_start(request: Request) -> Response:
 def _entra_finish(cookie_value: str | None, params: dict[str, str]) -> entra.SignedIn:
     """Take the flow, redeem the code and open a session."""
     with session_scope() as session:
-        return entra.finish_sign_in(session, get_settings(), cookie_value, params, utcnow())
+        return entra.finish_sign_in(
+            session, tenancy.request_settings(), cookie_value, params, utcnow()
+        )
 
 
 async def staff_entra_callback(request: Request) -> Response:
     """GET /api/staff/entra/callback: Microsoft sends the browser back here with a code."""
-    public = get_settings().public_base_url.rstrip("/")
+    public = tenancy.request_settings().public_base_url.rstrip("/")
     params = dict(request.query_params)
     try:
         signed_in = await run_in_threadpool(

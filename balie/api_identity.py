@@ -29,7 +29,7 @@ from balie.db import session_scope
 from balie.db_types import utcnow
 from balie.i18n import normalise_language
 from balie.models import Appointment, Topic
-from balie.services import booking, catalogue_cache, client_address
+from balie.services import booking, catalogue_cache, client_address, tenancy
 from balie.services.abuse.limiter import shared_limiter
 from balie.services.identity import oidc, owner, signin
 from balie.services.identity.levels import required_level
@@ -47,7 +47,7 @@ HEADERS = {"Cache-Control": "no-store"}
 
 def callback_url() -> str:
     """The redirect URI registered with the provider: the backend's address + the path."""
-    return get_config().api_url.rstrip("/") + CALLBACK_PATH
+    return tenancy.request_backend_url(get_config().api_url) + CALLBACK_PATH
 
 
 def wizard_path(service: str, topic: str) -> str:
@@ -88,7 +88,7 @@ def _client_ip(request: Request) -> str:
 async def _back(path: str, outcome: str) -> RedirectResponse:
     """Back to the wizard or the manage page (public base URL + a path we built) with the
     sign-in's outcome."""
-    base = get_settings().public_base_url.rstrip("/")
+    base = tenancy.request_settings().public_base_url.rstrip("/")
     if path.startswith(MANAGE_PATH + "?"):
         path = await run_in_threadpool(_manage_with_token, path)
     elif path != MANAGE_PATH and not path.startswith(WIZARD_PATH):
@@ -102,7 +102,7 @@ async def _back(path: str, outcome: str) -> RedirectResponse:
 
 def _level_for(service_slug: str, topic_slug: str) -> str:
     """The level the topic needs; IdentityRefused when it does not exist or needs none."""
-    settings = get_settings()
+    settings = tenancy.request_settings()
     with session_scope() as session:
         catalogue = catalogue_cache.current(session, settings.organisation)
         if catalogue is None:
@@ -205,7 +205,7 @@ def _set_cookie(response: Response, value: str, max_age: float) -> None:
         max_age=int(max_age),
         httponly=True,
         samesite="lax",
-        secure=get_settings().public_base_url.startswith("https://"),
+        secure=tenancy.request_settings().public_base_url.startswith("https://"),
         path="/",
     )
 

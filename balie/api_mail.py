@@ -16,7 +16,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from balie.db import session_scope
 from balie.db_types import utcnow
-from balie.services import mail_suppression
+from balie.services import mail_suppression, tenancy
 from balie.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ async def not_requested(request: Request) -> Response:
     reference = request.path_params["reference"]
     token = request.query_params.get("token", "")
     if request.method == "GET":
-        base = get_settings().public_base_url.rstrip("/")
+        base = tenancy.request_settings().public_base_url.rstrip("/")
         page = f"{base}{mail_suppression.PAGE_PATH}?ref={quote(reference)}&token={quote(token)}"
         return RedirectResponse(page, status_code=303, headers=HEADERS)
     try:

@@ -8,9 +8,11 @@ from balie.components.overlay import connection_overlay
 from balie.http_guard import HttpGuard
 from balie.observability import configure_logging
 from balie.pages import register_all
+from balie.services import tenancy
 from balie.services.metrics import add_collector
 from balie.settings import get_settings
 from balie.states.staff_guard import StaffSessionGuard
+from balie.states.tenant import TenantScope
 from balie.worker import background_worker, retention_worker
 
 get_settings().check_production()
@@ -24,7 +26,12 @@ class BalieApp(rx.App):
 
     def __call__(self) -> HttpGuard:
         """The ASGI app `reflex run` serves, wrapped in HttpGuard."""
-        return HttpGuard(super().__call__())
+        asgi = super().__call__()
+        if self.sio is not None:
+            # Each organisation's pages open the websocket from their own host (the host table
+            # may grow while the app runs): the origin is checked against it per handshake.
+            self.sio.eio.cors_allowed_origins = tenancy.origin_allowed
+        return HttpGuard(asgi)
 
 
 # The current organisation's icon (one organisation per deployment for now); .ico for
@@ -43,6 +50,8 @@ app = BalieApp(
 app.app_wraps[(5, "Overlay")] = connection_overlay  # Reflex's, minus its hidden banner
 # First of all middleware: stale staff data is reset before the hydrate can send it.
 app.add_middleware(StaffSessionGuard(), index=0)
+# Before that: every session opened while handling an event is scoped to the host's city.
+app.add_middleware(TenantScope(), index=0)
 app.register_lifespan_task(background_worker)
 app.register_lifespan_task(retention_worker)
 

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, exc
 from sqlmodel import Session
 
+from balie.scoping import ORGANISATION_KEY
 from balie.settings import get_settings
 
 
@@ -110,8 +111,22 @@ def forget_engines() -> None:
         _engines.clear()
 
 
+INHERIT: Any = object()  # session_scope's default: the organisation of the current request
+
+
 @contextmanager
-def session_scope(engine: Engine | None = None) -> Iterator[Session]:
-    """A session that is closed afterwards; callers commit explicitly."""
+def session_scope(
+    engine: Engine | None = None, organisation_id: int | None = INHERIT
+) -> Iterator[Session]:
+    """A session that is closed afterwards; callers commit explicitly.
+
+    ``organisation_id`` scopes every query and write of the session to that organisation
+    (balie.scoping); the default is the organisation of the request or websocket event being
+    handled (none in the worker, the commands and the migrations); None: deliberately unscoped.
+    """
+    from balie.services.tenancy import current_organisation_id
+
     with Session(engine or get_engine(), expire_on_commit=False) as session:
+        scope = current_organisation_id.get() if organisation_id is INHERIT else organisation_id
+        session.info[ORGANISATION_KEY] = scope
         yield session

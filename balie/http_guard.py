@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from balie.services import tenancy
 from balie.settings import Settings, get_settings
 
 Scope = MutableMapping[str, Any]
@@ -177,13 +178,33 @@ def content_security_policy(script_hashes: tuple[str, ...], backend: list[str]) 
     return "; ".join(f"{name} {value}" for name, value in directives.items())
 
 
-def security_headers(path: str, settings: Settings) -> list[tuple[bytes, bytes]]:
+def _own_origin(scope: Scope, settings: Settings) -> str:
+    """The origin the page was requested at (an allowed host): its websocket goes there too.
+
+    Each organisation has its own host, and the frontend reaches the backend on the host it
+    was served from; the scheme is the public URL's (a proxy in front may speak plain http).
+    """
+    raw = next((value for name, value in scope.get("headers", []) if name == b"host"), b"")
+    netloc = raw.decode("latin-1").strip().lower()
+    if not netloc or not re.fullmatch(r"[a-z0-9.\-\[\]:]+", netloc):
+        return ""
+    scheme = urlsplit(settings.public_base_url).scheme or "http"
+    return f"{scheme}://{netloc}"
+
+
+def security_headers(
+    path: str, settings: Settings, scope: Scope | None = None
+) -> list[tuple[bytes, bytes]]:
     """The headers every answer gets (no-store only where personal data may show)."""
     hsts = settings.is_production and settings.public_base_url.startswith("https://")
+    backend = _backend_origins()
+    own = _own_origin(scope, settings) if scope is not None else ""
+    if own and own not in backend:
+        backend.append(own)
     return list(
         _headers_for(
             current_script_hashes(),
-            tuple(_backend_origins()),
+            tuple(backend),
             hsts,
             path.startswith(NO_STORE_PREFIXES),
         )
@@ -240,6 +261,19 @@ async def _answer(send: Send, status: int, body: dict[str, str], extra: list) ->
     await send({"type": "http.response.body", "body": payload})
 
 
+async def _plain_not_found(send: Send, extra: list) -> None:
+    """A bare 404 for a host this deployment does not serve (no JSON, nothing about us)."""
+    payload = b"Not Found"
+    headers = [
+        (b"content-type", b"text/plain; charset=utf-8"),
+        (b"content-length", str(len(payload)).encode()),
+        (b"connection", b"close"),
+        *extra,
+    ]
+    await send({"type": "http.response.start", "status": 404, "headers": headers})
+    await send({"type": "http.response.body", "body": payload})
+
+
 def _counting(receive: Receive, limit: int) -> Receive:
     """``receive`` that raises BodyTooLarge as soon as more than ``limit`` bytes came in."""
     received = 0
@@ -284,14 +318,31 @@ class HttpGuard:
         scope[GUARDED] = True
         settings = get_settings()
         path = scope.get("path", "")
-        headers = security_headers(path, settings)
-        if host_name(scope) not in settings.allowed_host_names():
+        host = host_name(scope)
+        slug = tenancy.organisation_slug_for_host(host)
+        if slug is None:
+            # A plain 404: an unknown host learns nothing about this deployment.
             if scope["type"] == "websocket":
                 await send({"type": "websocket.close", "code": 1008})
             else:
-                body = {"error": "unknown_host", "message": "This site does not answer this host."}
-                await _answer(send, 400, body, headers)
+                await _plain_not_found(send, security_headers(path, settings))
             return
+        headers = security_headers(path, settings, scope)
+        organisation_id = tenancy.organisation_id_for_slug(slug) or tenancy.NO_ORGANISATION
+        tokens = (
+            tenancy.current_organisation_slug.set(slug),
+            tenancy.current_organisation_id.set(organisation_id),
+        )
+        try:
+            await self._serve(scope, receive, send, headers)
+        finally:
+            tenancy.current_organisation_slug.reset(tokens[0])
+            tenancy.current_organisation_id.reset(tokens[1])
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send, headers: list) -> None:
+        """The body limit and the redirect-free page folders, then the app."""
+        settings = get_settings()
+        path = scope.get("path", "")
         if scope["type"] == "websocket":
             await self.app(scope, receive, send)
             return

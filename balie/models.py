@@ -95,6 +95,20 @@ class Organisation(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+class OrganisationHost(SQLModel, table=True):
+    """A host name (e.g. ``videoloket.aalst.be``) at which one organisation is served.
+
+    Hosts not listed here but allowed by the settings serve ``BALIE_ORGANISATION``; so a
+    database without rows keeps the single-organisation set-up.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True, ondelete="CASCADE")
+    host: str = Field(sa_type=String(253), unique=True, description="Lower case, without port")
+    is_primary: bool = Field(default=False, description="The host used in e-mails and links")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
 class Service(SQLModel, table=True):
     """A city service that holds video appointments (e.g. Energiecentrale)."""
 

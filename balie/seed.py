@@ -11,6 +11,8 @@ from sqlmodel import Session, select
 from balie.db import session_scope
 from balie.db_types import utcnow
 from balie.models import StaffMember
+from balie.services import demo_second_city as second_city
+from balie.services import tenancy
 from balie.services.demo_data import (
     DEMO_AGENT,
     DEMO_MANAGER,
@@ -19,6 +21,7 @@ from balie.services.demo_data import (
     load_demo_data,
     load_demo_history,
 )
+from balie.services.demo_second_city import load_second_city
 from balie.services.staff_auth import set_password
 from balie.settings import get_settings
 
@@ -45,11 +48,20 @@ def main(argv: list[str] | None = None) -> int:
         report = load_demo_data(session)
         history = load_demo_history(session, utcnow(), settings.retention_days)
         logins = demo_logins(session) if report.staff else []
+        second = load_second_city(session)
+        if second.staff:
+            logins += demo_logins(
+                session, tuple(second_city.email_of(n) for n in second_city.SIGN_INS)
+            )
     print(
         f"Demo data for Stad Gent: added {report.organisations} organisation(s), "
         f"{report.services} service(s), {report.topics} topic(s), {report.staff} staff member(s)."
     )
     print(f"Demo history: added {history} past appointment(s), marked as demo data.")
+    print(
+        f"Second demo municipality (Merelbeke): added {second.services} service(s); open it at "
+        f"{tenancy.public_base_url_for(second_city.SLUG)} (sign in there with its own staff)."
+    )
     for email, password, roles in logins:
         print(
             f"Demo sign-in at /medewerkers/aanmelden: {email}  password: {password}"
@@ -58,11 +70,11 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def demo_logins(session: Session) -> list[tuple[str, str, list[str]]]:
+def demo_logins(session: Session, emails: tuple[str, ...] = ()) -> list[tuple[str, str, list[str]]]:
     """Give the demo sign-ins fresh random passwords (shown once, on the console); their roles."""
     logins = []
-    for name in DEMO_SIGN_INS:
-        staff = session.exec(select(StaffMember).where(StaffMember.email == demo_email(name))).one()
+    for email in emails or tuple(demo_email(name) for name in DEMO_SIGN_INS):
+        staff = session.exec(select(StaffMember).where(StaffMember.email == email)).one()
         password = secrets.token_urlsafe(12)
         set_password(session, staff, password, utcnow())
         logins.append((staff.email, password, list(staff.roles)))

@@ -19,9 +19,10 @@ from sqlmodel import Session, SQLModel
 
 from balie import db
 from balie.db import make_engine
-from balie.services import catalogue_cache
+from balie.services import catalogue_cache, tenancy
 from balie.settings import get_settings
 from tests.clamav import ClamAV, running_clamav
+from tests.tenancy_fixtures import TwoCities, two_cities
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,10 +38,12 @@ def run_alembic(url: str, name: str, *args: str) -> None:
 
 @pytest.fixture(autouse=True)
 def _fresh_catalogue_cache() -> Iterator[None]:
-    """Every test starts without a cached catalogue (test databases reuse one URL)."""
+    """Every test starts without a cached catalogue or host map (test databases reuse one URL)."""
     catalogue_cache.clear()
+    tenancy.forget_hosts()
     yield
     catalogue_cache.clear()
+    tenancy.forget_hosts()
 
 
 @pytest.fixture(scope="session")
@@ -123,6 +126,12 @@ def app_database(
     yield engine
     get_settings.cache_clear()
     db.forget_engines()
+
+
+@pytest.fixture
+def cities(session: Session, app_database: Engine, monkeypatch: pytest.MonkeyPatch) -> TwoCities:
+    """Two organisations on their own hosts: Ghent (A, demo data) and Kleinegem (B)."""
+    return two_cities(session, monkeypatch)
 
 
 @pytest.fixture(scope="session")

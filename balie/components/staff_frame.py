@@ -7,6 +7,7 @@ grouped by kind of work, with the current page marked; and the page itself in ``
 
 import json
 from typing import Any
+from urllib.parse import urlsplit
 
 import reflex as rx
 from reflex.config import get_config
@@ -14,6 +15,7 @@ from reflex.config import get_config
 from balie.components.layout import language_switch, skip_link
 from balie.components.text import t
 from balie.i18n import LANGUAGES, TEXTS
+from balie.services import tenancy
 from balie.states.locale import LocaleState
 from balie.states.staff_guard import StaffSignOutState
 from balie.states.staff_session import STAFF_PAGES
@@ -41,9 +43,24 @@ _TOGGLE_MENU = (
 )
 
 
+# Reflex's frontend reads a backend URL with one of these host names as "the page's own host"
+# (state.js getBackendURL); links built from it stay on the host the page came from (each
+# organisation has its own).
+SAME_HOST_NAMES = ("localhost", "0.0.0.0")
+
+
 def backend_url(path: str) -> str:
     """An address on the backend (the HTTP routes), as the browser reaches it."""
-    return get_config().api_url.rstrip("/") + path
+    base = get_config().api_url
+    if urlsplit(base).hostname in SAME_HOST_NAMES:
+        return path
+    return base.rstrip("/") + path
+
+
+def event_backend_url(path: str) -> str:
+    """``backend_url`` while handling an event: on the host of the event's organisation."""
+    base = backend_url("")
+    return tenancy.request_backend_url(base) + path if base else path
 
 
 def native_post(path: str, fields: dict[str, str]) -> rx.event.EventSpec:
@@ -55,7 +72,7 @@ def native_post(path: str, fields: dict[str, str]) -> rx.event.EventSpec:
     copies = json.dumps(fields)
     return rx.call_script(
         "(() => { const f = document.createElement('form'); f.method = 'post';"
-        f" f.action = {json.dumps(backend_url(path))};"
+        f" f.action = {json.dumps(event_backend_url(path))};"
         f" for (const [name, id] of Object.entries({copies})) {{"
         " const i = document.createElement('input'); i.type = 'hidden'; i.name = name;"
         " i.value = document.getElementById(id)?.value ?? ''; f.appendChild(i); }"

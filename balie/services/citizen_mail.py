@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from balie.i18n import pick
 from balie.models import Appointment, Organisation, Service, Topic
-from balie.services import catalogue_cache, mail_suppression
+from balie.services import catalogue_cache, mail_suppression, tenancy
 from balie.services.booking import manage_token_matching
 from balie.services.feedback import survey_link
 from balie.services.notifications import (
@@ -33,6 +33,11 @@ def manage_url(settings: Settings, reference: str, stored_hash: str = "") -> str
     """The citizen's personal link; after a secret rotation, still the one the booking got."""
     token = manage_token_matching(reference, stored_hash, settings.secret_keys())
     return f"{settings.public_base_url.rstrip('/')}/afspraak?ref={reference}&token={token}"
+
+
+def _settings_of(session: Session, appointment: Appointment, settings: Settings) -> Settings:
+    """The settings as the appointment's organisation sees them (its host in every link)."""
+    return tenancy.settings_for(settings, tenancy.slug_of(session, appointment.organisation_id))
 
 
 def _catalogue_rows(
@@ -57,6 +62,7 @@ def appointment_message(
     session: Session, appointment: Appointment, settings: Settings
 ) -> AppointmentMessage:
     """Everything an e-mail about ``appointment`` says, in the citizen's language."""
+    settings = _settings_of(session, appointment, settings)
     organisation, service, topic = _catalogue_rows(session, appointment, settings)
     language = appointment.language
     secret, base = settings.secret_key.get_secret_value(), settings.public_base_url
@@ -89,6 +95,7 @@ def _uid_domain(settings: Settings) -> str:
 def calendar_file(session: Session, appointment_id: int, settings: Settings) -> str:
     """The appointment as an iCalendar file (a cancellation once it is cancelled)."""
     appointment = session.get(Appointment, appointment_id)
+    settings = _settings_of(session, appointment, settings)
     return build_ics(
         appointment_message(session, appointment, settings),
         cancelled=appointment.status == "cancelled",
@@ -101,6 +108,7 @@ def build_appointment_mail(
     session: Session, appointment: Appointment, kind: MailKind, settings: Settings
 ) -> EmailMessage:
     """The e-mail of ``kind`` about ``appointment``; raises when it cannot be built."""
+    settings = _settings_of(session, appointment, settings)
     return build_email(
         kind,
         appointment_message(session, appointment, settings),
@@ -113,6 +121,7 @@ def build_survey_mail(
     session: Session, appointment: Appointment, settings: Settings
 ) -> EmailMessage:
     """The survey e-mail after a completed call, in the citizen's language."""
+    settings = _settings_of(session, appointment, settings)
     organisation = session.get(Organisation, appointment.organisation_id)
     service = session.get(Service, appointment.service_id)
     message = SurveyMessage(

@@ -531,9 +531,10 @@ def _ensure_staff(
     display_name: str,
     roles: tuple[Role, ...],
     report: LoadReport,
+    email: str = "",
 ) -> tuple[StaffMember, bool]:
     """A demo staff member, created when missing; also says whether it was created."""
-    email = demo_email(display_name)
+    email = email or demo_email(display_name)
     staff = session.exec(
         select(StaffMember).where(
             StaffMember.organisation_id == organisation.id, StaffMember.email == email

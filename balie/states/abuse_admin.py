@@ -7,7 +7,6 @@ from typing import Any
 
 import reflex as rx
 
-from balie.db import session_scope
 from balie.db_types import utcnow
 from balie.models import StaffMember
 from balie.services.abuse import api_keys
@@ -15,6 +14,7 @@ from balie.services.abuse import public as abuse
 from balie.services.validation import positive_id
 from balie.states.admin import _focus, _form, _time_zone, _typed
 from balie.states.staff_session import StaffSessionState, roles_for_page
+from balie.states.tenant import tenant_session
 
 ABUSE_PAGE = "/beheer/misbruik"
 ABUSE_ROLES = roles_for_page(ABUSE_PAGE)
@@ -95,7 +95,7 @@ class AbuseAdminState(StaffSessionState, rx.State):
     @rx.event
     def load(self) -> Any:
         """Open the page: the keys, the spikes and an empty form."""
-        with session_scope() as session:
+        with tenant_session(self) as session:
             admin, redirect = self._open_page(session, ABUSE_PAGE)
             if admin is None:
                 return redirect
@@ -110,7 +110,7 @@ class AbuseAdminState(StaffSessionState, rx.State):
         form = _form(form_data)
         if form is None:
             return None
-        with session_scope() as session:
+        with tenant_session(self) as session:
             admin = self._staff_with(session, *ABUSE_ROLES)
             if admin is None:
                 return None
@@ -139,7 +139,7 @@ class AbuseAdminState(StaffSessionState, rx.State):
     def revoke_key(self, key_id: Any) -> Any:
         """Revoke one of the organisation's keys."""
         wanted = positive_id(key_id)
-        with session_scope() as session:
+        with tenant_session(self) as session:
             admin = self._staff_with(session, *ABUSE_ROLES)
             if admin is None or wanted is None:
                 return None

@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 
 import reflex as rx
 
-from balie.db import session_scope
 from balie.db_types import utcnow
 from balie.i18n import LANGUAGES, TEXTS, pick
 from balie.models import Organisation, StaffMember
@@ -24,6 +23,7 @@ from balie.services import catalogue_admin as admin_service
 from balie.services import staff_auth
 from balie.services.catalogue_admin import Invalid, NotFound
 from balie.states.staff_session import StaffSessionState, roles_for_page
+from balie.states.tenant import tenant_session
 
 CATALOGUE_PAGE = "/beheer/catalogus"
 STAFF_PAGE = "/beheer/medewerkers"
@@ -203,7 +203,7 @@ class CatalogueAdminState(StaffSessionState, rx.State):
     @rx.event
     def load(self) -> Any:
         """Open the catalogue page: every service, no form open."""
-        with session_scope() as session:
+        with tenant_session(self) as session:
             admin, redirect = self._open_page(session, CATALOGUE_PAGE)
             if admin is None:
                 return redirect  # _open_page has cleared everything private
@@ -215,7 +215,7 @@ class CatalogueAdminState(StaffSessionState, rx.State):
     @rx.event
     def edit_service(self, service_id: Any) -> Any:
         """Open the form of one of the organisation's services."""
-        with session_scope() as session:
+        with tenant_session(self) as session:
             admin = self._admin(session)
             if admin is None:
                 return None
@@ -231,7 +231,7 @@ class CatalogueAdminState(StaffSessionState, rx.State):
     @rx.event
     def new_service(self) -> Any:
         """Open an empty form for a new service."""
-        with session_scope() as session:
+        with tenant_session(self) as session:
             if self._admin(session) is None:
                 return None
         self._close_service()
@@ -243,7 +243,7 @@ class CatalogueAdminState(StaffSessionState, rx.State):
     @rx.event
     def close_service(self) -> Any:
         """Close the service form."""
-        with session_scope() as session:
+        with tenant_session(self) as session:
             if self._admin(session) is None:
                 return None
         self._close_service()
@@ -256,7 +256,7 @@ class CatalogueAdminState(StaffSessionState, rx.State):
         form = _form(form_data)
         if form is None or self.service_mode not in {"new", "edit"}:
             return None
-        with session_scope() as session:
+        with tenant_session(self) as session:
             admin = self._admin(session)
             if admin is None:
                 return None
@@ -306,7 +306,7 @@ class CatalogueAdminState(StaffSessionState, rx.State):
             return None
         if not self._asked_first("service"):
             return _focus("#confirm-remove-service")
-        with session_scope() as session:
+        with tenant_session(self) as session:
             admin = self._admin(session)
             if admin is None:
                 return None
@@ -325,7 +325,7 @@ class CatalogueAdminState(StaffSessionState, rx.State):
         """Open the form of a topic of the service being edited."""
         if not self._service_id:
             return None
-        with session_scope() as session:
+        with tenant_session(self) as session:
             admin = self._admin(session)
             if admin is None:
                 return None
@@ -345,7 +345,7 @@ class CatalogueAdminState(StaffSessionState, rx.State):
         """Open an empty form for a new topic of the service being edited."""
         if not self._service_id:
             return None
-        with session_scope() as session:
+        with tenant_session(self) as session:
             if self._admin(session) is None:
                 return None
         self._say("", "")
@@ -357,7 +357,7 @@ class CatalogueAdminState(StaffSessionState, rx.State):
     @rx.event
     def close_topic(self) -> Any:
         """Close the topic form."""
-        with session_scope() as session:
+        with tenant_session(self) as session:
             if self._admin(session) is None:
                 return None
         self._close_topic()
@@ -370,7 +370,7 @@ class CatalogueAdminState(StaffSessionState, rx.State):
         form = _form(form_data)
         if form is None or not self._service_id or self.topic_mode not in {"new", "edit"}:
             return None
-        with session_scope() as session:
+        with tenant_session(self) as session:
             admin = self._admin(session)
             if admin is None:
                 return None
@@ -402,7 +402,7 @@ class CatalogueAdminState(StaffSessionState, rx.State):
             return None
         if not self._asked_first("topic"):
             return _focus("#confirm-remove-topic")
-        with session_scope() as session:
+        with tenant_session(self) as session:
             admin = self._admin(session)
             if admin is None:
                 return None
@@ -538,7 +538,7 @@ class StaffAdminState(StaffSessionState, rx.State):
     @rx.event
     def load(self) -> Any:
         """Open the staff page: everyone, no form open."""
-        with session_scope() as session:
+        with tenant_session(self) as session:
             admin, redirect = self._open_page(session, STAFF_PAGE)
             if admin is None:
                 return redirect  # _open_page has cleared everything private
@@ -550,7 +550,7 @@ class StaffAdminState(StaffSessionState, rx.State):
     @rx.event
     def edit_staff(self, staff_id: Any) -> Any:
         """Open the form of one of the organisation's staff members."""
-        with session_scope() as session:
+        with tenant_session(self) as session:
             admin = self._admin(session)
             if admin is None:
                 return None
@@ -566,7 +566,7 @@ class StaffAdminState(StaffSessionState, rx.State):
     @rx.event
     def new_staff(self) -> Any:
         """Open an empty form for a new staff member."""
-        with session_scope() as session:
+        with tenant_session(self) as session:
             if self._admin(session) is None:
                 return None
         self._close_form()
@@ -579,7 +579,7 @@ class StaffAdminState(StaffSessionState, rx.State):
     @rx.event
     def close_staff(self) -> Any:
         """Close the staff form."""
-        with session_scope() as session:
+        with tenant_session(self) as session:
             if self._admin(session) is None:
                 return None
         self._close_form()
@@ -592,7 +592,7 @@ class StaffAdminState(StaffSessionState, rx.State):
         form = _form(form_data)
         if form is None or self.staff_mode not in {"new", "edit"}:
             return None
-        with session_scope() as session:
+        with tenant_session(self) as session:
             admin = self._admin(session)
             if admin is None:
                 return None
@@ -741,7 +741,7 @@ class AuditState(StaffSessionState, rx.State):
     @rx.event
     def load(self) -> Any:
         """Open the audit page: the newest entries, no filters."""
-        with session_scope() as session:
+        with tenant_session(self) as session:
             admin, redirect = self._open_page(session, AUDIT_PAGE)
             if admin is None:
                 return redirect  # _open_page has cleared everything private
@@ -763,7 +763,7 @@ class AuditState(StaffSessionState, rx.State):
         form = _form(form_data)
         if form is None:
             return None
-        with session_scope() as session:
+        with tenant_session(self) as session:
             admin = self._admin(session)
             if admin is None:
                 return None
@@ -782,7 +782,7 @@ class AuditState(StaffSessionState, rx.State):
     @rx.event
     def clear_filters(self) -> None:
         """Show every entry again, from the newest."""
-        with session_scope() as session:
+        with tenant_session(self) as session:
             admin = self._admin(session)
             if admin is None:
                 return
@@ -795,7 +795,7 @@ class AuditState(StaffSessionState, rx.State):
     @rx.event
     def next_page(self) -> None:
         """Older entries."""
-        with session_scope() as session:
+        with tenant_session(self) as session:
             admin = self._admin(session)
             if admin is None or not self.has_next:
                 return
@@ -805,7 +805,7 @@ class AuditState(StaffSessionState, rx.State):
     @rx.event
     def previous_page(self) -> None:
         """Newer entries."""
-        with session_scope() as session:
+        with tenant_session(self) as session:
             admin = self._admin(session)
             if admin is None or self._page == 0:
                 return

@@ -35,6 +35,7 @@ from balie.states.booking_form import (
     _text,
 )
 from balie.states.staff_session import StaffSessionState, roles_for_page
+from balie.states.tenant import tenant_session
 from balie.states.time_picker import TimePickerState
 from balie.worker import run_appointment_jobs
 
@@ -63,7 +64,7 @@ def _service_option(view: Any) -> ServiceOption:
 def _send_link(staff_id: int, service_slug: str, topic_slug: str, email: str) -> str:
     """Count the limits and send the identification link (worker thread); the message key."""
     settings = get_settings()
-    with session_scope() as session:
+    with session_scope() as session:  # the event's organisation (TenantScope)
         staff = session.get(StaffMember, staff_id)
         if staff is None:
             return ""
@@ -120,13 +121,13 @@ class AgentBookingState(BookingFormState, TimePickerState, StaffSessionState, rx
 
     def _allowed(self) -> bool:
         """Whether this browser still belongs to an agent or admin."""
-        with session_scope() as session:
+        with tenant_session(self) as session:
             return self._agent(session) is not None
 
     @rx.event
     def load(self) -> Any:
         """Open the page: the live services of the agent's organisation."""
-        with session_scope() as session:
+        with tenant_session(self) as session:
             staff, redirect = self._open_page(session, BOOK_PAGE)
             if staff is None:
                 return redirect
@@ -159,7 +160,7 @@ class AgentBookingState(BookingFormState, TimePickerState, StaffSessionState, rx
             if self._allowed():
                 self.link_topic, self.link_message = slug, ""
             return None
-        with session_scope() as session:
+        with tenant_session(self) as session:
             staff = self._agent(session)
             if staff is None:
                 return None
@@ -183,7 +184,7 @@ class AgentBookingState(BookingFormState, TimePickerState, StaffSessionState, rx
         async with self:
             if not isinstance(form_data, dict) or not self.link_topic or self.busy:
                 return
-            with session_scope() as session:
+            with tenant_session(self) as session:
                 staff = self._agent(session)
                 staff_id = staff.id if staff is not None else 0
             if not staff_id:
@@ -264,7 +265,7 @@ class AgentBookingState(BookingFormState, TimePickerState, StaffSessionState, rx
 
     def _reload_times(self) -> Any:
         """Offer the free times of the chosen service again (after a time was taken)."""
-        with session_scope() as session:
+        with tenant_session(self) as session:
             staff = self._agent(session)
             if staff is None:
                 return None
@@ -286,7 +287,7 @@ class AgentBookingState(BookingFormState, TimePickerState, StaffSessionState, rx
             channel=BookingChannel.CONTACT_CENTRE,
             idempotency_key=self._idempotency_key,
         )
-        with session_scope() as session:
+        with tenant_session(self) as session:
             staff = self._agent(session)
             if staff is None:
                 return "refused"
@@ -307,7 +308,7 @@ class AgentBookingState(BookingFormState, TimePickerState, StaffSessionState, rx
                 return "unavailable"
             appointment_id = booked.appointment.id
         run_appointment_jobs(appointment_id)
-        with session_scope() as session:
+        with tenant_session(self) as session:
             view = contact_centre.caller_view(
                 session, session.get(Appointment, appointment_id), utcnow()
             )
@@ -397,7 +398,7 @@ class AgentFindState(TimePickerState, StaffSessionState, rx.State):
     @rx.event
     def load(self) -> Any:
         """Open the page with an empty search."""
-        with session_scope() as session:
+        with tenant_session(self) as session:
             staff, redirect = self._open_page(session, FIND_PAGE)
         self._forget()
         return redirect if staff is None else None
@@ -409,7 +410,7 @@ class AgentFindState(TimePickerState, StaffSessionState, rx.State):
             return None
         reference = _text(form_data.get("reference"), 64)
         email = _text(form_data.get("email"), 254)
-        with session_scope() as session:
+        with tenant_session(self) as session:
             staff = self._agent(session)
             if staff is None:
                 return None
@@ -431,7 +432,7 @@ class AgentFindState(TimePickerState, StaffSessionState, rx.State):
     @rx.event
     def new_search(self) -> Any:
         """Clear the page for the next caller."""
-        with session_scope() as session:
+        with tenant_session(self) as session:
             if self._agent(session) is None:
                 return None
         self._forget()
@@ -442,7 +443,7 @@ class AgentFindState(TimePickerState, StaffSessionState, rx.State):
         """Leave moving or cancelling without changes."""
         if not self._found_id:
             return None
-        with session_scope() as session:
+        with tenant_session(self) as session:
             staff = self._agent(session)
             if staff is None:
                 return None
@@ -460,7 +461,7 @@ class AgentFindState(TimePickerState, StaffSessionState, rx.State):
         """Ask for confirmation (and an optional reason) before cancelling."""
         if not self._found_id or not self.can_change:
             return None
-        with session_scope() as session:
+        with tenant_session(self) as session:
             if self._agent(session) is None:
                 return None
         self.message = ""
@@ -477,7 +478,7 @@ class AgentFindState(TimePickerState, StaffSessionState, rx.State):
 
     def _change(self, action: str, argument: Any) -> str:
         """Cancel or move in the database, then run the appointment's jobs (e-mail, meeting)."""
-        with session_scope() as session:
+        with tenant_session(self) as session:
             staff = self._agent(session)
             if staff is None:
                 return "refused"
@@ -500,7 +501,7 @@ class AgentFindState(TimePickerState, StaffSessionState, rx.State):
             except booking.Busy:
                 return "agent_busy"
         run_appointment_jobs(self._found_id)
-        with session_scope() as session:
+        with tenant_session(self) as session:
             staff = self._agent(session)
             if staff is not None:
                 self._refresh(session, staff)
@@ -525,7 +526,7 @@ class AgentFindState(TimePickerState, StaffSessionState, rx.State):
 
     def _offer_move_times(self) -> Any:
         """Offer the free times of the same service and show the move step."""
-        with session_scope() as session:
+        with tenant_session(self) as session:
             staff = self._agent(session)
             if staff is None:
                 return None
@@ -553,7 +554,7 @@ class AgentFindState(TimePickerState, StaffSessionState, rx.State):
         chosen = self._offered_time(start)
         if chosen is None or self.mode != "move":
             return None
-        with session_scope() as session:
+        with tenant_session(self) as session:
             if self._agent(session) is None:
                 return None
         self.new_start = chosen.start

@@ -22,7 +22,7 @@ from balie.db import get_engine, session_scope
 from balie.db_types import utcnow
 from balie.i18n import normalise_language
 from balie.models import Appointment, BookingChannel
-from balie.services import booking, catalogue_cache
+from balie.services import booking, catalogue_cache, tenancy
 from balie.services.abuse import public as abuse
 from balie.services.abuse.challenge import ChallengeRefused
 from balie.services.abuse.gate import Requester
@@ -55,27 +55,35 @@ from balie.states.booking_form import (
     _text,
 )
 from balie.states.locale import LocaleState
+from balie.states.tenant import organisation_slug_of, tenant_session
 from balie.states.time_picker import TimePickerState
 from balie.texts.identity import REFUSAL_KEYS
 from balie.worker import make_meeting_now
 
 
-def _read_catalogue() -> catalogue_cache.Catalogue | None:
+def _scoped(slug: str) -> Any:
+    """A session scoped to the organisation ``slug`` (the host's, never the browser's word)."""
+    return session_scope(organisation_id=tenancy.scope_for_slug(slug))
+
+
+def _read_catalogue(slug: str) -> catalogue_cache.Catalogue | None:
     """The catalogue snapshot, after a version check in the database when one is due."""
-    with session_scope() as session:
-        return catalogue_cache.current(session, get_settings().organisation)
+    with _scoped(slug) as session:
+        return catalogue_cache.current(session, slug)
 
 
-async def _catalogue_off_lock() -> catalogue_cache.Catalogue | None:
+async def _catalogue_off_lock(slug: str) -> catalogue_cache.Catalogue | None:
     """The fresh snapshot at once; otherwise read in a thread (the event loop stays free)."""
-    catalogue = catalogue_cache.fresh(get_engine(), get_settings().organisation)
-    return catalogue if catalogue is not None else await asyncio.to_thread(_read_catalogue)
+    catalogue = catalogue_cache.fresh(get_engine(), slug)
+    return catalogue if catalogue is not None else await asyncio.to_thread(_read_catalogue, slug)
 
 
-def _free_days(service_slug: str) -> list[DayChoice]:
+def _free_days(slug: str, service_slug: str) -> list[DayChoice]:
     """Free times of a live service; the first day with free time is preselected."""
-    with session_scope() as session:
-        catalogue = catalogue_cache.current(session, get_settings().organisation)
+    with _scoped(slug) as session:
+        catalogue = catalogue_cache.current(session, slug)
+        if catalogue is None:
+            return []
         organisation = catalogue.organisation
         service = booking.find_live_service(
             session, organisation, service_slug, catalogue=catalogue
@@ -91,7 +99,7 @@ async def _open_times(
     ``service_slug`` and ``step`` are what the event saw when it started (the state as it
     was then, readable without the lock); the lock is taken once, to compare and show.
     """
-    days = await asyncio.to_thread(_free_days, service_slug)
+    days = await asyncio.to_thread(_free_days, organisation_slug_of(state) or "", service_slug)
     async with state:
         if state.step != step or state.service_slug != service_slug:
             return None  # another click was handled while the times were read
@@ -104,27 +112,36 @@ async def _open_times(
 
 
 def _book(
-    request: booking.BookingRequest, who: Requester, solution: Any, identity_cookie: str = ""
+    slug: str,
+    request: booking.BookingRequest,
+    who: Requester,
+    solution: Any,
+    identity_cookie: str = "",
 ) -> WizardOutcome:
     """Book in a worker thread: the puzzle, the limits, the database, the meeting (bounded
     wait) and the summaries. A topic that needs identification gets the verified person
     behind the browser's sign-in cookie (never anything the browser sends as data)."""
     settings = get_settings()
-    with session_scope() as session:
+    with _scoped(slug) as session:
         if identity_cookie:
             person = signin.verified_for(session, identity_cookie, utcnow())
             request = dataclasses.replace(request, identity=person)
-        outcome = _book_checked(session, settings, request, who, solution)
+        outcome = _book_checked(session, slug, settings, request, who, solution)
         if outcome.outcome == "booked" and identity_cookie:
             signin.forget(session, identity_cookie)  # one sign-in, one booking
         return outcome
 
 
 def _book_checked(
-    session: Any, settings: Any, request: booking.BookingRequest, who: Requester, solution: Any
+    session: Any,
+    slug: str,
+    settings: Any,
+    request: booking.BookingRequest,
+    who: Requester,
+    solution: Any,
 ) -> WizardOutcome:
     """The puzzle, then the booking."""
-    catalogue = catalogue_cache.current(session, settings.organisation)
+    catalogue = catalogue_cache.current(session, slug)
     if catalogue is None:
         return WizardOutcome(booking.UnknownService.key)
     if settings.proof_of_work:
@@ -183,7 +200,7 @@ class BookingState(BookingFormState, TimePickerState, rx.State):
         A background event: the catalogue is read (at most a version check in the database)
         before the state is locked, so the lock is never held while the database works.
         """
-        catalogue = await _catalogue_off_lock()
+        catalogue = await _catalogue_off_lock(organisation_slug_of(self) or "")
         async with self:
             focus = self._show_services(catalogue)
             resume, step, service = self._resume_topic, self.step, self.service_slug
@@ -243,7 +260,7 @@ class BookingState(BookingFormState, TimePickerState, rx.State):
 
     def _read_identity(self, outcome: str) -> None:
         """After the provider sent the citizen back: the verified name, or why not."""
-        with session_scope() as session:
+        with tenant_session(self) as session:
             person = signin.verified_for(session, self._identity_cookie(), utcnow())
         if outcome == "ok" and person is not None:
             self.identified, self.identity_level = True, person.level
@@ -272,7 +289,10 @@ class BookingState(BookingFormState, TimePickerState, rx.State):
         if not self.identity_needed:
             return ""
         query = urlencode({"dienst": self.service_slug, "onderwerp": self.topic_slug})
-        return f"{get_config().api_url.rstrip('/')}{START_PATH}?{query}"
+        slug = organisation_slug_of(self) or ""
+        # A city with its own host signs in there (its cookie, its organisation).
+        base = tenancy.public_base_url_for(slug) if tenancy.primary_host(slug) else ""
+        return f"{(base or get_config().api_url).rstrip('/')}{START_PATH}?{query}"
 
     def _reset_wizard(self) -> None:
         """Start a new booking, keeping nothing of the previous citizen."""
@@ -432,7 +452,8 @@ class BookingState(BookingFormState, TimePickerState, rx.State):
             cookie = self._identity_cookie() if self.identity_needed else ""
         try:
             extra = (cookie,) if cookie else ()  # only identification topics carry the cookie
-            result = await asyncio.to_thread(_book, request, who, solution, *extra)
+            slug = organisation_slug_of(self) or ""
+            result = await asyncio.to_thread(_book, slug, request, who, solution, *extra)
         except Exception:
             async with self:
                 self.busy = False
@@ -485,7 +506,8 @@ class BookingState(BookingFormState, TimePickerState, rx.State):
         self.when = {lang: s.when for lang, s in summary.items()}
         self.join_url = summary["nl"].join_url
         self.meeting_state = summary["nl"].meeting_state
-        self.manage_link = manage_url(get_settings(), appointment.reference)
+        settings = tenancy.settings_for(get_settings(), organisation_slug_of(self) or "")
+        self.manage_link = manage_url(settings, appointment.reference)
         self.start_iso = appointment.start_at.isoformat()
         self._appointment_id = appointment.id
         self.join_open = join_is_open(appointment.start_at, utcnow())
@@ -505,7 +527,7 @@ class BookingState(BookingFormState, TimePickerState, rx.State):
             or self.meeting_state != "pending"
         ):
             return
-        with session_scope() as session:
+        with tenant_session(self) as session:
             appointment = session.get(Appointment, self._appointment_id)
             self.join_url = appointment.join_url or "" if appointment else ""
             self.meeting_state = str(appointment.meeting_state) if appointment else ""
@@ -515,7 +537,7 @@ class BookingState(BookingFormState, TimePickerState, rx.State):
         """The booked appointment as an .ics file for the citizen's own calendar."""
         if not self._appointment_id:
             return None
-        with session_scope() as session:
+        with tenant_session(self) as session:
             ics = calendar_file(session, self._appointment_id, get_settings())
         return rx.download(data=ics, filename=f"afspraak-{self.reference}.ics")
 

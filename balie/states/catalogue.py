@@ -8,9 +8,8 @@ from zoneinfo import ZoneInfo
 
 import reflex as rx
 
-from balie.db import session_scope
 from balie.services.catalogue import get_organisation, live_services
-from balie.settings import get_settings
+from balie.states.tenant import organisation_slug_of, tenant_session
 
 
 @dataclass
@@ -34,9 +33,8 @@ class CatalogueState(rx.State):
     @rx.event
     def load(self) -> None:
         """Read the organisation's live services from the database."""
-        settings = get_settings()
-        with session_scope() as session:
-            organisation = get_organisation(session, settings.organisation)
+        with tenant_session(self) as session:
+            organisation = get_organisation(session, organisation_slug_of(self) or "")
             if organisation is None:
                 self.services, self.loaded = [], True
                 return

@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 
 import reflex as rx
 
-from balie.db import session_scope
 from balie.db_types import utcnow
 from balie.i18n import format_day
 from balie.models import Organisation, Outcome, StaffMember
@@ -23,6 +22,7 @@ from balie.services import palette
 from balie.services import statistics as stats
 from balie.services.statistics import Dashboard, Period
 from balie.states.staff_session import StaffSessionState, roles_for_page
+from balie.states.tenant import tenant_session
 
 DASHBOARD_PAGE = "/statistieken"
 DASHBOARD_ROLES = roles_for_page(DASHBOARD_PAGE)
@@ -377,7 +377,7 @@ class DashboardState(StaffSessionState, rx.State):
     @rx.event
     def load(self) -> Any:
         """Open the page: since the first go-live, all services."""
-        with session_scope() as session:
+        with tenant_session(self) as session:
             staff, redirect = self._open_page(session, DASHBOARD_PAGE)
             if staff is None:
                 return redirect
@@ -390,7 +390,7 @@ class DashboardState(StaffSessionState, rx.State):
         """Show the figures of the chosen period and service; a bad choice gets a message."""
         if not isinstance(form_data, dict):
             return
-        with session_scope() as session:
+        with tenant_session(self) as session:
             staff = self._staff_with(session, *DASHBOARD_ROLES)
             if staff is None:
                 return
@@ -411,7 +411,7 @@ class DashboardState(StaffSessionState, rx.State):
     @rx.event
     def reset_filters(self) -> None:
         """Back to the default: since the first go-live, all services."""
-        with session_scope() as session:
+        with tenant_session(self) as session:
             staff = self._staff_with(session, *DASHBOARD_ROLES)
             if staff is None:
                 return
@@ -423,7 +423,7 @@ class DashboardState(StaffSessionState, rx.State):
         """One table of the figures shown, as a CSV file."""
         if table not in stats.TABLES:
             return None
-        with session_scope() as session:
+        with tenant_session(self) as session:
             staff = self._staff_with(session, *DASHBOARD_ROLES)
             if staff is None:
                 return None

@@ -14,12 +14,12 @@ from zoneinfo import ZoneInfo
 
 import reflex as rx
 
-from balie.db import session_scope
 from balie.db_types import utcnow
 from balie.i18n import LANGUAGES, format_moment
 from balie.models import Organisation
 from balie.services import data_requests
 from balie.states.staff_session import StaffSessionState, roles_for_page
+from balie.states.tenant import tenant_session
 
 DATA_PAGE = "/beheer/gegevens"
 DATA_ROLES = roles_for_page(DATA_PAGE)
@@ -66,7 +66,7 @@ class DataRequestsState(StaffSessionState, rx.State):
     @rx.event
     def load(self) -> Any:
         """Open the screen (administrators only), empty."""
-        with session_scope() as session:
+        with tenant_session(self) as session:
             staff, redirect = self._open_page(session, DATA_PAGE)
             self._forget_result()
             self.email, self.error, self.problem, self.message = "", "", "", ""
@@ -81,7 +81,7 @@ class DataRequestsState(StaffSessionState, rx.State):
         if not isinstance(form_data, dict):
             return
         typed = form_data.get("email")
-        with session_scope() as session:
+        with tenant_session(self) as session:
             staff = self._staff_with(session, *DATA_ROLES)
             if staff is None:
                 return
@@ -111,7 +111,7 @@ class DataRequestsState(StaffSessionState, rx.State):
     @rx.event
     def export(self) -> Any:
         """Download everything held about the searched address as JSON (audited)."""
-        with session_scope() as session:
+        with tenant_session(self) as session:
             staff = self._staff_with(session, *DATA_ROLES)
             if staff is None:
                 return None
@@ -135,7 +135,7 @@ class DataRequestsState(StaffSessionState, rx.State):
         """With the confirmation ticked: cancel what is upcoming, then erase (audited)."""
         if not isinstance(form_data, dict):
             return
-        with session_scope() as session:
+        with tenant_session(self) as session:
             staff = self._staff_with(session, *DATA_ROLES)
             if staff is None:
                 return

@@ -116,7 +116,7 @@ def check_all(document_ids: list[int]) -> list[str]:
     store = documents.Vault.from_settings(settings)
     scanner = scanner_from_settings(settings)
     codes: list[str] = []
-    with session_scope() as session:
+    with session_scope() as session:  # the event's organisation (TenantScope)
         for document_id in document_ids:
             try:
                 documents.check(session, store, scanner, document_id, utcnow())

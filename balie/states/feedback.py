@@ -12,11 +12,11 @@ from typing import Any
 
 import reflex as rx
 
-from balie.db import session_scope
 from balie.db_types import utcnow
 from balie.services import feedback
 from balie.settings import get_settings
 from balie.states.links import link_from_address
+from balie.states.tenant import tenant_session
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ class FeedbackState(rx.State):
         """Read the link from the address and say whether the survey is open."""
         self._reference, self._token = link_from_address(self.router)
         self.error, self.score, self.comment = "", "", ""
-        with session_scope() as session:
+        with tenant_session(self) as session:
             outcome = feedback.survey_state(session, self._reference, self._token, self._secret())
         self.view = VIEWS.get(outcome, "invalid")
         if self.view == "invalid":
@@ -77,7 +77,7 @@ class FeedbackState(rx.State):
             self.comment = comment[: feedback.COMMENT_MAX]
         self.score = str(score) if parse_score(score) is not None else ""
         try:
-            with session_scope() as session:
+            with tenant_session(self) as session:
                 feedback.answer(
                     session,
                     self._reference,

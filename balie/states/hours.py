@@ -14,12 +14,12 @@ from zoneinfo import ZoneInfo
 
 import reflex as rx
 
-from balie.db import session_scope
 from balie.db_types import utcnow
 from balie.i18n import LANGUAGES, format_day, format_moment, ui_text
 from balie.models import AvailabilityException, Organisation, Service, StaffMember
 from balie.services import schedule
 from balie.states.staff_session import StaffSessionState, roles_for_page
+from balie.states.tenant import tenant_session
 
 HOURS_PAGE = "/medewerkers/uren"
 HOURS_ROLES = roles_for_page(HOURS_PAGE)
@@ -273,7 +273,7 @@ class HoursState(StaffSessionState, rx.State):
     def load(self) -> Any:
         """Open the page: the counsellor's own hours, or (admins) the first staff member's."""
         self.loaded = False
-        with session_scope() as session:
+        with tenant_session(self) as session:
             actor, redirect = self._open_page(session, HOURS_PAGE)
             if actor is None:
                 return redirect
@@ -310,7 +310,7 @@ class HoursState(StaffSessionState, rx.State):
         wanted = as_id(staff_id)
         if wanted is None:
             return
-        with session_scope() as session:
+        with tenant_session(self) as session:
             actor = self._actor(session)
             if actor is None or not self.is_admin:
                 return
@@ -331,7 +331,7 @@ class HoursState(StaffSessionState, rx.State):
         row = next((r for r in service.rows if r.key == key), None)
         if row is None:
             return
-        with session_scope() as session:
+        with tenant_session(self) as session:
             if self._current(session) is None:
                 return
         setattr(row, field, value)
@@ -344,7 +344,7 @@ class HoursState(StaffSessionState, rx.State):
         valid_day = isinstance(weekday, int) and not isinstance(weekday, bool) and 0 <= weekday < 7
         if service is None or not valid_day or len(service.rows) >= MAX_ROWS:
             return
-        with session_scope() as session:
+        with tenant_session(self) as session:
             if self._current(session) is None:
                 return
         service.rows = [*service.rows, HourRow(self._next_key(), weekday, "", "")]
@@ -356,7 +356,7 @@ class HoursState(StaffSessionState, rx.State):
         service = self._service(service_id)
         if service is None or not any(r.key == key for r in service.rows):
             return
-        with session_scope() as session:
+        with tenant_session(self) as session:
             if self._current(session) is None:
                 return
         service.rows = [r for r in service.rows if r.key != key]
@@ -379,7 +379,7 @@ class HoursState(StaffSessionState, rx.State):
         service = self._service(service_id)
         if service is None:
             return
-        with session_scope() as session:
+        with tenant_session(self) as session:
             actor = self._current(session)
             if actor is None:
                 return
@@ -425,7 +425,7 @@ class HoursState(StaffSessionState, rx.State):
     @rx.event
     def add_leave(self, form_data: Any) -> Any:
         """Add leave for the staff member shown."""
-        with session_scope() as session:
+        with tenant_session(self) as session:
             actor = self._current(session)
             if actor is None:
                 return None
@@ -447,7 +447,7 @@ class HoursState(StaffSessionState, rx.State):
     @rx.event
     def add_closure(self, form_data: Any) -> Any:
         """Administrators: close the whole organisation for a period."""
-        with session_scope() as session:
+        with tenant_session(self) as session:
             actor = self._actor(session)
             if actor is None or not self.is_admin:
                 return None
@@ -471,7 +471,7 @@ class HoursState(StaffSessionState, rx.State):
         wanted = as_id(leave_id)
         if wanted is None or not any(row.period_id == wanted for row in self.leave):
             return
-        with session_scope() as session:
+        with tenant_session(self) as session:
             actor = self._current(session)
             if actor is None:
                 return
@@ -490,7 +490,7 @@ class HoursState(StaffSessionState, rx.State):
         wanted = as_id(closure_id)
         if wanted is None or not any(row.period_id == wanted for row in self.closures):
             return
-        with session_scope() as session:
+        with tenant_session(self) as session:
             actor = self._actor(session)
             if actor is None or not self.is_admin:
                 return
@@ -628,7 +628,7 @@ class HoursState(StaffSessionState, rx.State):
         reason = _text(form_data.get("cancel_reason", ""), 2000)
         if reason is None:
             return None
-        with session_scope() as session:
+        with tenant_session(self) as session:
             actor = self._actor(session)
             if actor is None or not self.is_admin:
                 return None

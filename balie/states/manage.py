@@ -18,7 +18,6 @@ import reflex as rx
 from reflex.config import get_config
 
 from balie.api_identity import START_PATH
-from balie.db import session_scope
 from balie.db_types import utcnow
 from balie.models import Appointment, Organisation, Service, Topic
 from balie.services import booking, documents
@@ -29,6 +28,7 @@ from balie.settings import get_settings
 from balie.states import documents as shared
 from balie.states.abuse import requester_of
 from balie.states.documents import DocumentView
+from balie.states.tenant import tenant_session
 from balie.states.time_picker import TimePickerState
 from balie.worker import run_appointment_jobs
 
@@ -134,7 +134,7 @@ class ManageState(TimePickerState, rx.State):
 
     def _refresh(self) -> None:
         """Show the appointment as the database has it now."""
-        with session_scope() as session:
+        with tenant_session(self) as session:
             appointment = self._current(session)
             if appointment is not None:
                 self._show(session, appointment)
@@ -150,7 +150,7 @@ class ManageState(TimePickerState, rx.State):
         self.document_message, self.document_file, self.documents = "", "", []
         self.checking = False
         self.identity_outcome = _outcome_key(params.get("aanmelding", ""))
-        with session_scope() as session:
+        with tenant_session(self) as session:
             appointment = self._current(session)
             if appointment is not None:
                 self._show(session, appointment)
@@ -192,7 +192,7 @@ class ManageState(TimePickerState, rx.State):
 
     def _cancel(self, reason: str) -> str:
         """Cancel in the database, then cancel the meeting and send the e-mail."""
-        with session_scope() as session:
+        with tenant_session(self) as session:
             appointment = self._current(session)
             if appointment is None:
                 return "manage_not_found"
@@ -208,7 +208,7 @@ class ManageState(TimePickerState, rx.State):
 
     def _offer_move_times(self) -> bool:
         """Load the free times of the same service; False when the appointment is gone."""
-        with session_scope() as session:
+        with tenant_session(self) as session:
             appointment = self._current(session)
             if appointment is None:
                 return False
@@ -250,7 +250,7 @@ class ManageState(TimePickerState, rx.State):
 
     def _move(self, new_start: datetime) -> str:
         """Reschedule in the database, then move the meeting and send the e-mail."""
-        with session_scope() as session:
+        with tenant_session(self) as session:
             appointment = self._current(session)
             if appointment is None:
                 return "manage_not_found"
@@ -270,7 +270,7 @@ class ManageState(TimePickerState, rx.State):
     @rx.event
     def download_calendar(self) -> Any:
         """The appointment (or its cancellation) as an .ics file."""
-        with session_scope() as session:
+        with tenant_session(self) as session:
             appointment = self._current(session)
             if appointment is None:
                 return None
@@ -299,7 +299,7 @@ class ManageState(TimePickerState, rx.State):
 
     def _receive(self, uploads: list, address: str) -> tuple[list[int], list[str]]:
         """Quarantine the uploads for the appointment of this link."""
-        with session_scope() as session:
+        with tenant_session(self) as session:
             appointment = self._current(session)
             if appointment is None:
                 return [], [documents.CLOSED]

@@ -13,12 +13,12 @@ from typing import Any
 
 import reflex as rx
 
-from balie.db import session_scope
 from balie.db_types import utcnow
 from balie.services import mail_suppression
 from balie.services.wizard import summarise
 from balie.settings import get_settings
 from balie.states.links import link_from_address
+from balie.states.tenant import tenant_session
 from balie.worker import run_appointment_jobs
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ class NotRequestedState(rx.State):
         self._reference, self._token = link_from_address(self.router)
         self.view, self.reference, self.when, self.service_name = "invalid", "", {}, {}
         self.cancelled, self.error = False, False
-        with session_scope() as session:
+        with tenant_session(self) as session:
             appointment = mail_suppression.find(
                 session, self._reference, self._token, self._secret()
             )
@@ -81,7 +81,7 @@ class NotRequestedState(rx.State):
     def _report(self) -> bool:
         """Cancel and suppress, then cancel the meeting (no mail goes out); False: wrong link."""
         secret = self._secret()
-        with session_scope() as session:
+        with tenant_session(self) as session:
             appointment = mail_suppression.find(session, self._reference, self._token, secret)
             if appointment is None:
                 return False

@@ -7,10 +7,9 @@ from zoneinfo import ZoneInfo
 
 import reflex as rx
 
-from balie.db import session_scope
 from balie.services import catalogue_cache
 from balie.services.site_meta import DEFAULT_DESCRIPTION, page_description
-from balie.settings import get_settings
+from balie.states.tenant import organisation_slug_of, tenant_session
 
 
 class SiteState(rx.State):
@@ -21,8 +20,8 @@ class SiteState(rx.State):
     @rx.event
     def load_meta(self) -> None:
         """Describe the site with the organisation's name and live services (cached catalogue)."""
-        with session_scope() as session:
-            catalogue = catalogue_cache.current(session, get_settings().organisation)
+        with tenant_session(self) as session:
+            catalogue = catalogue_cache.current(session, organisation_slug_of(self) or "")
         if catalogue is None:
             return
         organisation = catalogue.organisation

@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 import reflex as rx
 from sqlmodel import Session
 
-from balie.db import session_scope
 from balie.db_types import utcnow
 from balie.i18n import LANGUAGES, format_day, format_moment
 from balie.models import (
@@ -39,6 +38,7 @@ from balie.states.staff_session import (
     first_page_for,
     roles_for_page,
 )
+from balie.states.tenant import tenant_session
 from balie.states.time_picker import TimePickerState
 from balie.worker import run_appointment_jobs
 
@@ -212,7 +212,7 @@ class StaffState(StaffSessionState, TimePickerState, rx.State):
     @rx.event
     def load(self) -> Any:
         """Open the staff page; without a valid session, go to the sign-in page."""
-        with session_scope() as session:
+        with tenant_session(self) as session:
             staff, redirect = self._open_page(session, TODAY_PAGE)
             if staff is None:
                 if redirect is None and self.roles:
@@ -227,7 +227,7 @@ class StaffState(StaffSessionState, TimePickerState, rx.State):
     @rx.event
     def refresh(self) -> None:
         """Reload the list (every few seconds, so new bookings appear without a reload)."""
-        with session_scope() as session:
+        with tenant_session(self) as session:
             staff = self._staff_with(session, *TODAY_ROLES)
             if staff is None:
                 return
@@ -251,7 +251,7 @@ class StaffState(StaffSessionState, TimePickerState, rx.State):
         if appointment_id is None or outcome not in {o.value for o in Outcome}:
             return
         note = note[:NOTE_LIMIT] if isinstance(note, str) else ""
-        with session_scope() as session:
+        with tenant_session(self) as session:
             staff = self._staff_with(session, *TODAY_ROLES)
             if staff is None:
                 return
@@ -269,7 +269,7 @@ class StaffState(StaffSessionState, TimePickerState, rx.State):
         appointment_id = self._own_row(appointment_id)
         if appointment_id is None:
             return
-        with session_scope() as session:
+        with tenant_session(self) as session:
             staff = self._staff_with(session, *TODAY_ROLES)
             if staff is None:
                 return
@@ -298,7 +298,7 @@ class StaffState(StaffSessionState, TimePickerState, rx.State):
         appointment_id = self._own_row(appointment_id)
         if appointment_id is None:
             return
-        with session_scope() as session:
+        with tenant_session(self) as session:
             staff = self._staff_with(session, *TODAY_ROLES)
             if staff is None:
                 return
@@ -317,7 +317,7 @@ class StaffState(StaffSessionState, TimePickerState, rx.State):
         appointment_id = self._own_row(appointment_id)
         if appointment_id is None:
             return None
-        with session_scope() as session:
+        with tenant_session(self) as session:
             staff = self._staff_with(session, *TODAY_ROLES)
             if staff is None:
                 return None
@@ -376,7 +376,7 @@ class StaffState(StaffSessionState, TimePickerState, rx.State):
         settings = get_settings()
         source_id = self.follow_up_id
         start = datetime.fromisoformat(self.follow_up_start)  # one of the offered times
-        with session_scope() as session:
+        with tenant_session(self) as session:
             staff = self._staff_with(session, *TODAY_ROLES)
             if staff is None:
                 return ""
@@ -429,7 +429,7 @@ class StaffState(StaffSessionState, TimePickerState, rx.State):
         appointment_id = self._own_row(appointment_id)
         if appointment_id is None:
             return None
-        with session_scope() as session:
+        with tenant_session(self) as session:
             staff = self._staff_with(session, *TODAY_ROLES)
             appointment = session.get(Appointment, appointment_id) if staff else None
             if appointment is None or not documents.staff_may_access(session, staff, appointment):
@@ -465,7 +465,7 @@ class StaffState(StaffSessionState, TimePickerState, rx.State):
 
     def _receive(self, appointment_id: int, uploads: list) -> tuple[list[int], list[str]]:
         """Quarantine the uploads when this counsellor may add documents to the appointment."""
-        with session_scope() as session:
+        with tenant_session(self) as session:
             staff = self._staff_with(session, *TODAY_ROLES)
             appointment = session.get(Appointment, appointment_id) if staff else None
             if appointment is None or not documents.staff_may_access(session, staff, appointment):
@@ -484,7 +484,7 @@ class StaffState(StaffSessionState, TimePickerState, rx.State):
         async with self:
             self.checking = False
             self.document_message = shared.message_for(codes, len(pending))
-            with session_scope() as session:
+            with tenant_session(self) as session:
                 staff = self._staff_with(session, *TODAY_ROLES)
                 if staff is not None:
                     self._load_rows(session, staff)

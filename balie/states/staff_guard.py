@@ -23,6 +23,7 @@ from balie.db_types import utcnow
 from balie.services import staff_auth
 from balie.settings import get_settings
 from balie.states.staff_session import STAFF_COOKIE, StaffSessionState
+from balie.states.tenant import tenant_session
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +123,7 @@ class StaffSignOutState(rx.State):
         """Revoke the session, reset all staff states, then post the form that clears the cookie."""
         token = cookie_token(self.router.headers.cookie)
         if token:
-            with session_scope() as session:
+            with tenant_session(self) as session:
                 staff_auth.end_session(session, token, utcnow())
         for cls in staff_state_classes():
             forget(await self.get_state(cls))

@@ -15,8 +15,10 @@ import reflex as rx
 
 from balie.db_types import utcnow
 from balie.models import StaffMember
+from balie.scoping import scope_session
 from balie.services import staff_auth
 from balie.settings import get_settings
+from balie.states.tenant import organisation_id_of
 
 STAFF_COOKIE = staff_auth.SESSION_COOKIE
 SIGN_IN_PAGE = "/medewerkers/aanmelden"
@@ -76,7 +78,13 @@ class StaffSessionState(rx.State, mixin=True):
     def _signed_in(self, session: Any) -> StaffMember | None:
         """The staff member behind this browser's session, if it is still valid."""
         idle = timedelta(minutes=get_settings().staff_idle_minutes)
+        # Bound to the host's organisation: from here on the session sees only its rows, and
+        # a staff member of another city (signed in on its host) is not signed in here.
+        organisation_id = organisation_id_of(self)
+        scope_session(session, organisation_id)
         staff = staff_auth.staff_for_token(session, self._token(), utcnow(), idle)
+        if staff is not None and staff.organisation_id != organisation_id:
+            staff = None
         self._session_key = staff_auth.session_key(self._token()) if staff else ""
         return staff
 

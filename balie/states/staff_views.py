@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 
 import reflex as rx
 
-from balie.db import session_scope
 from balie.db_types import utcnow
 from balie.i18n import LANGUAGES, format_day, pick
 from balie.models import Organisation, StaffMember
@@ -19,6 +18,7 @@ from balie.services import palette, staff_day
 from balie.services.calendar_grid import HourRange, hour_range, place
 from balie.states.staff import MEETING_KEYS, OUTCOME_KEYS, STATUS_KEYS, word_key
 from balie.states.staff_session import StaffSessionState, roles_for_page
+from balie.states.tenant import tenant_session
 
 WEEK_PAGE = "/medewerkers/week"
 TEAM_PAGE = "/medewerkers/team"
@@ -218,7 +218,7 @@ class WeekState(StaffSessionState, rx.State):
     @rx.event
     def load(self) -> Any:
         """Open the week page on the current week."""
-        with session_scope() as session:
+        with tenant_session(self) as session:
             staff, redirect = self._open_page(session, WEEK_PAGE)
             if staff is None:
                 return redirect
@@ -228,7 +228,7 @@ class WeekState(StaffSessionState, rx.State):
 
     def _move(self, weeks: int) -> None:
         """Show the week ``weeks`` after the one shown (0: this week); at most a year away."""
-        with session_scope() as session:
+        with tenant_session(self) as session:
             staff = self._staff_with(session, *WEEK_ROLES)
             if staff is None:
                 return
@@ -321,7 +321,7 @@ class TeamDayState(StaffSessionState, rx.State):
     @rx.event
     def load(self) -> Any:
         """Open the page on the first service and today."""
-        with session_scope() as session:
+        with tenant_session(self) as session:
             staff, redirect = self._open_page(session, TEAM_PAGE)
             if staff is None:
                 return redirect
@@ -337,7 +337,7 @@ class TeamDayState(StaffSessionState, rx.State):
         """Show the chosen service on the chosen day."""
         if not isinstance(form_data, dict):
             return
-        with session_scope() as session:
+        with tenant_session(self) as session:
             staff = self._staff_with(session, *TEAM_ROLES)
             if staff is None:
                 return

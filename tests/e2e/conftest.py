@@ -49,6 +49,10 @@ APP_URL = f"http://127.0.0.1:{APP_PORT}"
 # As in `make run`: the public base URL is where the browser finds the app and its backend.
 os.environ["BALIE_PUBLIC_BASE_URL"] = APP_URL
 os.environ["REFLEX_API_URL"] = APP_URL
+# The frontend is built with a "localhost" backend URL, which Reflex's frontend reads as "the
+# page's own host": Ghent's pages (127.0.0.1) and Merelbeke's (merelbeke.localhost) each reach
+# the backend on their own host, as in `make run`.
+BUILD_API_URL = f"http://localhost:{APP_PORT}"
 
 import reflex.constants  # noqa: E402
 from reflex.config import get_config  # noqa: E402
@@ -107,14 +111,17 @@ class SinglePortHarness(AppHarnessProd):
         """Build the frontend for APP_URL and mount it in the running backend."""
         with chdir(self.app_path):
             self._poll_for_servers(timeout=30)
-            get_config().api_url = APP_URL
-            export(
-                zipping=False,
-                frontend=True,
-                backend=False,
-                loglevel=reflex.constants.LogLevel.INFO,
-                env=reflex.constants.Env.PROD,
-            )
+            get_config().api_url = BUILD_API_URL
+            try:
+                export(
+                    zipping=False,
+                    frontend=True,
+                    backend=False,
+                    loglevel=reflex.constants.LogLevel.INFO,
+                    env=reflex.constants.Env.PROD,
+                )
+            finally:
+                get_config().api_url = APP_URL  # the backend's own links stay on APP_URL
         assert self.app_instance is not None
         self.app_instance._api.routes.append(get_frontend_mount(router=self.app_instance.router))
 
@@ -139,6 +146,7 @@ def app_harness() -> Iterator[AppHarnessProd]:
     """The app, migrated and loaded with demo data, served for the whole test session."""
     from balie.db import session_scope
     from balie.services.demo_data import load_demo_data, load_demo_history
+    from balie.services.demo_second_city import load_second_city
 
     E2E_DB.parent.mkdir(parents=True, exist_ok=True)
     shutil.rmtree(E2E_OUTBOX, ignore_errors=True)
@@ -150,6 +158,7 @@ def app_harness() -> Iterator[AppHarnessProd]:
     with session_scope() as session:
         load_demo_data(session)
         load_demo_history(session)  # the past calls `make run` shows, as on a fresh install
+        load_second_city(session)  # Merelbeke, on merelbeke.localhost
     with _FAKES_STACK, SinglePortHarness.create(root=PROJECT_ROOT, app_name="balie") as harness:
         yield harness
 
@@ -178,6 +187,7 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
             "--disable-component-update",
             "--disable-sync",
             "--no-first-run",
+            "--host-resolver-rules=MAP *.localhost 127.0.0.1",  # the second city's host
         ],
     }
 

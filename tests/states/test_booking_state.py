@@ -177,10 +177,10 @@ def test_confirm_books_outside_the_state_lock_and_turns_away_a_second_click(
     started, release = threading.Event(), threading.Event()
     real_book = booking_state._book
 
-    def slow_book(request: Any, who: Any, solution: Any) -> Any:
+    def slow_book(slug: str, request: Any, who: Any, solution: Any) -> Any:
         started.set()
         release.wait(30)
-        return real_book(request, who, solution)
+        return real_book(slug, request, who, solution)
 
     monkeypatch.setattr(booking_state, "_book", slow_book)
 
@@ -340,10 +340,10 @@ def test_the_wizard_reads_free_times_outside_the_state_lock(
     started, release = threading.Event(), threading.Event()
     real_free_days = booking_state._free_days
 
-    def slow_free_days(service_slug: str) -> Any:
+    def slow_free_days(slug: str, service_slug: str) -> Any:
         started.set()
         release.wait(30)
-        return real_free_days(service_slug)
+        return real_free_days(slug, service_slug)
 
     monkeypatch.setattr(booking_state, "_free_days", slow_free_days)
 

@@ -169,7 +169,8 @@ class Gate:
                 self._counter(
                     self._id("spike-address", who.address),
                     window,
-                    f"address:{who.address}",
+                    # One audit entry per spike and city: each city's administrators see their own.
+                    f"{service.organisation_id}:address:{who.address}",
                     self.limits.spike_per_address,
                 )
             )

@@ -18,10 +18,9 @@ from limits import RateLimitItemPerDay, RateLimitItemPerHour
 from sqlmodel import Session
 
 from balie.i18n import pick
-from balie.models import StaffMember
-from balie.services import booking
+from balie.models import Organisation, StaffMember
+from balie.services import booking, tenancy
 from balie.services.abuse.limiter import Limiter
-from balie.services.catalogue import get_organisation
 from balie.services.identity.levels import required_level
 from balie.services.notifications import Mailer
 from balie.services.staff_auth import audit
@@ -105,9 +104,10 @@ def send_identity_link(
     address, problem = check_email(email)
     if problem or not address:
         raise LinkRefused("identity_link_bad_email")
-    organisation = get_organisation(session, settings.organisation)
-    if organisation is None or organisation.id != staff.organisation_id:
+    organisation = session.get(Organisation, staff.organisation_id)
+    if organisation is None:
         raise LinkRefused("identity_link_refused")
+    settings = tenancy.settings_for(settings, organisation.slug)  # links to the staff's city
     try:
         service = booking.find_live_service(session, organisation, service_slug, now)
         topic = booking.find_bookable_topic(session, service, topic_slug)
