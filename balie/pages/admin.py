@@ -13,7 +13,7 @@ import reflex as rx
 from balie.components.forms import message_box
 from balie.components.staff_frame import staff_frame
 from balie.components.text import localised, t, text_for
-from balie.models import ChannelRule, Role
+from balie.models import CITY_ROLES, ChannelRule
 from balie.services.catalogue_admin import (
     DESCRIPTION_MAX,
     DOCUMENTS_FIELD_MAX,
@@ -44,7 +44,7 @@ from balie.texts.admin import TEXTS as ADMIN_TEXTS
 ERROR_KEYS = [key for key in ADMIN_TEXTS if key.startswith("admin_error_")]
 RULES = [rule.value for rule in ChannelRule]
 RULE_KEYS = [f"admin_rule_{rule}" for rule in RULES]
-ROLES = [role.value for role in Role]
+ROLES = list(CITY_ROLES)
 CATALOGUE_MESSAGES = [
     "admin_service_created",
     "admin_service_saved",
