@@ -133,7 +133,7 @@ def test_a_bad_catalogue_leaves_nothing_behind(
     ("change", "message"),
     [
         (["--slug", "Aalst Stad"], "--slug"),
-        (["--slug", "gent"], "platform_error_slug_taken"),
+        (["--slug", "gent"], "admin_error_slug_taken"),
         (["--host", "not a host"], "--host"),
         (["--admin-email", "nobody"], "--admin-email"),
         (["--catalogue-from", "nowhere"], "'nowhere' does not exist"),

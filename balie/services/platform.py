@@ -51,9 +51,9 @@ def check_new(session: Session, form: dict[str, Any]) -> NewOrganisation:
     errors: dict[str, str] = {}
     slug = _clean(form.get("slug")).lower()
     if len(slug) > SLUG_MAX or not re.fullmatch(catalogue_io.SLUG_PATTERN, slug):
-        errors["slug"] = "admin_error_slug_invalid"
+        errors["slug"] = "admin_error_slug_format"
     elif session.exec(select(Organisation.id).where(Organisation.slug == slug)).first():
-        errors["slug"] = "platform_error_slug_taken"
+        errors["slug"] = "admin_error_slug_taken"
     name = _clean(form.get("name"))
     if not NAME_MIN <= len(name) <= NAME_MAX:
         errors["name"] = "admin_error_display_name"
