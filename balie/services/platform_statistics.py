@@ -63,6 +63,12 @@ def next_month(day: date) -> date:
     return date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
+def first_of_last_months(today: date, months: int) -> date:
+    """The first day of the earliest of the last ``months`` months (this one included)."""
+    index = today.year * 12 + today.month - 1 - (months - 1)
+    return date(index // 12, index % 12 + 1, 1)
+
+
 def month_starts(first: date, last: date) -> list[date]:
     """The first days of the months from ``first``'s month to ``last``'s, in order."""
     months, current = [], first.replace(day=1)

@@ -38,6 +38,13 @@ ORGANISATION_ROLES = roles_for_page(ORGANISATION_PAGE)
 SECRET_INPUTS = ("smtp_password_new", "entra_client_secret_new")
 
 
+def on_own_host(state: rx.State, session: Any, staff: StaffMember) -> bool:
+    """Whether the browser of ``state`` is on the host of the staff member's organisation."""
+    organisation = session.get(Organisation, staff.organisation_id)
+    slug = organisation_slug_of(state)
+    return organisation is not None and slug is not None and organisation.slug == slug
+
+
 def _contrast_note(problem: org_settings.ContrastProblem) -> dict[str, str]:
     """The refusal of a colour pair with its ratio, per language."""
     return {
@@ -68,9 +75,7 @@ class OrgSettingsState(StaffSessionState, rx.State):
 
     def _on_own_host(self, session: Any, staff: StaffMember) -> bool:
         """Whether this browser is on the host of the staff member's own organisation."""
-        organisation = session.get(Organisation, staff.organisation_id)
-        slug = organisation_slug_of(self)
-        return organisation is not None and slug is not None and organisation.slug == slug
+        return on_own_host(self, session, staff)
 
     def _admin(self, session: Any) -> StaffMember | None:
         """The organisation's administrator on its own host, looked up again; else None."""

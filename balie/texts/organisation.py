@@ -115,6 +115,56 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Contrast {ratio} of the main colour on the second colour is too low; at least "
         "{minimum}.",
     },
+    # The platform page
+    "platform_figures": {"nl": "Gebruik over alle gemeenten", "en": "Use across municipalities"},
+    "platform_figures_intro": {
+        "nl": "Aantallen van de laatste twaalf maanden, zonder persoonsgegevens en zonder "
+        "demogegevens. Gehouden: gesprekken die plaatsvonden. Geboekt: alle afspraken die niet "
+        "geannuleerd zijn.",
+        "en": "Counts of the last twelve months, without personal data and without demo data. "
+        "Held: calls that took place. Booked: every appointment that was not cancelled.",
+    },
+    "platform_per_city": {"nl": "Per gemeente", "en": "Per municipality"},
+    "platform_per_service": {
+        "nl": "Per soort dienst (de korte naam van de dienst)",
+        "en": "Per type of service (the service's short name)",
+    },
+    "platform_per_month": {"nl": "Per maand", "en": "Per month"},
+    "platform_col_city": {"nl": "Gemeente", "en": "Municipality"},
+    "platform_col_service": {"nl": "Soort dienst", "en": "Type of service"},
+    "platform_col_month": {"nl": "Maand", "en": "Month"},
+    "platform_col_held": {"nl": "Gehouden", "en": "Held"},
+    "platform_col_booked": {"nl": "Geboekt", "en": "Booked"},
+    "platform_new": {"nl": "Een gemeente toevoegen", "en": "Add a municipality"},
+    "platform_field_slug": {"nl": "Korte naam (in adressen)", "en": "Short name (in addresses)"},
+    "platform_hint_slug": {
+        "nl": "Kleine letters, cijfers en koppeltekens, bijvoorbeeld aalst.",
+        "en": "Lower-case letters, digits and hyphens, for example aalst.",
+    },
+    "platform_field_name": {"nl": "Naam", "en": "Name"},
+    "platform_field_host": {"nl": "Webadres (servernaam)", "en": "Web address (host name)"},
+    "platform_hint_host": {
+        "nl": "Bijvoorbeeld videoloket.aalst.be.",
+        "en": "For example videoloket.aalst.be.",
+    },
+    "platform_field_admin_email": {
+        "nl": "E-mailadres van de eerste beheerder",
+        "en": "E-mail address of the first administrator",
+    },
+    "platform_field_admin_name": {
+        "nl": "Naam van de eerste beheerder",
+        "en": "Name of the first administrator",
+    },
+    "platform_field_catalogue_from": {
+        "nl": "Beginnen met de diensten van",
+        "en": "Start with the services of",
+    },
+    "platform_catalogue_none": {"nl": "Geen: een lege catalogus", "en": "None: an empty catalogue"},
+    "platform_create": {"nl": "Gemeente toevoegen", "en": "Add municipality"},
+    "platform_created": {
+        "nl": "De gemeente is toegevoegd:",
+        "en": "The municipality has been added:",
+    },
     # Errors of the fields
     "admin_error_contrast": {"nl": "Te weinig contrast.", "en": "Not enough contrast."},
     "admin_error_colour": {

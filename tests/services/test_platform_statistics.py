@@ -136,3 +136,8 @@ def test_months_run_across_the_year_end() -> None:
         date(2025, 12, 1),
         date(2026, 1, 1),
     ]
+
+
+def test_the_last_twelve_months_start_eleven_months_back() -> None:
+    assert figures.first_of_last_months(date(2026, 12, 4), 12) == date(2026, 1, 1)
+    assert figures.first_of_last_months(date(2026, 3, 31), 12) == date(2025, 4, 1)

@@ -43,6 +43,7 @@ PAGE_OF_STATE: dict[str, str] = {
     "AuditState": "/beheer/audit",
     "AbuseAdminState": "/beheer/misbruik",
     "OrgSettingsState": "/beheer/organisatie",
+    "PlatformState": "/platform",
 }
 # Tables a refused call may still touch: sessions and sign-in bookkeeping, the audit log.
 NOT_COMPARED = {"staffsession", "signinattempt", "auditentry", "signinflow"}
