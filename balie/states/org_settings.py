@@ -66,12 +66,23 @@ class OrgSettingsState(StaffSessionState, rx.State):
     form_version: int = 0
     message: str = ""
     problem: str = ""
+    logo_message: str = ""
+    logo_problem: str = ""
 
     def _clear(self) -> None:
         """Forget everything private."""
         super()._clear()
         self.values, self.errors, self.contrast_notes = {}, {}, {}
         self.logo_url, self.message, self.problem = "", "", ""
+        self.logo_message, self.logo_problem = "", ""
+
+    def _say(self, message: str = "", problem: str = "", *, logo: bool = False) -> None:
+        """Show one outcome or problem, at the form or at the logo; the others go."""
+        self.message, self.problem, self.logo_message, self.logo_problem = "", "", "", ""
+        if logo:
+            self.logo_message, self.logo_problem = message, problem
+        else:
+            self.message, self.problem = message, problem
 
     def _on_own_host(self, session: Any, staff: StaffMember) -> bool:
         """Whether this browser is on the host of the staff member's own organisation."""
@@ -107,7 +118,7 @@ class OrgSettingsState(StaffSessionState, rx.State):
                 self.display_name, self.roles = admin.display_name, list(admin.roles)
                 self.access_denied = True
                 return None
-            self.message, self.problem = "", ""
+            self._say()
             self._show(session, admin)
         return None
 
@@ -130,15 +141,15 @@ class OrgSettingsState(StaffSessionState, rx.State):
                 self.values = {**kept, **_typed(form, typed)}
                 self.errors = refused.errors
                 self.contrast_notes = {p.field: _contrast_note(p) for p in refused.contrast}
-                self.message, self.problem = "", "admin_form_has_errors"
+                self._say(problem="admin_form_has_errors")
                 self.form_version += 1
                 return _focus_first_error("organisation-form")
             except org_settings.SecretsKeyMissing:
                 session.rollback()
-                self.message, self.problem = "", "org_secrets_key_missing"
+                self._say(problem="org_secrets_key_missing")
                 return None
             self._show(session, admin)
-            self.message, self.problem = "org_saved", ""
+            self._say("org_saved")
         return _focus("#save-organisation")
 
     @rx.event
@@ -155,10 +166,10 @@ class OrgSettingsState(StaffSessionState, rx.State):
                 row = org_settings.save_logo(session, admin, data)
             except Invalid as refused:
                 session.rollback()
-                self.message, self.problem = "", refused.errors["logo"]
+                self._say(problem=refused.errors["logo"], logo=True)
                 return None
             self.logo_url = org_settings.logo_data_url(row)
-            self.message, self.problem = "org_logo_saved", ""
+            self._say("org_logo_saved", logo=True)
         return None
 
     @rx.event
@@ -170,5 +181,5 @@ class OrgSettingsState(StaffSessionState, rx.State):
                 return None
             org_settings.remove_logo(session, admin)
             self.logo_url = ""
-            self.message, self.problem = "org_logo_removed", ""
+            self._say("org_logo_removed", logo=True)
         return None

@@ -18,6 +18,7 @@ from balie.db_types import utcnow
 from balie.models import AuditEntry, Organisation, OrganisationSettings, StaffMember
 from balie.services import org_settings, staff_auth
 from balie.services.demo_data import DEMO_MANAGER, demo_email, load_demo_data
+from balie.services.demo_look import GHENT_PRIMARY, ghent_logo
 from balie.states import org_settings as state_module
 from balie.states.org_settings import OrgSettingsState
 from tests.samples import png_image
@@ -113,7 +114,7 @@ def test_a_failing_colour_shows_its_ratio_in_both_languages(
     assert note["en"].startswith("Contrast 1.4:1 of white text")
     assert state.values["brand_primary"] == "#ffd700"  # what was typed stays
     assert "smtp_password_new" not in state.values  # a typed secret is not sent back
-    assert stored(session, demo).brand_primary == org_settings.DEFAULT_PRIMARY
+    assert stored(session, demo).brand_primary == GHENT_PRIMARY
 
 
 def test_the_logo_is_checked_then_stored(session: Session, demo: Organisation) -> None:
@@ -125,9 +126,10 @@ def test_the_logo_is_checked_then_stored(session: Session, demo: Organisation) -
         await OrgSettingsState.upload_logo.fn(state, [upload])
 
     asyncio.run(send(b"<svg onload='alert(1)'/>"))
-    assert state.problem == "admin_error_logo_type" and stored(session, demo).logo is None
+    assert state.logo_problem == "admin_error_logo_type"
+    assert stored(session, demo).logo == ghent_logo()  # the demo's logo stays
     asyncio.run(send(png_image(64, 32)))
-    assert state.message == "org_logo_saved" and state.logo_url.startswith("data:image/png")
+    assert state.logo_message == "org_logo_saved" and state.logo_url.startswith("data:image/png")
     OrgSettingsState.remove_logo.fn(state)
     assert stored(session, demo).logo is None and state.logo_url == ""
 
