@@ -93,6 +93,11 @@ def secrets_key(settings: Settings) -> bytes:
     return hashlib.sha256(b"balie-secrets-key:" + secret).digest()
 
 
+def _opened(key: bytes | None, organisation_id: int, name: str, stored: str) -> SecretStr:
+    """A stored secret opened (with ``key``), or empty when it is not to be opened."""
+    return SecretStr(open_secret(key, organisation_id, name, stored) if key else "")
+
+
 def _bound_to(organisation_id: int, name: str) -> bytes:
     """What a sealed secret belongs to: its organisation and field."""
     return f"organisation:{organisation_id}:{name}".encode()
@@ -316,8 +321,13 @@ def retention_days_by_organisation(session: Session) -> dict[int, int]:
     return dict(rows.all())
 
 
-def effective_settings(session: Session, organisation_id: int, base: Settings) -> Settings:
-    """``base`` with the organisation's own sender, SMTP, meeting provider and retention."""
+def effective_settings(
+    session: Session, organisation_id: int, base: Settings, *, with_secrets: bool = True
+) -> Settings:
+    """``base`` with the organisation's own sender, SMTP, meeting provider and retention.
+
+    Without ``with_secrets`` the secrets stay closed (empty): for what pages may tell.
+    """
     row = _stored_row(session, organisation_id)
     if row is None:
         return base
@@ -328,21 +338,19 @@ def effective_settings(session: Session, organisation_id: int, base: Settings) -
         update["retention_days"] = row.retention_days
     key = None
     if row.mail_transport == MailTransport.SMTP and row.smtp_host:
-        key = secrets_key(base)
+        key = secrets_key(base) if with_secrets else None
         update.update(
             smtp_host=row.smtp_host,
             smtp_port=row.smtp_port,
             smtp_username=row.smtp_username,
-            smtp_password=SecretStr(
-                open_secret(key, organisation_id, "smtp_password", row.smtp_password_sealed)
-            ),
+            smtp_password=_opened(key, organisation_id, "smtp_password", row.smtp_password_sealed),
         )
     if row.meeting_provider == MeetingChoice.JITSI and row.jitsi_server_url:
         update.update(meeting_provider="jitsi", jitsi_base_url=row.jitsi_server_url)
     elif row.meeting_provider == MeetingChoice.TEAMS:
-        key = key or secrets_key(base)
+        key = key or (secrets_key(base) if with_secrets else None)
         sealed = row.entra_client_secret_sealed
-        secret = SecretStr(open_secret(key, organisation_id, "entra_client_secret", sealed))
+        secret = _opened(key, organisation_id, "entra_client_secret", sealed)
         update.update(
             meeting_provider="teams",
             entra_tenant_id=row.entra_tenant_id,
