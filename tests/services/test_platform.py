@@ -81,3 +81,18 @@ def test_editing_a_platform_operator_keeps_their_platform_role(
 
 def test_a_citys_entra_tenant_never_grants_the_platform_role() -> None:
     assert entra.roles_from_claims({"roles": ["platform", "admin"]}) == ["admin"]
+
+
+def test_a_catalogue_file_cannot_grant_the_platform_role_and_keeps_it(
+    session: Session, gent: Organisation
+) -> None:
+    from balie.services import catalogue_io
+
+    operator = person(session, gent, "ops@gent.be", ["staff", "platform"])
+    document = catalogue_io.export(session, gent)
+    staff = {"email": "ops@gent.be", "display_name": "Ops", "roles": ["manager"], "services": []}
+    with pytest.raises(catalogue_io.CatalogueError):
+        catalogue_io.validate({**document, "staff": [{**staff, "roles": ["platform"]}]})
+    catalogue_io.import_catalogue(session, gent, {**document, "staff": [staff]})
+    session.refresh(operator)
+    assert operator.roles == ["manager", "platform"]
