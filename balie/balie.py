@@ -11,11 +11,13 @@ from balie.pages import register_all
 from balie.services import tenancy
 from balie.services.metrics import add_collector
 from balie.settings import get_settings
+from balie.states.org_settings import check_stored_secrets
 from balie.states.staff_guard import StaffSessionGuard
 from balie.states.tenant import TenantScope
 from balie.worker import background_worker, retention_worker
 
 get_settings().check_production()
+check_stored_secrets()
 configure_logging(get_settings().log_format)
 failover.install()
 register_all()

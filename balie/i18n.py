@@ -460,5 +460,6 @@ AREAS = (
     "abuse",
     "documents",
     "identity",
+    "organisation",
 )
 _merge_area_texts()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from enum import StrEnum
 
-from sqlalchemy import DDL, JSON, Column, Index, String, UniqueConstraint, event
+from sqlalchemy import DDL, JSON, Column, Index, LargeBinary, String, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
 
 from balie.db_types import UTCDateTime, utcnow
@@ -39,6 +39,13 @@ class Role(StrEnum):
     AGENT = "agent"
     MANAGER = "manager"
     ADMIN = "admin"
+    # Runs the platform: creates organisations and sees every organisation's statistics. Never
+    # given from a city's own screens or its Entra tenant (see CITY_ROLES).
+    PLATFORM = "platform"
+
+
+CITY_ROLES: tuple[str, ...] = tuple(role.value for role in Role if role is not Role.PLATFORM)
+"""The roles a city's administrators (and its Entra app roles) may hand out."""
 
 
 class AppointmentStatus(StrEnum):
@@ -107,6 +114,58 @@ class OrganisationHost(SQLModel, table=True):
     host: str = Field(sa_type=String(253), unique=True, description="Lower case, without port")
     is_primary: bool = Field(default=False, description="The host used in e-mails and links")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class MailTransport(StrEnum):
+    """How an organisation's e-mail leaves: the platform's shared relay or its own SMTP server."""
+
+    RELAY = "relay"
+    SMTP = "smtp"
+
+
+class MeetingChoice(StrEnum):
+    """An organisation's meeting provider: the platform's default, a Jitsi server, or Teams."""
+
+    PLATFORM = "platform"
+    JITSI = "jitsi"
+    TEAMS = "teams"
+
+
+class OrganisationSettings(SQLModel, table=True):
+    """An organisation's own look, mail, meetings and privacy settings (one row each).
+
+    Empty values mean "the platform's setting". Secrets are AES-GCM ciphertext
+    (balie.services.org_settings), never plain text, and never sent to a browser.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(
+        foreign_key="organisation.id", unique=True, index=True, ondelete="CASCADE"
+    )
+    display_name: str = Field(default="", sa_type=String(200))
+    logo: bytes | None = Field(default=None, sa_type=LargeBinary)
+    logo_type: str = Field(default="", sa_type=String(32))
+    brand_primary: str = Field(default="#0b3d91", sa_type=String(7))
+    brand_secondary: str = Field(default="#eef3fb", sa_type=String(7))
+    languages: list[str] = Field(
+        default_factory=lambda: ["nl", "en"],
+        sa_column=Column(JSON, nullable=False, default=list, server_default='["nl", "en"]'),
+    )
+    privacy_contact: str = Field(default="", sa_type=String(254))
+    retention_days: int | None = Field(default=None, ge=1, le=3650)
+    mail_from_address: str = Field(default="", sa_type=String(254))
+    mail_from_name: str = Field(default="", sa_type=String(120))
+    mail_transport: MailTransport = Field(default=MailTransport.RELAY, sa_type=String(16))
+    smtp_host: str = Field(default="", sa_type=String(253))
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str = Field(default="", sa_type=String(254))
+    smtp_password_sealed: str = Field(default="", sa_type=String(1000))
+    meeting_provider: MeetingChoice = Field(default=MeetingChoice.PLATFORM, sa_type=String(16))
+    jitsi_server_url: str = Field(default="", sa_type=String(500))
+    entra_tenant_id: str = Field(default="", sa_type=String(64))
+    entra_client_id: str = Field(default="", sa_type=String(64))
+    entra_client_secret_sealed: str = Field(default="", sa_type=String(1000))
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class Service(SQLModel, table=True):

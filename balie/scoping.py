@@ -37,6 +37,20 @@ def scope_session(session: Any, organisation_id: int | None) -> None:
     session.info[ORGANISATION_KEY] = organisation_id
 
 
+def _tables_with_organisation() -> list[Any]:
+    """Every table class with an ``organisation_id`` column: a new one is scoped by itself."""
+    from sqlmodel import SQLModel
+
+    return sorted(
+        (
+            mapper.class_
+            for mapper in SQLModel._sa_registry.mappers
+            if "organisation_id" in mapper.columns
+        ),
+        key=lambda model: model.__name__,
+    )
+
+
 def _criteria(organisation_id: int) -> list[Any]:
     """One loader criterion per table that belongs to an organisation, directly or through
     its parent."""
@@ -45,15 +59,7 @@ def _criteria(organisation_id: int) -> list[Any]:
     services = select(m.Service.id).where(m.Service.organisation_id == organisation_id)
     staff = select(m.StaffMember.id).where(m.StaffMember.organisation_id == organisation_id)
     appointments = select(m.Appointment.id).where(m.Appointment.organisation_id == organisation_id)
-    own = [
-        m.Service,
-        m.StaffMember,
-        m.AvailabilityException,
-        m.Appointment,
-        m.AuditEntry,
-        m.ApiKey,
-        m.OrganisationHost,
-    ]
+    own = _tables_with_organisation()
     rules: list[Any] = [
         with_loader_criteria(m.Organisation, m.Organisation.id == organisation_id),
         *(with_loader_criteria(model, model.organisation_id == organisation_id) for model in own),

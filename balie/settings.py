@@ -223,6 +223,12 @@ class Settings(BaseSettings):
         description="Key that encrypts the documents at rest: 32 random bytes, base64 "
         "(required in production; in development derived from BALIE_SECRET_KEY).",
     )
+    secrets_key: SecretStr = Field(
+        SecretStr(""),
+        description="Key that encrypts the organisations' SMTP passwords and client secrets in "
+        "the database: 32 random bytes, base64 (production refuses to start without it once a "
+        "secret is stored; in development derived from BALIE_SECRET_KEY).",
+    )
     document_max_bytes: int = Field(
         10 * 1024 * 1024, ge=1024, le=100 * 1024 * 1024, description="Largest document accepted."
     )
@@ -430,6 +436,9 @@ class Settings(BaseSettings):
             problems.append(
                 "BALIE_DOCUMENTS_KEY must be 32 random bytes in base64 (44 characters)."
             )
+        secrets_key = self.secrets_key.get_secret_value()
+        if secrets_key and not _is_aes_key(secrets_key):
+            problems.append("BALIE_SECRETS_KEY must be 32 random bytes in base64 (44 characters).")
         if self.smtp_host and not self.smtp_password.get_secret_value() and self.smtp_username:
             problems.append("BALIE_SMTP_PASSWORD is missing for the configured SMTP user.")
         if self.identification_configured and not self.identity_hash_key.get_secret_value():

@@ -44,6 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--password-stdin", action="store_true", help="read the password on stdin")
     reset = commands.add_parser("set-password", help="set a new password (ends open sessions)")
     reset.add_argument("--email", required=True)
+    reset.add_argument("--org", help="organisation slug (default: BALIE_ORGANISATION)")
     reset.add_argument("--password-stdin", action="store_true", help="read the password on stdin")
     return parser
 
@@ -64,9 +65,9 @@ def _read_password(from_stdin: bool) -> str:
     return password
 
 
-def _organisation(session: Session) -> Organisation:
-    """The configured organisation."""
-    slug = get_settings().organisation
+def _organisation(session: Session, slug: str | None = None) -> Organisation:
+    """The organisation named on the command line, or the configured one."""
+    slug = slug or get_settings().organisation
     organisation = get_organisation(session, slug)
     if organisation is None:
         raise CommandError(f"Organisation {slug!r} does not exist (BALIE_ORGANISATION).")
@@ -118,7 +119,7 @@ def _create(args: argparse.Namespace) -> str:
 def _set_password(args: argparse.Namespace) -> str:
     """Give an existing staff member a new password; the report line."""
     with session_scope() as session:
-        organisation = _organisation(session)
+        organisation = _organisation(session, args.org)
         staff = staff_auth.find_staff_by_email(session, organisation.id, args.email)
         if staff is None:
             raise CommandError(f"No staff member with e-mail {args.email} in {organisation.slug}.")

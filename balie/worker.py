@@ -9,6 +9,7 @@ worker, which sends the e-mails.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import os
 import socket
@@ -20,11 +21,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete
+from sqlmodel import Session
 
 from balie.db import fit_thread_pool, session_scope
 from balie.db_types import utcnow
 from balie.models import WorkerHeartbeat
-from balie.services import booking, documents, jobs, retention
+from balie.services import booking, documents, jobs, org_settings, retention
 from balie.services.meetings import provider_from_settings
 from balie.services.metrics import timed_call
 from balie.services.notifications import mailer_from_settings
@@ -55,7 +57,7 @@ class Timed:
 
 
 def job_context() -> jobs.JobContext:
-    """The configured provider, mailer and the real clock."""
+    """The configured provider, mailer and the real clock; organisations' own where they have."""
     settings = get_settings()
     provider = provider_from_settings(settings)
     return jobs.JobContext(
@@ -63,6 +65,24 @@ def job_context() -> jobs.JobContext:
         mailer=Timed(mailer_from_settings(settings), "mail"),
         settings=settings,
         now=utcnow,
+        for_organisation=organisation_context,
+    )
+
+
+def organisation_context(
+    session: Session, organisation_id: int, base: jobs.JobContext
+) -> jobs.JobContext:
+    """``base`` with the organisation's own sender, SMTP server and meeting provider."""
+    settings = org_settings.effective_settings(session, organisation_id, base.settings)
+    if settings is base.settings:
+        return base
+    provider = provider_from_settings(settings)
+    return dataclasses.replace(
+        base,
+        provider=Timed(provider, provider.name),
+        mailer=Timed(mailer_from_settings(settings), "mail"),
+        settings=settings,
+        for_organisation=None,
     )
 
 
@@ -174,7 +194,8 @@ def erase_expired_personal_data() -> int:
         settings = get_settings()
         store = documents.Vault.from_settings(settings)
         documents.purge_stale_quarantine(session, store, utcnow())
-        return retention.erase_due(session, utcnow(), settings.retention_days, store)
+        own_days = org_settings.retention_days_by_organisation(session)
+        return retention.erase_due(session, utcnow(), settings.retention_days, store, own_days)
 
 
 async def retention_worker() -> None:

@@ -48,6 +48,13 @@ def test_production_needs_a_real_documents_key(key: str) -> None:
     assert [p for p in problems if "BALIE_DOCUMENTS_KEY" in p]
 
 
+@pytest.mark.parametrize("key", ["bm90LTMyLWJ5dGVz", "not base64!"])
+def test_a_secrets_key_must_be_a_real_key(key: str) -> None:
+    problems = production(secrets_key=key).production_problems()
+    assert [p for p in problems if "BALIE_SECRETS_KEY" in p]
+    assert not [p for p in production().production_problems() if "BALIE_SECRETS_KEY" in p]
+
+
 def test_production_with_real_settings_starts() -> None:
     settings = Settings(
         _env_file=None,

@@ -4,6 +4,7 @@ import reflex as rx
 
 from balie.components.text import t
 from balie.states.locale import LocaleState
+from balie.states.site import THEME_KEYS, SiteState
 
 
 def language_switch() -> rx.Component:
@@ -29,17 +30,41 @@ def skip_link() -> rx.Component:
     )
 
 
+def site_name() -> rx.Component:
+    """The organisation's logo (decorative: its name follows) and name, then the site's name."""
+    return rx.hstack(
+        rx.cond(
+            SiteState.logo_url != "",
+            rx.image(src=SiteState.logo_url, alt="", class_name="site-logo", id="site-logo"),
+        ),
+        rx.text(
+            rx.cond(SiteState.display_name != "", SiteState.display_name + " · ", ""),
+            t("site_title"),
+            weight="bold",
+            size="5",
+            id="site-name",
+        ),
+        align="center",
+        spacing="3",
+    )
+
+
+def organisation_icon() -> rx.Component:
+    """The organisation's logo as the favicon (React puts this <link> in the head)."""
+    return rx.cond(
+        SiteState.logo_url != "",
+        rx.el.link(rel="icon", href=SiteState.logo_url, id="organisation-icon"),
+    )
+
+
 def page_frame(*children: rx.Component) -> rx.Component:
-    """Wrap page content in the shared frame."""
+    """Wrap page content in the shared frame, in the organisation's colours."""
     return rx.box(
+        organisation_icon(),
         skip_link(),
         rx.el.header(
             rx.hstack(
-                rx.link(
-                    rx.text(t("site_title"), weight="bold", size="5"),
-                    href="/",
-                    underline="none",
-                ),
+                rx.link(site_name(), href="/", underline="none"),
                 rx.spacer(),
                 language_switch(),
                 align="center",
@@ -66,4 +91,6 @@ def page_frame(*children: rx.Component) -> rx.Component:
             class_name="site-footer",
         ),
         custom_attrs={"lang": LocaleState.lang},
+        class_name="site-frame",
+        style={key: SiteState.theme[key] for key in THEME_KEYS},
     )

@@ -13,7 +13,8 @@ import reflex as rx
 from balie.components.forms import message_box
 from balie.components.staff_frame import staff_frame
 from balie.components.text import localised, t, text_for
-from balie.models import ChannelRule, Role
+from balie.i18n import TEXTS
+from balie.models import CITY_ROLES, ChannelRule
 from balie.services.catalogue_admin import (
     DESCRIPTION_MAX,
     DOCUMENTS_FIELD_MAX,
@@ -39,12 +40,11 @@ from balie.states.admin import (
     StaffRow,
     TopicRow,
 )
-from balie.texts.admin import TEXTS as ADMIN_TEXTS
 
-ERROR_KEYS = [key for key in ADMIN_TEXTS if key.startswith("admin_error_")]
+ERROR_KEYS = [key for key in TEXTS if key.startswith("admin_error_")]
 RULES = [rule.value for rule in ChannelRule]
 RULE_KEYS = [f"admin_rule_{rule}" for rule in RULES]
-ROLES = [role.value for role in Role]
+ROLES = list(CITY_ROLES)
 CATALOGUE_MESSAGES = [
     "admin_service_created",
     "admin_service_saved",
@@ -84,15 +84,14 @@ def _aria(prefix: str, name: str, errors: rx.Var, hint: bool) -> dict[str, Any]:
     }
 
 
-def _error(prefix: str, name: str, errors: rx.Var) -> rx.Component:
-    """The error under a field, when there is one."""
+def _error(prefix: str, name: str, errors: rx.Var, detail: rx.Var | None = None) -> rx.Component:
+    """The error under a field, when there is one (with ``detail`` after it, if given)."""
+    parts: list[Any] = [text_for(errors[name], ERROR_KEYS)]
+    if detail is not None:
+        parts += [" ", detail]
     return rx.cond(
         errors.contains(name),
-        rx.text(
-            text_for(errors[name], ERROR_KEYS),
-            id=_error_id(prefix, name),
-            class_name="field-error",
-        ),
+        rx.text(*parts, id=_error_id(prefix, name), class_name="field-error"),
     )
 
 
@@ -116,6 +115,7 @@ def field(
     bounds: tuple[int, int] | None = None,
     required: bool = False,
     multiline: bool = False,
+    detail: rx.Var | None = None,
 ) -> rx.Component:
     """A labelled input (or text area) that keeps its value and shows its error."""
     common: dict[str, Any] = {
@@ -140,7 +140,7 @@ def field(
         rx.el.label(t(label), html_for=_field_id(prefix, name), class_name="field-label"),
         _hint(prefix, name, hint),
         control,
-        _error(prefix, name, errors),
+        _error(prefix, name, errors, detail),
         class_name="field",
     )
 
@@ -162,6 +162,25 @@ def checkbox(prefix: str, name: str, label: str, values: rx.Var, errors: rx.Var)
         ),
         _error(prefix, name, errors),
         class_name="field",
+    )
+
+
+def radio(
+    prefix: str, name: str, value: str, label: str, values: rx.Var, errors: rx.Var
+) -> rx.Component:
+    """One labelled choice of the radio group ``name``, checked when it is the value."""
+    return rx.el.label(
+        rx.el.input(
+            type="radio",
+            name=name,
+            value=value,
+            id=_field_id(prefix, f"{name}_{value}"),
+            default_checked=values[name] == value,
+            custom_attrs=_aria(prefix, name, errors, False),
+        ),
+        " ",
+        t(label),
+        class_name="radio",
     )
 
 

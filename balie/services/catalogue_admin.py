@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from balie.models import (
+    CITY_ROLES,
     Appointment,
     AppointmentStatus,
     AuditEntry,
@@ -39,7 +40,7 @@ from balie.services.staff_auth import audit, find_staff_by_email, require_role
 from balie.services.validation import check_email, check_name, positive_id, whole_number
 
 ADMIN = Role.ADMIN.value
-ROLES: tuple[str, ...] = tuple(role.value for role in Role)
+ROLES: tuple[str, ...] = CITY_ROLES  # the platform role is never handed out here
 CHANNEL_RULES: tuple[str, ...] = tuple(rule.value for rule in ChannelRule)
 
 SLUG_MAX = 64
@@ -848,7 +849,8 @@ def update_staff(session: Session, admin: StaffMember, staff_id: Any, data: Any)
     if errors:
         raise Invalid(errors)
     before = _staff_record(session, member)
-    member.display_name, member.roles, member.active = name, roles, active
+    kept = [role for role in member.roles if role not in ROLES]  # e.g. platform: not ours
+    member.display_name, member.roles, member.active = name, roles + kept, active
     session.add(member)
     session.exec(delete(StaffService).where(StaffService.staff_id == member.id))
     for service_id in service_ids:

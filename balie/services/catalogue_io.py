@@ -35,12 +35,12 @@ from sqlmodel import Session, select
 from balie.db_types import utcnow
 from balie.i18n import LANGUAGES
 from balie.models import (
+    CITY_ROLES,
     Appointment,
     ChannelRule,
     IdentificationLevel,
     OpeningHours,
     Organisation,
-    Role,
     Service,
     StaffMember,
     StaffService,
@@ -68,6 +68,7 @@ MINUTES_PER_DAY = 24 * 60
 
 Language = Literal[LANGUAGES]  # type: ignore[valid-type]
 Weekday = Literal[WEEKDAYS]  # type: ignore[valid-type]
+CityRole = Literal[CITY_ROLES]  # type: ignore[valid-type]  # never the platform role
 
 HOURS_MESSAGES = {
     "hours_error_too_many": f"at most {schedule.MAX_RANGES} time ranges per service",
@@ -252,7 +253,7 @@ class StaffPart(_Part):
     display_name: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=2, max_length=200)
     ]
-    roles: list[Role] = Field(min_length=1, max_length=len(Role))
+    roles: list[CityRole] = Field(min_length=1, max_length=len(CITY_ROLES))
     active: StrictBool = True
     services: list[StaffServicePart] = Field(default_factory=list, max_length=MAX_STAFF_SERVICES)
 
@@ -445,12 +446,15 @@ def _staff_parts(
         memberships.setdefault(row.staff_id, []).append(row.service_id)
     parts = []
     for member in members:
+        roles = [role for role in member.roles if role in CITY_ROLES]
+        if not roles:
+            continue  # a platform operator only: not part of a city's catalogue
         services = sorted(memberships.get(member.id, []), key=lambda sid: slugs[sid])
         parts.append(
             StaffPart(
                 email=member.email,
                 display_name=member.display_name,
-                roles=[Role(role) for role in member.roles],
+                roles=roles,
                 active=member.active,
                 services=[
                     StaffServicePart(
@@ -764,7 +768,7 @@ def _import_staff(
     for m, part in enumerate(document.staff):
         values = {
             "display_name": part.display_name,
-            "roles": [Role(role).value for role in part.roles],
+            "roles": list(part.roles),
             "active": part.active,
         }
         member = find_staff_by_email(session, organisation.id, part.email)
@@ -773,9 +777,12 @@ def _import_staff(
             session.add(member)
             session.flush()
             report.staff_added += 1
-        elif _apply(member, values):
-            session.add(member)
-            report.staff_updated += 1
+        else:
+            # Roles the file cannot hold (the platform role) stay as they are.
+            values["roles"] += [role for role in member.roles if role not in CITY_ROLES]
+            if _apply(member, values):
+                session.add(member)
+                report.staff_updated += 1
         current = set(
             session.exec(select(StaffService.service_id).where(StaffService.staff_id == member.id))
         )

@@ -36,6 +36,7 @@ from balie.models import (
     Topic,
 )
 from balie.services.booking import REFERENCE_ALPHABET, token_hash
+from balie.services.demo_look import give_demo_look
 from balie.services.retention import PERSONAL_FIELDS
 
 FIRST_WAVE = date(2025, 11, 3)
@@ -588,6 +589,7 @@ def load_demo_data(session: Session) -> LoadReport:
                 _add_weekday_hours(session, staff, service, index)
     for name, roles in (DEMO_MANAGER, DEMO_AGENT):
         _ensure_staff(session, organisation, name, roles, report)
+    give_demo_look(session, organisation)
     session.commit()
     return report
 

@@ -26,7 +26,7 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from balie.models import Role, SignInFlow, StaffMember
+from balie.models import CITY_ROLES, SignInFlow, StaffMember
 from balie.services import staff_auth
 from balie.services.catalogue import get_organisation
 from balie.services.meetings import MeetingError
@@ -48,7 +48,7 @@ CALLBACK_PATH = "/api/staff/entra/callback"
 COOKIE_MAX = 128
 PARAM_MAX = 4096  # longest query value accepted at the callback (codes are ~1-2 KB)
 CLOCK_SKEW = timedelta(minutes=5)
-ROLE_VALUES = tuple(role.value for role in Role)
+ROLE_VALUES = CITY_ROLES  # a city's own tenant never grants the platform role
 
 # Why the sign-in was refused; the sign-in page explains each one (balie/texts/entra.py).
 REFUSALS = (

@@ -80,6 +80,21 @@ class JobContext:
     settings: Settings
     now: Callable[[], datetime]
     rng: random.Random = field(default_factory=random.Random)  # jitter; tests seed it
+    # The context of one organisation (its own sender, SMTP server and meeting provider), made
+    # from this one; None: every organisation uses this context.
+    for_organisation: Callable[[Session, int, JobContext], JobContext] | None = None
+
+
+def _context_for(session: Session, job: Job, context: JobContext) -> JobContext:
+    """The context of the organisation whose appointment the job is about."""
+    if context.for_organisation is None or job.appointment_id is None:
+        return context
+    organisation_id = session.exec(
+        select(Appointment.organisation_id).where(Appointment.id == job.appointment_id)
+    ).first()
+    if organisation_id is None:
+        return context
+    return context.for_organisation(session, organisation_id, context)
 
 
 class _Defer(Exception):
@@ -602,7 +617,7 @@ def run_job(session: Session, job: Job, context: JobContext) -> None:
     try:
         if handler is None:
             raise MeetingError(f"unknown job kind {job.kind!r}", retryable=False, code="kind")
-        handler(session, job, context)
+        handler(session, job, _context_for(session, job, context))
     except _Defer as wait:
         session.rollback()
         job = session.get(Job, job.id, populate_existing=True)

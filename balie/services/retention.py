@@ -8,9 +8,10 @@ the documents exchanged for the appointment (their encrypted files and rows).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, delete, func, or_, update
+from sqlalchemy import ColumnElement, and_, delete, func, or_, update
 from sqlmodel import Session, select
 
 from balie.db_types import utcnow
@@ -92,15 +93,37 @@ def _same_email(email: str) -> ColumnElement[bool]:
     return func.lower(Appointment.citizen_email) == email.strip().lower()
 
 
+def _past_retention(
+    now: datetime, retention_days: int, own_days: Mapping[int, int]
+) -> ColumnElement[bool]:
+    """Appointments that ended longer ago than their organisation keeps them."""
+    own = [
+        and_(
+            Appointment.organisation_id == organisation_id,
+            Appointment.end_at < now - timedelta(days=days),
+        )
+        for organisation_id, days in own_days.items()
+    ]
+    others = and_(
+        Appointment.organisation_id.not_in(list(own_days)),
+        Appointment.end_at < now - timedelta(days=retention_days),
+    )
+    return or_(others, *own)
+
+
 def erase_due(
     session: Session,
     now: datetime,
     retention_days: int,
     store: documents.Vault | None = None,
+    own_days: Mapping[int, int] | None = None,
 ) -> int:
-    """Erase personal data of appointments (any status) that ended before now - retention_days."""
-    cutoff = now - timedelta(days=retention_days)
-    erased = _erase(session, now, Appointment.end_at < cutoff, store=store)
+    """Erase personal data of appointments (any status) past their retention period.
+
+    ``retention_days`` is the platform's period; ``own_days`` the organisations with their own.
+    """
+    condition = _past_retention(now, retention_days, own_days or {})
+    erased = _erase(session, now, condition, store=store)
     session.exec(delete(CitizenSignIn).where(CitizenSignIn.expires_at < now))
     session.commit()
     return erased

@@ -18,7 +18,7 @@ from balie.db import session_scope
 from balie.db_types import utcnow
 from balie.i18n import LANGUAGES
 from balie.models import Appointment, BookingChannel, StaffMember
-from balie.services import booking, contact_centre
+from balie.services import booking, contact_centre, org_settings
 from balie.services.abuse.limiter import shared_limiter
 from balie.services.contact_centre import CallerAppointment
 from balie.services.identity import links
@@ -63,11 +63,12 @@ def _service_option(view: Any) -> ServiceOption:
 
 def _send_link(staff_id: int, service_slug: str, topic_slug: str, email: str) -> str:
     """Count the limits and send the identification link (worker thread); the message key."""
-    settings = get_settings()
     with session_scope() as session:  # the event's organisation (TenantScope)
         staff = session.get(StaffMember, staff_id)
         if staff is None:
             return ""
+        # The organisation's own sender and SMTP server, when it has them.
+        settings = org_settings.effective_settings(session, staff.organisation_id, get_settings())
         try:
             links.send_identity_link(
                 session,

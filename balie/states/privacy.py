@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import reflex as rx
 
+from balie.db import session_scope
 from balie.i18n import LANGUAGES, TEXTS
+from balie.services import org_settings
+from balie.services.catalogue import get_organisation
 from balie.settings import Settings, get_settings
+from balie.states.tenant import organisation_slug_of
 
 PROVIDER_NAMES = {"teams": "Microsoft Teams", "jitsi": "Jitsi Meet"}
 
@@ -39,6 +43,20 @@ def _identity_key(settings: Settings) -> str:
     return "privacy_identity_hash"
 
 
+def _organisation_settings(slug: str | None) -> Settings:
+    """The platform's settings with the organisation's own retention and provider (no secrets)."""
+    settings = get_settings()
+    if slug is None:
+        return settings
+    with session_scope() as session:
+        organisation = get_organisation(session, slug)
+        if organisation is None:
+            return settings
+        return org_settings.effective_settings(
+            session, organisation.id, settings, with_secrets=False
+        )
+
+
 class PrivacyState(rx.State):
     """The settings-dependent sentences of the privacy notice, per language."""
 
@@ -50,8 +68,8 @@ class PrivacyState(rx.State):
 
     @rx.event
     def load(self) -> None:
-        """Read the retention time and the meeting provider from the settings."""
-        facts = privacy_facts(get_settings())
+        """Read the retention time and the meeting provider of the host's organisation."""
+        facts = privacy_facts(self._settings())
         self.how_long, self.meeting, self.question = (
             facts["how_long"],
             facts["meeting"],
@@ -59,3 +77,7 @@ class PrivacyState(rx.State):
         )
         self.identity = facts["identity"]
         self.loaded = True
+
+    def _settings(self) -> Settings:
+        """The settings that hold for this browser's host."""
+        return _organisation_settings(organisation_slug_of(self))

@@ -37,6 +37,8 @@ STAFF_PAGES: list[tuple[str, str, tuple[str, ...]]] = [
     ("/beheer/gegevens", "nav_data_requests", ("admin",)),
     ("/beheer/audit", "nav_audit", ("admin",)),
     ("/beheer/misbruik", "nav_abuse", ("admin",)),
+    ("/beheer/organisatie", "nav_organisation", ("admin",)),
+    ("/platform", "nav_platform", ("platform",)),
 ]
 
 

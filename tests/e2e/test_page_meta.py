@@ -43,8 +43,10 @@ def test_a_citizen_page_comes_at_once_with_its_description_and_icon(
     expect(description).to_have_count(1)
     expect(description).to_have_attribute("content", GHENT_DESCRIPTION)
     icons = page.locator('link[rel="icon"]')
-    expect(icons).to_have_count(2)
+    # The platform's two, then the organisation's logo (Ghent's demo look has one).
+    expect(icons).to_have_count(3)
     expect(icons.first).to_have_attribute("href", "/favicon.svg")
+    expect(icons.last).to_have_attribute("href", re.compile(r"^data:image/png;base64,"))
 
 
 def test_the_icons_are_served(page: Page, base_url: str) -> None:

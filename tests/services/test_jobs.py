@@ -824,3 +824,45 @@ def test_the_worker_loop_ends_when_its_event_loop_no_longer_runs_threads() -> No
         await asyncio.wait_for(jobs.worker_loop(lambda: None, lambda: None, interval=0.01), 5)
 
     asyncio.run(scenario())
+
+
+def test_an_organisations_own_sender_and_jitsi_server_are_used(
+    session: Session, gent: Organisation, factory, settings: Settings, clock: Clock
+) -> None:
+    from balie import worker
+    from balie.services import org_settings
+
+    row = org_settings.settings_row(session, gent)
+    row.mail_from_address, row.mail_from_name = "balie@stad.gent", "Stad Gent"
+    row.meeting_provider, row.jitsi_server_url = "jitsi", "https://meet.stad.gent"
+    session.add(row)
+    session.commit()
+    appointment = book(session, gent)
+    base_provider, base_mailer = FakeProvider(), FakeMailer()
+    own_mailer = FakeMailer()
+    seen: list[str] = []
+
+    def for_organisation(session: Session, organisation_id: int, base: JobContext) -> JobContext:
+        own = worker.organisation_context(session, organisation_id, base)
+        seen.append(own.provider._inner.base_url)  # the real Jitsi provider, made per city
+        own.provider = base_provider  # the fakes stand in for the network
+        own.mailer = own_mailer
+        return own
+
+    context = make_context(settings, clock, base_provider, base_mailer)
+    context.for_organisation = for_organisation
+    assert jobs.run_due_jobs(factory, context) == 2
+    assert seen == ["https://meet.stad.gent", "https://meet.stad.gent"]
+    assert base_mailer.sent == []
+    [confirmation] = own_mailer.sent
+    assert confirmation["From"] == "Stad Gent <balie@stad.gent>"
+    assert fresh(session, appointment).meeting_state == MeetingState.READY
+
+
+def test_without_own_settings_the_platform_context_is_kept(
+    session: Session, gent: Organisation, settings: Settings, clock: Clock
+) -> None:
+    from balie import worker
+
+    base = make_context(settings, clock)
+    assert worker.organisation_context(session, gent.id, base) is base

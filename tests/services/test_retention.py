@@ -139,6 +139,17 @@ def test_erase_due_erases_only_what_ended_before_the_cutoff(
     assert personal(session)[reference(7)] == ERASED
 
 
+def test_an_organisation_with_its_own_period_keeps_its_data_that_long(
+    session: Session, gent: Organisation
+) -> None:
+    one_second_later = SEVENTH_ENDS_PLUS_30_DAYS.replace(second=1)
+    # Ghent keeps 31 days: #7 ended only 30 days ago, so it stays; other cities keep 30.
+    assert retention.erase_due(session, one_second_later, 30, own_days={gent.id: 31}) == 6
+    assert personal(session)[reference(7)][0] == "Burger 7"
+    assert retention.erase_due(session, one_second_later, 30, own_days={gent.id + 1: 31}) == 1
+    assert personal(session)[reference(7)] == ERASED
+
+
 def test_erase_due_covers_every_status(session: Session, gent: Organisation) -> None:
     far_future = datetime(2027, 12, 31, tzinfo=UTC)
     assert retention.erase_due(session, far_future, 30) == 12

@@ -219,3 +219,24 @@ def test_the_privacy_page_reads_the_running_settings(survey_app: Engine) -> None
     PrivacyState.load.fn(state)
     assert state.loaded and "45 dagen" in state.how_long["nl"]
     assert state.meeting == privacy_facts(get_settings())["meeting"]
+
+
+def test_the_privacy_page_says_the_hosts_own_retention_and_provider(
+    survey_app: Engine, session: Session
+) -> None:
+    from reflex.istate.data import RouterData
+
+    from balie.services import org_settings
+    from balie.services.catalogue import get_organisation
+
+    load_demo_data(session)
+    row = org_settings.settings_row(session, get_organisation(session, "gent"))
+    row.retention_days, row.meeting_provider = 60, "teams"
+    row.entra_client_secret_sealed = "not-even-valid-ciphertext"  # never opened here
+    session.add(row)
+    session.commit()
+    state = PrivacyState(_reflex_internal_init=True)
+    state.router = RouterData.from_router_data({"headers": {"host": "localhost"}})
+    PrivacyState.load.fn(state)
+    assert "60 dagen" in state.how_long["nl"]
+    assert "Teams" in state.meeting["nl"]

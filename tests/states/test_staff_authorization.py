@@ -42,6 +42,8 @@ PAGE_OF_STATE: dict[str, str] = {
     "DataRequestsState": "/beheer/gegevens",
     "AuditState": "/beheer/audit",
     "AbuseAdminState": "/beheer/misbruik",
+    "OrgSettingsState": "/beheer/organisatie",
+    "PlatformState": "/platform",
 }
 # Tables a refused call may still touch: sessions and sign-in bookkeeping, the audit log.
 NOT_COMPARED = {"staffsession", "signinattempt", "auditentry", "signinflow"}

@@ -47,16 +47,29 @@ def _path(folder: Path, storage_name: str) -> Path:
     return folder / storage_name[:2] / f"{storage_name}.bin"
 
 
+def seal(key: bytes, data: bytes, bound_to: bytes) -> bytes:
+    """``data`` encrypted with a fresh nonce (nonce + ciphertext + tag), bound to ``bound_to``."""
+    nonce = os.urandom(NONCE_BYTES)
+    return nonce + AESGCM(key).encrypt(nonce, data, bound_to)
+
+
+def unseal(key: bytes, sealed: bytes, bound_to: bytes) -> bytes:
+    """The data of ``seal``; VaultError when damaged, bound elsewhere or made with another key."""
+    try:
+        return AESGCM(key).decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], bound_to)
+    except (InvalidTag, ValueError) as error:
+        raise VaultError("damaged or encrypted with another key") from error
+
+
 def store(folder: Path, key: bytes, storage_name: str, data: bytes) -> None:
     """Encrypt ``data`` and write it; the storage name is bound to the ciphertext."""
-    nonce = os.urandom(NONCE_BYTES)
-    sealed = AESGCM(key).encrypt(nonce, data, storage_name.encode())
+    sealed = seal(key, data, storage_name.encode())
     path = _path(folder, storage_name)
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     path.parent.mkdir(exist_ok=True, mode=0o700)
     partial = path.with_suffix(".part")
     with open(partial, "wb", opener=lambda p, flags: os.open(p, flags, 0o600)) as handle:
-        handle.write(VERSION + nonce + sealed)
+        handle.write(VERSION + sealed)
     partial.replace(path)
 
 
@@ -68,11 +81,7 @@ def load(folder: Path, key: bytes, storage_name: str) -> bytes:
         raise VaultError("document file missing") from error
     if not raw.startswith(VERSION):
         raise VaultError("unknown file format")
-    nonce = raw[len(VERSION) : len(VERSION) + NONCE_BYTES]
-    try:
-        return AESGCM(key).decrypt(nonce, raw[len(VERSION) + NONCE_BYTES :], storage_name.encode())
-    except InvalidTag as error:
-        raise VaultError("document damaged or encrypted with another key") from error
+    return unseal(key, raw[len(VERSION) :], storage_name.encode())
 
 
 def remove(folder: Path, storage_name: str) -> None:
