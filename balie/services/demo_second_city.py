@@ -22,6 +22,7 @@ from balie.services.demo_data import (
     _ensure_staff,
     _ensure_topic,
 )
+from balie.services.demo_look import MERELBEKE, give_demo_look
 
 SLUG = "merelbeke"
 HOST = "merelbeke.localhost"
@@ -128,6 +129,7 @@ def load_second_city(session: Session) -> LoadReport:
                 session.add(StaffService(staff_id=staff.id, service_id=service.id))
                 _add_weekday_hours(session, staff, service, index)
     _ensure_staff(session, organisation, MANAGER[0], MANAGER[1], report, email_of(MANAGER[0]))
+    give_demo_look(session, organisation, MERELBEKE)
     session.commit()
     tenancy.forget_hosts()
     return report
