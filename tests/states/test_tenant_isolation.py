@@ -359,7 +359,7 @@ def test_staff_of_a_cannot_reach_b_through_any_handler(
     state = connection(cls, a.host, a.tokens["all"], cities.b)
     problems = walk(cls, state, cities, session, with_args=True)
     bare = connection(cls, a.host, a.tokens["all"], cities.b)
-    problems += walk(cls, bare, cities, session, with_args=False)
+    problems += walk(cls, bare, cities, session, with_args=False, thorough=False)
     assert not problems, "\n".join(dict.fromkeys(problems))
     if hasattr(state, "display_name") and cls.__name__ != "StaffSignOutState":
         assert state.display_name == a.staff["all"].display_name, "the walk ran signed out"
