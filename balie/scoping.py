@@ -14,6 +14,7 @@ platform statistics) is deliberately unscoped; see the README, "Organisations".
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import event, or_, select
@@ -51,7 +52,8 @@ def _tables_with_organisation() -> list[Any]:
     )
 
 
-def _criteria(organisation_id: int) -> list[Any]:
+@lru_cache(maxsize=256)
+def _criteria(organisation_id: int) -> tuple[Any, ...]:
     """One loader criterion per table that belongs to an organisation, directly or through
     its parent."""
     from balie import models as m
@@ -73,7 +75,7 @@ def _criteria(organisation_id: int) -> list[Any]:
             m.Job, or_(m.Job.appointment_id.is_(None), m.Job.appointment_id.in_(appointments))
         ),
     ]
-    return rules
+    return tuple(rules)
 
 
 @event.listens_for(Session, "do_orm_execute")

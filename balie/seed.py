@@ -49,23 +49,27 @@ def main(argv: list[str] | None = None) -> int:
         history = load_demo_history(session, utcnow(), settings.retention_days)
         logins = demo_logins(session) if report.staff else []
         second = load_second_city(session)
-        if second.staff:
-            logins += demo_logins(
-                session, tuple(second_city.email_of(n) for n in second_city.SIGN_INS)
-            )
+        emails = tuple(second_city.email_of(name) for name in second_city.SIGN_INS)
+        second_logins = demo_logins(session, emails) if second.staff else []
     print(
         f"Demo data for Stad Gent: added {report.organisations} organisation(s), "
         f"{report.services} service(s), {report.topics} topic(s), {report.staff} staff member(s)."
     )
     print(f"Demo history: added {history} past appointment(s), marked as demo data.")
-    print(
-        f"Second demo municipality (Merelbeke): added {second.services} service(s); open it at "
-        f"{tenancy.public_base_url_for(second_city.SLUG)} (sign in there with its own staff)."
-    )
     for email, password, roles in logins:
         print(
             f"Demo sign-in at /medewerkers/aanmelden: {email}  password: {password}"
             f"  (roles: {', '.join(roles)})"
+        )
+    merelbeke = tenancy.public_base_url_for(second_city.SLUG)
+    print(
+        f"Second demo municipality (Gemeente Merelbeke): added {second.services} service(s); "
+        f"open it at {merelbeke}"
+    )
+    for email, password, roles in second_logins:
+        print(
+            f"Merelbeke sign-in at {merelbeke}/medewerkers/aanmelden: {email}  "
+            f"password: {password}  (roles: {', '.join(roles)})"
         )
     return 0
 

@@ -148,3 +148,47 @@ def test_the_address_comes_from_x_forwarded_for_only_behind_a_trusted_proxy(
     proxied.post("/api/staff/login", data={"email": "a@b.be", "password": "x"}, headers=forged)
     seen = [(a.client_ip, a.network) for a in session.exec(select(SignInAttempt)).all()]
     assert seen == [("10.0.0.2", "10.0.0.0/24"), ("198.51.100.9", "198.51.100.0/24")]
+
+
+@pytest.mark.parametrize("host", ["localhost", "merelbeke.localhost"])
+def test_sign_in_finds_only_the_staff_of_the_hosts_city(
+    client: TestClient, session: Session, host: str
+) -> None:
+    """Merelbeke's manager signs in on Merelbeke's host (and lands there), not on Ghent's."""
+    from balie.services.demo_second_city import MANAGER, email_of, load_second_city
+
+    load_second_city(session)
+    email = email_of(MANAGER[0])
+    member = session.exec(select(StaffMember).where(StaffMember.email == email)).one()
+    member.password_hash = staff_auth.hash_password(PASSWORD)
+    session.commit()
+    response = client.post(
+        f"http://{host}/api/staff/login", data={"email": email, "password": PASSWORD}
+    )
+    assert response.status_code == 303
+    if host == "localhost":
+        assert "set-cookie" not in response.headers
+        assert "fout=" in response.headers["location"]
+    else:
+        assert "set-cookie" in response.headers
+        assert response.headers["location"].startswith("http://merelbeke.localhost")
+
+
+def test_a_manage_token_opens_its_appointment_only_on_its_citys_host(
+    client: TestClient, session: Session
+) -> None:
+    """The same answer as an unknown token on another city's host (the API's manage routes)."""
+    from balie.services.booking import manage_token_for
+    from balie.services.demo_second_city import load_second_city
+    from tests.states.test_staff_authorization import booked_appointment
+
+    load_second_city(session)
+    appointment = booked_appointment(session, "Burger Gent", "gent@example.be")
+    token = manage_token_for(appointment.reference, "s")
+    path = f"/api/v1/appointments/{appointment.reference}"
+    auth = {"authorization": f"Bearer {token}"}
+    assert client.get(f"http://localhost{path}", headers=auth).status_code == 200
+    elsewhere = client.get(f"http://merelbeke.localhost{path}", headers=auth)
+    unknown = client.get(f"http://localhost{path}", headers={"authorization": "Bearer " + "x" * 40})
+    assert elsewhere.status_code == unknown.status_code == 404
+    assert elsewhere.json() == unknown.json()

@@ -51,10 +51,14 @@ def test_loads_when_empty_and_only_then(
         "Els Van Acker": ["manager", "admin"],
         "Gentinfo Medewerker": ["agent"],
     }
+    # The second demo city: its own sign-ins, on its own host.
+    merelbeke = [line for line in out.splitlines() if line.startswith("Merelbeke sign-in")]
+    assert len(merelbeke) == 2
+    assert all("merelbeke.localhost" in line for line in merelbeke)
     assert seed.main(["--if-empty"]) == 0
     out = capsys.readouterr().out
     assert "already has data" in out and "password" not in out
-    assert session.exec(select(func.count()).select_from(Service)).one() == 9
+    assert session.exec(select(func.count()).select_from(Service)).one() == 9 + 2  # + Merelbeke
     assert seed.main([]) == 0
     assert "Demo history: added 0 past" in capsys.readouterr().out
     assert session.exec(select(func.count()).select_from(Appointment)).one() == added

@@ -126,3 +126,26 @@ def test_http_guard_serves_each_citys_host_and_404s_the_rest(
     assert [slug for slug, _id in seen] == ["aalst", "gent"]
     assert seen[1][1] == gent.id
     assert tenancy.current_organisation_slug.get() is None  # reset after the request
+
+
+def test_a_jobs_mail_links_to_its_appointments_city(
+    session: Session, app_database: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker runs unscoped; each mail takes the links of its appointment's city."""
+    from balie.services.citizen_mail import build_appointment_mail
+    from balie.services.demo_data import load_demo_data
+    from balie.services.demo_second_city import load_second_city
+    from tests.states.test_staff_authorization import booked_appointment
+
+    monkeypatch.setenv("BALIE_PUBLIC_BASE_URL", "http://localhost:3000")
+    get_settings.cache_clear()
+    load_demo_data(session)
+    load_second_city(session)
+    bodies = {}
+    for city, service in (("gent", "verhuurderspunt"), ("merelbeke", "bevolking")):
+        appointment = booked_appointment(session, city, f"{city}@example.be", 1, service)
+        mail = build_appointment_mail(session, appointment, "confirmation", get_settings())
+        bodies[city] = mail.get_body(("plain",)).get_content()
+    assert "http://localhost:3000/afspraak?ref=" in bodies["gent"]
+    assert "http://merelbeke.localhost:3000/afspraak?ref=" in bodies["merelbeke"]
+    assert "http://localhost:3000" not in bodies["merelbeke"]

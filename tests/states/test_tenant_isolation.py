@@ -1,6 +1,7 @@
 """Staff of city A, connected to A's host, call every public handler of every state with the
 ids, slugs, references and tokens of city B: none of B's rows changes and no text of B reaches
-the state (what the browser receives) or an event the handler returns (downloads).
+the state (what the browser receives) or an event the handler returns (downloads). The same
+staff on B's host are signed out there: they see nothing of A and only B's public catalogue.
 
 The states are found by importing every module of balie.states, so a state added later is
 walked automatically; its handlers' parameter names must have a value in ``b_arguments`` (else
@@ -290,6 +291,14 @@ def _plan(
     return plan
 
 
+def _rewind(args: tuple) -> None:
+    """Put uploaded files back at their start (the same PDF is sent many times)."""
+    for value in args:
+        for item in value if isinstance(value, list) else []:
+            if isinstance(item, rx.UploadFile):
+                item.file.seek(0)
+
+
 def walk(
     cls: type[rx.State],
     state: rx.State,
@@ -313,6 +322,7 @@ def walk(
     before = rows_of(session, b)
     for label, steps in _plan(cls, values if with_args else None, thorough):
         for name, args in steps:
+            _rewind(args)
             try:
                 sent = run(cls.event_handlers[name].fn(state, *args))
                 completed += 1
@@ -359,7 +369,7 @@ def test_staff_of_a_cannot_reach_b_through_any_handler(
     state = connection(cls, a.host, a.tokens["all"], cities.b)
     problems = walk(cls, state, cities, session, with_args=True)
     bare = connection(cls, a.host, a.tokens["all"], cities.b)
-    problems += walk(cls, bare, cities, session, with_args=False)
+    problems += walk(cls, bare, cities, session, with_args=False, thorough=False)
     assert not problems, "\n".join(dict.fromkeys(problems))
     if hasattr(state, "display_name") and cls.__name__ != "StaffSignOutState":
         assert state.display_name == a.staff["all"].display_name, "the walk ran signed out"
