@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
-from sqlmodel import Session, func, select
+from sqlmodel import Session, select
 
-from balie import db
 from balie import org as command
 from balie import staff as staff_command
-from balie.models import AuditEntry, Organisation, OrganisationSettings, Service, StaffMember
+from balie.models import AuditEntry, Organisation, OrganisationSettings, StaffMember
 from balie.services import catalogue_io
-from balie.services.demo_data import load_demo_data
-from balie.settings import get_settings
+from tests import test_catalogue_command as catalogue_tests
+
+configured = catalogue_tests.configured  # the demo data and the app's settings: one fixture
+_services = catalogue_tests._services
 
 CREATE = [
     "create",
@@ -29,32 +28,6 @@ CREATE = [
     "--admin-email",
     "ict@aalst.be",
 ]
-
-
-@pytest.fixture
-def configured(
-    session: Session, engine: Engine, database_url: str, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Session]:
-    """Demo data (Ghent) in the test database, and the app's settings pointing at it."""
-    load_demo_data(session)
-    monkeypatch.setenv("BALIE_DATABASE_URL", database_url)
-    monkeypatch.setenv("BALIE_ORGANISATION", "gent")
-    get_settings.cache_clear()
-    db.forget_engines()
-    yield session
-    get_settings.cache_clear()
-    db.forget_engines()
-
-
-def _services(session: Session, slug: str) -> int:
-    """Number of services of the organisation ``slug``."""
-    session.expire_all()
-    return session.exec(
-        select(func.count())
-        .select_from(Service)
-        .join(Organisation, Organisation.id == Service.organisation_id)
-        .where(Organisation.slug == slug)
-    ).one()
 
 
 def _aalst(session: Session) -> Organisation:

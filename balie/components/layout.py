@@ -66,7 +66,7 @@ def page_frame(*children: rx.Component) -> rx.Component:
             rx.hstack(
                 rx.link(site_name(), href="/", underline="none"),
                 rx.spacer(),
-                language_switch(),
+                rx.cond(SiteState.offers_english, language_switch()),
                 align="center",
                 width="100%",
             ),

@@ -25,6 +25,7 @@ class SiteState(rx.State):
     display_name: str = ""
     logo_url: str = ""
     theme: dict[str, str] = DEFAULT_THEME
+    offers_english: bool = True
 
     @rx.event
     def load_meta(self) -> None:
@@ -44,3 +45,4 @@ class SiteState(rx.State):
         self.display_name = look.display_name
         self.logo_url = look.logo_url
         self.theme = look.variables
+        self.offers_english = "en" in look.languages

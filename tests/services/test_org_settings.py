@@ -46,6 +46,17 @@ def admin(session: Session, city: Organisation) -> StaffMember:
     return staff
 
 
+OWN_SMTP_AND_TEAMS = {
+    "mail_transport": "smtp",
+    "smtp_host": "smtp.aalst.be",
+    "smtp_username": "balie",
+    "meeting_provider": "teams",
+    "entra_tenant_id": "11111111-2222-3333-4444-555555555555",
+    "entra_client_id": "66666666-7777-8888-9999-000000000000",
+}
+TEAMS_SECRET = {"entra_client_secret_new": "client-geheim"}
+
+
 def form(**changes: str) -> dict[str, str]:
     """A complete, valid settings form with ``changes``."""
     values = {
@@ -143,16 +154,7 @@ def test_production_has_no_secrets_key_without_the_setting() -> None:
 def test_saving_stores_the_settings_and_audits_only_field_names(
     session: Session, city: Organisation, admin: StaffMember
 ) -> None:
-    values = form(
-        mail_transport="smtp",
-        smtp_host="smtp.aalst.be",
-        smtp_username="balie",
-        smtp_password_new="Sup3r-geheim",
-        meeting_provider="teams",
-        entra_tenant_id="11111111-2222-3333-4444-555555555555",
-        entra_client_id="66666666-7777-8888-9999-000000000000",
-        entra_client_secret_new="client-geheim",
-    )
+    values = form(**OWN_SMTP_AND_TEAMS, smtp_password_new="Sup3r-geheim", **TEAMS_SECRET)
     row = org_settings.save_settings(session, admin, values, settings())
     assert row.brand_primary == "#7a1f2b" and row.retention_days == 60
     assert city.counter_booking_url == "https://www.aalst.be/afspraak"
@@ -178,14 +180,7 @@ def test_saving_without_a_new_secret_keeps_the_stored_one(
 def test_an_smtp_user_or_teams_without_a_secret_is_refused(
     session: Session, admin: StaffMember
 ) -> None:
-    values = form(
-        mail_transport="smtp",
-        smtp_host="smtp.aalst.be",
-        smtp_username="balie",
-        meeting_provider="teams",
-        entra_tenant_id="11111111-2222-3333-4444-555555555555",
-        entra_client_id="66666666-7777-8888-9999-000000000000",
-    )
+    values = form(**OWN_SMTP_AND_TEAMS)
     with pytest.raises(SettingsInvalid) as refused:
         org_settings.save_settings(session, admin, values, settings())
     assert refused.value.errors == {
@@ -241,16 +236,7 @@ def test_only_administrators_save(session: Session, admin: StaffMember) -> None:
 def test_the_effective_settings_use_the_organisations_sender_smtp_and_teams(
     session: Session, city: Organisation, admin: StaffMember
 ) -> None:
-    values = form(
-        mail_transport="smtp",
-        smtp_host="smtp.aalst.be",
-        smtp_username="balie",
-        smtp_password_new="pw-aalst",
-        meeting_provider="teams",
-        entra_tenant_id="11111111-2222-3333-4444-555555555555",
-        entra_client_id="66666666-7777-8888-9999-000000000000",
-        entra_client_secret_new="client-geheim",
-    )
+    values = form(**OWN_SMTP_AND_TEAMS, smtp_password_new="pw-aalst", **TEAMS_SECRET)
     base = settings(mail_from="Digitale Balie <noreply@platform.be>")
     org_settings.save_settings(session, admin, values, base)
     own = org_settings.effective_settings(session, city.id, base)

@@ -72,6 +72,12 @@ def test_the_look_comes_from_the_organisations_settings(
     assert state.theme["--accent-9"] == "#7a1f2b" and state.theme["--brand-secondary"] == "#fdf1e6"
     assert state.logo_url.startswith("data:image/png;base64,")
     assert set(state.theme) == set(DEFAULT_THEME)
+    assert state.offers_english
+    row.languages = ["nl"]
+    session.add(row)
+    session.commit()
+    SiteState.load_meta.fn(state)
+    assert not state.offers_english
 
 
 def test_public_handlers_are_only_the_intended_ones() -> None:
