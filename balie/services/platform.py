@@ -13,8 +13,8 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from balie.models import Organisation, Role, StaffMember
-from balie.services import catalogue_io, org_settings
+from balie.models import Organisation, OrganisationHost, Role, StaffMember
+from balie.services import catalogue_io, org_settings, tenancy
 from balie.services.catalogue_admin import Invalid, _clean
 from balie.services.org_settings import HOST_PATTERN
 from balie.services.staff_auth import audit, find_staff_by_email, require_role
@@ -60,6 +60,9 @@ def check_new(session: Session, form: dict[str, Any]) -> NewOrganisation:
     host = normalised_host(_clean(form.get("host")))
     if not HOST_PATTERN.fullmatch(host) or "." not in host:
         errors["host"] = "admin_error_host"
+    elif host in tenancy.allowed_host_names():
+        # Taken by another organisation, or by the configured one (BALIE_ALLOWED_HOSTS).
+        errors["host"] = "admin_error_host_taken"
     email, problem = check_email(form.get("admin_email"))
     if problem:
         errors["admin_email"] = "admin_error_email_invalid"
@@ -69,13 +72,21 @@ def check_new(session: Session, form: dict[str, Any]) -> NewOrganisation:
     return NewOrganisation(slug, name, host, email, admin_name[:NAME_MAX])
 
 
-def add_host(session: Session, organisation: Organisation, host: str) -> str:  # noqa: ARG001
-    """Record that ``organisation`` is served at ``host``; returns the host as stored.
-
-    Single-organisation version: there is no host table yet, so the host is only checked and
-    returned; the multi-organisation version adds the row to the organisation's hosts.
-    """
-    return normalised_host(host)
+def add_host(session: Session, organisation: Organisation, host: str) -> str:
+    """Record that ``organisation`` is served at ``host`` (its primary host if it has none yet);
+    returns the host as stored. No commit."""
+    stored = normalised_host(host)
+    has_primary = session.exec(
+        select(OrganisationHost.id).where(
+            OrganisationHost.organisation_id == organisation.id, OrganisationHost.is_primary
+        )
+    ).first()
+    session.add(
+        OrganisationHost(
+            organisation_id=organisation.id, host=stored, is_primary=has_primary is None
+        )
+    )
+    return stored
 
 
 def create_organisation(
@@ -133,6 +144,7 @@ def create_organisation(
     except BaseException:
         session.rollback()
         raise
+    tenancy.forget_hosts()
     return Created(organisation, admin, host, imported)
 
 

@@ -16,7 +16,7 @@ from balie.services.catalogue_admin import Invalid
 from balie.settings import get_settings
 from balie.states.admin import _focus, _focus_first_error, _form, _typed
 from balie.states.staff_session import StaffSessionState, roles_for_page
-from balie.states.tenant import organisation_slug_of
+from balie.states.tenant import organisation_slug_of, tenant_session
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,8 @@ def check_stored_secrets() -> None:
     if not settings.is_production:
         return
     try:
-        with session_scope() as session:
+        # Unscoped on purpose: the check covers every organisation's stored secrets.
+        with session_scope(organisation_id=None) as session:
             org_settings.check_production_start(session, settings)
     except SQLAlchemyError:
         log.warning("could not check the organisations' stored secrets (database not ready)")
@@ -109,7 +110,7 @@ class OrgSettingsState(StaffSessionState, rx.State):
     @rx.event
     def load(self) -> Any:
         """Open the page: the organisation's current settings."""
-        with session_scope() as session:
+        with tenant_session(self) as session:
             admin, redirect = self._open_page(session, ORGANISATION_PAGE)
             if admin is None:
                 return redirect
@@ -128,7 +129,7 @@ class OrgSettingsState(StaffSessionState, rx.State):
         form = _form(form_data)
         if form is None:
             return None
-        with session_scope() as session:
+        with tenant_session(self) as session:
             admin = self._admin(session)
             if admin is None:
                 return None
@@ -158,7 +159,7 @@ class OrgSettingsState(StaffSessionState, rx.State):
         data = b""
         if isinstance(files, list) and files and isinstance(files[0], rx.UploadFile):
             data = await files[0].read(org_settings.LOGO_MAX_BYTES + 1)
-        with session_scope() as session:
+        with tenant_session(self) as session:
             admin = self._admin(session)
             if admin is None:
                 return None
@@ -175,7 +176,7 @@ class OrgSettingsState(StaffSessionState, rx.State):
     @rx.event
     def remove_logo(self) -> Any:
         """Remove the organisation's logo."""
-        with session_scope() as session:
+        with tenant_session(self) as session:
             admin = self._admin(session)
             if admin is None:
                 return None

@@ -8,14 +8,15 @@ from typing import Any
 import reflex as rx
 from sqlmodel import select
 
-from balie.db import session_scope
 from balie.db_types import utcnow
 from balie.models import Organisation, StaffMember
+from balie.scoping import scope_session
 from balie.services import catalogue_io, platform, platform_statistics
 from balie.services.catalogue_admin import Invalid
 from balie.states.admin import _focus, _focus_first_error, _form, _typed
 from balie.states.org_settings import on_own_host
 from balie.states.staff_session import StaffSessionState, roles_for_page
+from balie.states.tenant import tenant_session
 
 PLATFORM_PAGE = "/platform"
 PLATFORM_ROLES = roles_for_page(PLATFORM_PAGE)
@@ -69,6 +70,12 @@ class PlatformState(StaffSessionState, rx.State):
             return None
         return staff
 
+    @staticmethod
+    def _across_organisations(session: Any) -> None:
+        """Lift the session's organisation scope: the one place it is lifted, and only after
+        the platform role was checked (the platform works across organisations)."""
+        scope_session(session, None)
+
     def _load(self, session: Any, operator: StaffMember) -> None:
         """The last twelve months' figures and the organisations."""
         today = utcnow().date()
@@ -93,7 +100,7 @@ class PlatformState(StaffSessionState, rx.State):
     @rx.event
     def load(self) -> Any:
         """Open the page."""
-        with session_scope() as session:
+        with tenant_session(self) as session:
             operator, redirect = self._open_page(session, PLATFORM_PAGE)
             if operator is None:
                 return redirect
@@ -102,6 +109,7 @@ class PlatformState(StaffSessionState, rx.State):
                 self.display_name, self.roles = operator.display_name, list(operator.roles)
                 self.access_denied = True
                 return None
+            self._across_organisations(session)
             self._load(session, operator)
             self._empty_form()
             self.message, self.problem, self.created = "", "", ""
@@ -113,10 +121,11 @@ class PlatformState(StaffSessionState, rx.State):
         form = _form(form_data)
         if form is None:
             return None
-        with session_scope() as session:
+        with tenant_session(self) as session:
             operator = self._operator(session)
             if operator is None:
                 return None
+            self._across_organisations(session)
             source = form.get("catalogue_from")
             source = source.strip() if isinstance(source, str) else ""
             try:

@@ -196,6 +196,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "nl": "Schrijf een servernaam, bijvoorbeeld smtp.gemeente.be.",
         "en": "Write a server name, for example smtp.municipality.be.",
     },
+    "admin_error_host_taken": {
+        "nl": "Dit adres is al in gebruik. Kies een ander adres.",
+        "en": "This address is already in use. Choose another address.",
+    },
     "admin_error_guid": {
         "nl": "Schrijf de id zoals Entra die toont: 8-4-4-4-12 tekens.",
         "en": "Write the id as Entra shows it: 8-4-4-4-12 characters.",

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from balie.models import Organisation, StaffMember
-from balie.services import catalogue_admin, entra, platform
+from balie.services import catalogue_admin, entra, platform, tenancy
 from balie.services.catalogue_admin import Invalid
 
 
@@ -50,13 +51,33 @@ def test_a_city_administrator_cannot_create_an_organisation(
     assert session.exec(select(Organisation).where(Organisation.slug == "aalst")).first() is None
 
 
-def test_the_platform_administrator_creates_one(session: Session, gent: Organisation) -> None:
+def test_the_platform_administrator_creates_one(
+    session: Session, gent: Organisation, app_database: Engine
+) -> None:
     operator = person(session, gent, "ops@platform.be", ["platform"])
     created = platform.create_organisation(
         session, platform.check_new(session, NEW), actor=operator
     )
     assert created.organisation.slug == "aalst" and created.host == "videoloket.aalst.be"
     assert created.admin.organisation_id == created.organisation.id
+    # The new city answers at once on its host, and only there.
+    assert tenancy.organisation_slug_for_host("videoloket.aalst.be") == "aalst"
+    assert tenancy.primary_host("aalst") == "videoloket.aalst.be"
+
+
+def test_a_host_in_use_is_refused(
+    session: Session, gent: Organisation, app_database: Engine
+) -> None:
+    operator = person(session, gent, "ops@platform.be", ["platform"])
+    platform.create_organisation(session, platform.check_new(session, NEW), actor=operator)
+    other = {**NEW, "slug": "aalst2", "host": "VideoLoket.Aalst.be"}
+    with pytest.raises(Invalid) as refused:
+        platform.check_new(session, other)
+    assert refused.value.errors == {"host": "admin_error_host_taken"}
+    configured = {**NEW, "slug": "gent2", "host": "localhost"}
+    with pytest.raises(Invalid) as refused:
+        platform.check_new(session, configured)
+    assert refused.value.errors["host"] in {"admin_error_host_taken", "admin_error_host"}
 
 
 def test_a_city_administrator_cannot_hand_out_the_platform_role(
