@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 from reflex.config import get_config
 from sqlalchemy import text
+from sqlmodel import Session
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
@@ -37,6 +38,7 @@ from balie.services import (
     client_address,
     entra,
     metrics,
+    org_settings,
     staff_auth,
     tenancy,
 )
@@ -49,7 +51,7 @@ from balie.services.catalogue_cache import Catalogue
 from balie.services.client_address import from_headers, parse_networks
 from balie.services.slots import cached_free_slots
 from balie.services.validation import validate_details
-from balie.settings import get_settings
+from balie.settings import Settings, get_settings
 from balie.worker import heartbeat_fresh, make_meeting_now
 
 log = logging.getLogger(__name__)
@@ -887,12 +889,21 @@ def _sign_in_problem(origin: str, reason: str) -> RedirectResponse:
     return RedirectResponse(f"{origin}{STAFF_SIGN_IN}?fout={reason}", status_code=303)
 
 
+def _entra_settings(session: Session) -> Settings:
+    """The host's organisation's settings, with its own Entra tenant and app when it has them."""
+    base = tenancy.request_settings()
+    organisation_id = tenancy.current_organisation_id.get()
+    if not organisation_id:
+        return base
+    return org_settings.effective_settings(session, organisation_id, base)
+
+
 def _entra_start(return_origin: str) -> entra.StartedFlow:
     """Store a new sign-in flow."""
     with session_scope() as session:
         return entra.start_flow(
             session,
-            get_settings(),
+            _entra_settings(session),
             redirect_uri=_entra_callback_url(),
             return_origin=return_origin,
             now=utcnow(),
@@ -927,7 +938,7 @@ def _entra_finish(cookie_value: str | None, params: dict[str, str]) -> entra.Sig
     """Take the flow, redeem the code and open a session."""
     with session_scope() as session:
         return entra.finish_sign_in(
-            session, tenancy.request_settings(), cookie_value, params, utcnow()
+            session, _entra_settings(session), cookie_value, params, utcnow()
         )
 
 

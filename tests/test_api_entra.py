@@ -18,8 +18,8 @@ from starlette.testclient import TestClient
 from balie import db
 from balie.api import STAFF_COOKIE, api
 from balie.db_types import utcnow
-from balie.models import AuditEntry, Organisation, SignInFlow, StaffMember
-from balie.services import entra, staff_auth
+from balie.models import AuditEntry, MeetingChoice, Organisation, SignInFlow, StaffMember
+from balie.services import entra, org_settings, staff_auth
 from balie.settings import get_settings
 from balie.states.sign_in import SignInPageState
 from tests.fakes.microsoft import DEFAULT_USERS, MicrosoftFakes, running_fakes
@@ -356,3 +356,31 @@ def test_the_sign_in_page_offers_microsoft_only_when_configured(
     state = sign_in_page_state()
     SignInPageState.load.fn(state)
     assert state.entra_available is False
+
+
+def test_a_city_with_its_own_entra_app_signs_its_staff_in_there(
+    client: TestClient, session: Session, fakes: MicrosoftFakes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The platform has no Entra app; the city stored its own (secret sealed): sign-in uses it."""
+    for name in fakes.sign_in_env():
+        if name != "BALIE_ENTRA_LOGIN_URL":
+            monkeypatch.delenv(name)
+    get_settings.cache_clear()
+    refused_with(client.get("/api/staff/entra/start"), "entra_off")
+    gent = session.exec(select(Organisation)).one()
+    row = org_settings.settings_row(session, gent)
+    row.meeting_provider = MeetingChoice.TEAMS
+    row.entra_tenant_id, row.entra_client_id = fakes.tenant, fakes.client_id
+    key = org_settings.secrets_key(get_settings())
+    row.entra_client_secret_sealed = org_settings.seal_secret(
+        key, gent.id, "entra_client_secret", fakes.secret
+    )
+    session.add(row)
+    session.commit()
+    response, query = start(client)
+    assert response.headers["location"].startswith(f"{fakes.login_url}/{fakes.tenant}/")
+    assert query["client_id"] == fakes.client_id
+    back = authorize(response.headers["location"])
+    cookies = {entra.FLOW_COOKIE: response.cookies[entra.FLOW_COOKIE]}
+    done = client.get("/api/staff/entra/callback", params=back, cookies=cookies)
+    assert done.status_code == 303 and STAFF_COOKIE in done.cookies
