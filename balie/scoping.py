@@ -9,7 +9,7 @@ sets it, by default from the request's host) is scoped to that organisation:
   (``CrossOrganisationWrite``), child rows included (checked through their parent).
 
 A session with ``None`` (the worker's jobs, the commands, the migrations, the host lookup,
-platform statistics) is deliberately unscoped; see the README, "Organisations".
+platform statistics) is deliberately unscoped; see the README, "Municipalities on one platform".
 """
 
 from __future__ import annotations
