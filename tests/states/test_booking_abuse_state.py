@@ -32,6 +32,9 @@ def at_review(email: str, index: int = 0) -> BookingState:
     asyncio.run(BookingState.load.fn(state))
     BookingState.choose_service.fn(state, "oog")
     asyncio.run(BookingState.choose_topic.fn(state, "zaak-starten"))
+    # The first day with enough free times: late in the day, today may have only one left.
+    day = next(day for day in state.days if day.count > index)
+    BookingState.show_day.fn(state, day.key)
     BookingState.choose_time.fn(state, state.times[index].start)
     state.name, state.email, state.phone, state.consent = "Lena Claes", email, "", True
     state.question, state.language = "Ik start een zaak.", "nl"
