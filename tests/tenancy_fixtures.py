@@ -20,6 +20,7 @@ from sqlmodel import Session, select
 from balie import models
 from balie.db_types import utcnow
 from balie.models import (
+    CITY_ROLES,
     Appointment,
     AppointmentStatus,
     AuditEntry,
@@ -35,7 +36,7 @@ from balie.models import (
     StaffService,
     Topic,
 )
-from balie.services import staff_auth, tenancy
+from balie.services import demo_look, org_settings, staff_auth, tenancy
 from balie.services.abuse import api_keys
 from balie.services.booking import manage_token_for, new_reference, token_hash
 from balie.services.demo_data import load_demo_data
@@ -74,6 +75,7 @@ class City:
     audit: list[AuditEntry] = field(default_factory=list)
     api_keys: list[models.ApiKey] = field(default_factory=list)
     api_key_secret: str = ""
+    secrets: dict[str, str] = field(default_factory=dict)  # plain SMTP password, client secret
     private: set[str] = field(default_factory=set)  # text of this city nobody else may see
     catalogue: set[str] = field(default_factory=set)  # of those, what its own host shows anyone
 
@@ -300,6 +302,46 @@ def _extras(session: Session, city: City, word: str) -> None:
     city.private |= {f"attest-{word}.pdf", f"Audit {word}", f"Sleutel {word}", f"Partner {word}"}
 
 
+def _own_settings(session: Session, city: City, word: str, logo: bytes) -> None:
+    """The city's own settings row: look, logo, sender, privacy contact, SMTP and Teams secrets.
+
+    Sealed secrets, sender, SMTP account and Entra ids are private; the look, the display name
+    and the privacy contact are what the city's own host shows anyone (privacy notice).
+    """
+    organisation = city.organisation
+    row = org_settings.settings_row(session, organisation)
+    key = org_settings.secrets_key(get_settings())
+    low = word.lower()
+    city.secrets = {
+        "smtp_password": f"smtp-wachtwoord-{low}-geheim",
+        "entra_client_secret": f"entra-geheim-{low}-sleutel",
+    }
+    row.display_name = f"Balie {word}stad"
+    row.logo, row.logo_type = logo, "image/png"
+    row.privacy_contact = f"privacy@{low}.privacy.test"
+    row.mail_from_address = f"afzender@{low}.post.test"
+    row.mail_from_name = f"Afzender {word}"
+    row.mail_transport = models.MailTransport.SMTP
+    row.smtp_host = f"smtp.{low}.post.test"
+    row.smtp_username = f"smtp-{low}-gebruiker"
+    row.meeting_provider = models.MeetingChoice.TEAMS
+    row.entra_tenant_id = f"tenant-{low}-0000"
+    row.entra_client_id = f"client-{low}-0000"
+    for name, plain in city.secrets.items():
+        setattr(row, f"{name}_sealed", org_settings.seal_secret(key, organisation.id, name, plain))
+    session.add(row)
+    session.commit()
+    logo_text = org_settings.logo_data_url(row).split(",", 1)[1]  # PNGs share head and tail
+    middle = len(logo_text) // 2
+    public = {row.display_name, logo_text[middle : middle + 40]}
+    public.add(row.privacy_contact)
+    city.private |= public | set(city.secrets.values())
+    city.private |= {row.smtp_password_sealed, row.entra_client_secret_sealed}
+    city.private |= {row.mail_from_address, row.mail_from_name, row.smtp_host, row.smtp_username}
+    city.private |= {row.entra_tenant_id, row.entra_client_id}
+    city.catalogue |= public
+
+
 def _people(session: Session, city: City, word: str, domain: str) -> None:
     """One staff member per role, signed in; the counsellor serves every service of the city."""
     for role, role_name in ROLE_NAMES.items():
@@ -321,6 +363,10 @@ def _fill(session: Session, city: City, word: str, domain: str) -> None:
         _appointment(session, city, service, counsellor, minutes, f"{who} {word}burger")
     _absences(session, city, counsellor, word)
     _extras(session, city, word)
+    logo = (
+        demo_look.ghent_logo() if city.organisation.slug == "gent" else demo_look.merelbeke_logo()
+    )
+    _own_settings(session, city, word, logo)
 
 
 def city_a(session: Session) -> City:
@@ -337,7 +383,7 @@ def city_a(session: Session) -> City:
     _service(session, city, "gent-zwaluwtest", "Gentse Testdienst", "gent-onderwerp")
     city.services.insert(0, city.services.pop())  # the own test service first
     _fill(session, city, "Gent", "gent.test")
-    every_role = [role.value for role in Role]
+    every_role = list(CITY_ROLES)  # the platform role: its own tests
     member = _staff(session, city, every_role, "Alle Rollen Gent", SHARED_EMAIL, password=True)
     _sign_in(session, city, "all", member)
     add_host(session, organisation, HOST_A)
@@ -354,7 +400,7 @@ def city_b(session: Session, shared_slug: str) -> City:
     _service(session, city, "zwaluwloket", "Zwaluwloket Kleinegem", "nestkast")
     _service(session, city, shared_slug, "Dubbelganger Kleinegem", "dubbel")
     _fill(session, city, "Zwaluw", "kleinegem.test")
-    member = _staff(session, city, [r.value for r in Role], "Dubbel Zwaluw", SHARED_EMAIL)
+    member = _staff(session, city, list(CITY_ROLES), "Dubbel Zwaluw", SHARED_EMAIL)
     member.password_hash = _password_hash(PASSWORD + "-kleinegem")
     session.add(member)
     session.commit()

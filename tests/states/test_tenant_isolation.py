@@ -27,8 +27,10 @@ from sqlmodel import Session
 
 import balie.states
 from balie.pages import register_all
-from balie.services import statistics
+from balie.services import demo_look, org_settings, statistics
 from balie.services.staff_auth import SESSION_COOKIE
+from balie.settings import get_settings
+from balie.states.staff_session import StaffSessionState
 from tests.samples import pdf_document
 from tests.tenancy_fixtures import City, TwoCities, rows_of
 
@@ -51,6 +53,8 @@ HANDLERS_PER_STATE: dict[str, int] = {
     "LocaleState": 1,
     "ManageState": 14,
     "NotRequestedState": 2,
+    "OrgSettingsState": 4,
+    "PlatformState": 2,
     "PrivacyState": 1,
     "SignInPageState": 1,
     "SiteState": 1,
@@ -99,10 +103,10 @@ def public_handlers(cls: type[rx.State]) -> list[str]:
 STATES = all_states()
 
 
-def _upload() -> rx.UploadFile:
-    """A small PDF as the upload endpoint hands it to a handler."""
-    data = pdf_document()
-    return rx.UploadFile(file=io.BytesIO(data), path=Path("zwaluw.pdf"), size=len(data))
+def _upload(data: bytes | None = None, name: str = "zwaluw.pdf") -> rx.UploadFile:
+    """A small PDF (or ``data``) as the upload endpoint hands it to a handler."""
+    data = pdf_document() if data is None else data
+    return rx.UploadFile(file=io.BytesIO(data), path=Path(name), size=len(data))
 
 
 def b_form(b: City) -> dict[str, Any]:
@@ -147,10 +151,32 @@ def b_form(b: City) -> dict[str, Any]:
         "comment": "door stad A",
         "language": "nl",
         "consent": True,
+        # The organisation's settings page: a valid form, so a save runs to its write.
+        "display_name": "door stad A",
+        "time_zone": "Europe/Brussels",
+        "language_nl": "on",
+        "language_en": "on",
+        "privacy_contact": "privacy@door-stad-a.be",
+        "brand_primary": "#0b3d91",
+        "brand_secondary": "#eef3fb",
+        "retention_days": "30",
+        "counter_booking_url": "",
+        "mail_from_name": "door stad A",
+        "mail_from_address": "afzender@door-stad-a.be",
+        "mail_transport": "smtp",
+        "smtp_host": "smtp.door-stad-a.test",
+        "smtp_port": "587",
+        "smtp_username": "door-stad-a",
+        "smtp_password_new": "door-stad-a-wachtwoord",
+        "meeting_provider": "teams",
+        "entra_tenant_id": "aaaaaaaa-0000-4000-8000-00000000000a",
+        "entra_client_id": "aaaaaaaa-0000-4000-8000-0000000000c1",
+        "entra_client_secret_new": "door-stad-a-geheim",
+        # The platform page's new organisation: B's host and catalogue.
+        "admin_email": "beheer@door-stad-a.test",
+        "admin_name": "door stad A",
+        "catalogue_from": b.slug,
     }
-
-
-# The parameter names of the public handlers; b_arguments has values of B for each.
 
 
 # The parameter names of the public handlers; b_arguments has values of B for each.
@@ -185,7 +211,8 @@ def b_arguments(b: City) -> dict[str, list[Any]]:
         "table": sorted(statistics.TABLES),
         "solution": [""],
         "form_data": [b_form(b)],
-        "files": [[_upload()]],
+        # A PDF (documents) and a PNG (logo: the caller's own city's, so a stored one is A's).
+        "files": [[_upload()], [_upload(demo_look.ghent_logo(), "logo.png")]],
     }
     assert set(values) == ARGUMENT_NAMES
     return values
@@ -371,12 +398,12 @@ def test_staff_of_a_cannot_reach_b_through_any_handler(
     bare = connection(cls, a.host, a.tokens["all"], cities.b)
     problems += walk(cls, bare, cities, session, with_args=False, thorough=False)
     assert not problems, "\n".join(dict.fromkeys(problems))
-    if hasattr(state, "display_name") and cls.__name__ != "StaffSignOutState":
+    if issubclass(cls, StaffSessionState) and cls.__name__ != "PlatformState":
         assert state.display_name == a.staff["all"].display_name, "the walk ran signed out"
 
 
 # States in which B's own staff, on B's host, do see B's private data: the walk's detector works.
-SEEN_BY_OWN_STAFF = ["StaffState", "AgentFindState", "AuditState"]
+SEEN_BY_OWN_STAFF = ["StaffState", "AgentFindState", "AuditState", "OrgSettingsState"]
 
 
 @pytest.mark.parametrize("name", SEEN_BY_OWN_STAFF)
@@ -385,6 +412,32 @@ def test_the_walk_sees_b_when_b_walks_it(name: str, cities: TwoCities, session: 
     b = cities.b
     problems = walk(cls, connection(cls, b.host, b.tokens["all"], b), cities, session, True)
     assert any("shows private text" in problem for problem in problems)
+
+
+def test_the_walk_reaches_the_settings_write_of_its_own_city(
+    cities: TwoCities, session: Session
+) -> None:
+    """The settings walk is not blind: A's admin's valid form and logo are stored for A only."""
+    a = cities.a
+    cls = next(cls for cls in STATES if cls.__name__ == "OrgSettingsState")
+    state = connection(cls, a.host, a.tokens["all"], cities.b)
+    for name in ("load", "save", "upload_logo"):
+        for args in argument_sets(cls.event_handlers[name], b_arguments(cities.b)):
+            _rewind(args)
+            run(cls.event_handlers[name].fn(state, *args))
+    assert (state.errors, state.problem) == ({}, ""), "the walk's settings form was refused"
+    session.expire_all()
+    row = org_settings.settings_row(session, a.organisation)
+    assert (row.mail_from_address, row.logo) == (
+        "afzender@door-stad-a.be",
+        demo_look.ghent_logo(),
+    )
+    key = org_settings.secrets_key(get_settings())
+    opened = org_settings.open_secret(
+        key, a.organisation.id, "smtp_password", row.smtp_password_sealed
+    )
+    assert opened == "door-stad-a-wachtwoord"
+    session.rollback()
 
 
 @pytest.mark.parametrize("cls", STATES, ids=lambda cls: cls.__name__)
@@ -399,7 +452,7 @@ def test_staff_of_a_on_b_host_reach_nothing_through_any_handler(
     # Signed out there, so no sequence opens anything: one round is enough.
     problems = walk(cls, state, cities, session, True, hidden=hidden, thorough=False)
     assert not problems, "\n".join(dict.fromkeys(problems))
-    if hasattr(state, "display_name"):
+    if issubclass(cls, StaffSessionState):
         assert (state.display_name, state.roles) == ("", []), "signed in on another city's host"
     after = rows_of(session, a)
     changed = [
