@@ -234,6 +234,9 @@ def test_a_time_taken_meanwhile_keeps_the_details(page: Page, base_url: str) -> 
     page.goto(base_url + "/boeken?dienst=mobiliteitsbedrijf")
     heading_has_focus(page, "Waarover wil je praten?")
     page.locator("[data-topic=parkeervergunning]").click()
+    # The second offered day is a whole working day: late in the day, today may have few times.
+    page.locator(".day").nth(1).click()
+    expect(page.locator(".day").nth(1)).to_have_attribute("aria-pressed", "true")
     slot = page.locator(".time").nth(3)
     start = slot.get_attribute("data-start")
     slot.click()
