@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import random
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -574,19 +575,33 @@ def _add_weekday_hours(session: Session, staff: StaffMember, service: Service, i
             )
 
 
-def load_demo_data(session: Session) -> LoadReport:
-    """Add whatever part of the Ghent demo data is missing, and commit."""
-    report = LoadReport()
-    organisation = _ensure_organisation(session, report)
-    for order, demo in enumerate(SERVICES):
+def ensure_services(
+    session: Session,
+    organisation: Organisation,
+    services: Sequence[DemoService],
+    report: LoadReport,
+    email_of: Callable[[str], str] | None = None,
+) -> None:
+    """The demo services, their topics and counsellors (with weekday hours), where missing."""
+    for order, demo in enumerate(services):
         service = _ensure_service(session, organisation, demo, order, report)
         for topic_order, topic in enumerate(demo.topics):
             _ensure_topic(session, service, topic, topic_order, report)
         for index, name in enumerate(demo.staff):
-            staff, created = _ensure_staff(session, organisation, name, (Role.STAFF,), report)
+            email = email_of(name) if email_of else None
+            staff, created = _ensure_staff(
+                session, organisation, name, (Role.STAFF,), report, email
+            )
             if created:
                 session.add(StaffService(staff_id=staff.id, service_id=service.id))
                 _add_weekday_hours(session, staff, service, index)
+
+
+def load_demo_data(session: Session) -> LoadReport:
+    """Add whatever part of the Ghent demo data is missing, and commit."""
+    report = LoadReport()
+    organisation = _ensure_organisation(session, report)
+    ensure_services(session, organisation, SERVICES, report)
     for name, roles in (DEMO_MANAGER, DEMO_AGENT):
         _ensure_staff(session, organisation, name, roles, report)
     give_demo_look(session, organisation)

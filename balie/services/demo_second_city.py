@@ -11,16 +11,14 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from balie.models import ChannelRule, Organisation, OrganisationHost, Role, StaffService
+from balie.models import ChannelRule, Organisation, OrganisationHost, Role
 from balie.services import tenancy
 from balie.services.demo_data import (
     DemoService,
     DemoTopic,
     LoadReport,
-    _add_weekday_hours,
-    _ensure_service,
     _ensure_staff,
-    _ensure_topic,
+    ensure_services,
 )
 from balie.services.demo_look import MERELBEKE, give_demo_look
 
@@ -117,17 +115,7 @@ def load_second_city(session: Session) -> LoadReport:
     """Add whatever part of the Merelbeke demo data is missing, and commit."""
     report = LoadReport()
     organisation = _ensure_municipality(session, report)
-    for order, demo in enumerate(SERVICES):
-        service = _ensure_service(session, organisation, demo, order, report)
-        for topic_order, topic in enumerate(demo.topics):
-            _ensure_topic(session, service, topic, topic_order, report)
-        for index, name in enumerate(demo.staff):
-            staff, created = _ensure_staff(
-                session, organisation, name, (Role.STAFF,), report, email_of(name)
-            )
-            if created:
-                session.add(StaffService(staff_id=staff.id, service_id=service.id))
-                _add_weekday_hours(session, staff, service, index)
+    ensure_services(session, organisation, SERVICES, report, email_of)
     _ensure_staff(session, organisation, MANAGER[0], MANAGER[1], report, email_of(MANAGER[0]))
     give_demo_look(session, organisation, MERELBEKE)
     session.commit()
