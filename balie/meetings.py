@@ -11,7 +11,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from balie.services.teams import check_failed, check_tenant
+from balie.services.meetings.teams import check_failed, check_tenant
 from balie.settings import Settings
 
 

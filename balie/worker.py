@@ -26,8 +26,8 @@ from sqlmodel import Session
 from balie.db import fit_thread_pool, session_scope
 from balie.db_types import utcnow
 from balie.models import WorkerHeartbeat
-from balie.services import booking, documents, jobs, org_settings, retention
-from balie.services.meetings import provider_from_settings
+from balie.services import booking, composition, documents, jobs, org_settings, retention
+from balie.services.meetings.interface import provider_from_settings
 from balie.services.metrics import timed_call
 from balie.services.notifications import mailer_from_settings
 from balie.settings import get_settings
@@ -58,6 +58,7 @@ class Timed:
 
 def job_context() -> jobs.JobContext:
     """The configured provider, mailer and the real clock; organisations' own where they have."""
+    composition.check_registered()
     settings = get_settings()
     provider = provider_from_settings(settings)
     return jobs.JobContext(

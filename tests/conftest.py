@@ -19,12 +19,14 @@ from sqlmodel import Session, SQLModel
 
 from balie import db
 from balie.db import make_engine
-from balie.services import catalogue_cache, tenancy
+from balie.services import catalogue_cache, composition, tenancy
 from balie.settings import get_settings
 from tests.clamav import ClamAV, running_clamav
 from tests.tenancy_fixtures import TwoCities, two_cities
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Every test process has all meeting providers and job handlers, as the app's worker has.
+composition.check_registered()
 
 
 def run_alembic(url: str, name: str, *args: str) -> None:

@@ -34,7 +34,7 @@ from balie.models import (
     StaffMember,
     Topic,
 )
-from balie.services.meetings import (
+from balie.services.meetings.interface import (
     MeetingError,
     MeetingProvider,
     MeetingRequest,

@@ -76,7 +76,7 @@ from balie.models import (
 )
 from balie.services import booking
 from balie.services.booking import BookingError, BookingRequest, SlotTaken
-from balie.services.meetings import JitsiProvider
+from balie.services.meetings.jitsi import JitsiProvider
 from balie.services.slots import free_slots
 from balie.services.validation import CitizenDetails
 from tests.conftest import run_alembic

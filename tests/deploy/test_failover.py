@@ -294,7 +294,7 @@ def test_an_instance_dies_in_the_middle_of_a_booking(deployed, page: Page) -> No
     assert all(row.join_url for row in booked)
 
     # Every meeting exactly once in the (fake) organiser calendar.
-    from balie.services.meetings import transaction_id_for
+    from balie.services.meetings.interface import transaction_id_for
 
     events = fakes.graph.events_in(fakes.organiser, include_cancelled=True)
     for ref in references:

@@ -14,7 +14,8 @@ from balie.services import booking, jobs
 from balie.services.booking import BookingRequest
 from balie.services.catalogue import get_organisation
 from balie.services.demo_data import load_demo_data
-from balie.services.meetings import JitsiProvider, MeetingError
+from balie.services.meetings.interface import MeetingError
+from balie.services.meetings.jitsi import JitsiProvider
 from balie.services.validation import CitizenDetails
 from balie.settings import Settings
 from tests.conftest import RecordingMailer

@@ -20,7 +20,7 @@ from balie.services.booking import BookingRequest
 from balie.services.catalogue import get_organisation
 from balie.services.demo_data import load_demo_data
 from balie.services.jobs import JobContext
-from balie.services.meetings import Meeting, MeetingError, MeetingRequest
+from balie.services.meetings.interface import Meeting, MeetingError, MeetingRequest
 from balie.services.validation import CitizenDetails
 from balie.settings import Settings
 

@@ -11,7 +11,7 @@ from balie.models import Appointment, AppointmentStatus, MailSuppression, Organi
 from balie.services import booking, contact_centre, jobs, mail_suppression
 from balie.services.catalogue import get_organisation
 from balie.services.demo_data import DEMO_AGENT, demo_email, load_demo_data
-from balie.services.meetings import JitsiProvider
+from balie.services.meetings.jitsi import JitsiProvider
 from balie.settings import Settings
 from tests.conftest import RecordingMailer
 from tests.services.test_booking import MONDAY_NINE, NOW, details, request

@@ -12,7 +12,7 @@ from balie.models import Appointment
 from balie.services import booking, jobs
 from balie.services.catalogue import get_organisation
 from balie.services.demo_data import load_demo_data
-from balie.services.teams import TeamsProvider
+from balie.services.meetings.teams import TeamsProvider
 from balie.services.validation import CitizenDetails
 from tests.conftest import RecordingMailer
 from tests.fakes.microsoft import MicrosoftFakes, running_fakes

@@ -1,9 +1,14 @@
-"""Video meetings behind one interface; Jitsi Meet is the default provider (no account needed)."""
+"""The interface of video meeting providers and the registry they put themselves in.
+
+Providers (``jitsi``, ``teams``) live in their own modules of this package and register a
+factory under their name; nothing here imports them, so no provider imports back into a module
+that imports it. ``balie.services.composition`` imports them all.
+"""
 
 from __future__ import annotations
 
-import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -76,38 +81,26 @@ class MeetingProvider(Protocol):
         ...
 
 
-class JitsiProvider:
-    """Jitsi Meet rooms: an unguessable room name on a (configurable) Jitsi server.
+ProviderFactory = Callable[[Settings], MeetingProvider]
+_PROVIDERS: dict[str, ProviderFactory] = {}
 
-    Rooms exist as soon as someone opens the link, so moving or cancelling needs no call.
-    """
 
-    name = "jitsi"
+def register_provider(name: str, factory: ProviderFactory) -> None:
+    """Offer a provider under ``name`` (the value of BALIE_MEETING_PROVIDER)."""
+    _PROVIDERS[name] = factory
 
-    def __init__(self, base_url: str) -> None:
-        self.base_url = base_url.rstrip("/")
 
-    def create(self, request: MeetingRequest) -> Meeting:
-        """A new room with 128 bits of randomness in its name."""
-        room = f"DigitaleBalie-{secrets.token_urlsafe(16)}"
-        return Meeting(provider=self.name, external_id=room, join_url=f"{self.base_url}/{room}")
-
-    def update(self, external_id: str, request: MeetingRequest) -> None:
-        """Nothing to do: a Jitsi room has no time."""
-
-    def cancel(self, external_id: str, request: MeetingRequest) -> None:
-        """Nothing to do: the app stops showing the link."""
+def provider_names() -> tuple[str, ...]:
+    """The names of the registered providers."""
+    return tuple(sorted(_PROVIDERS))
 
 
 def provider_from_settings(settings: Settings) -> MeetingProvider:
     """The configured meeting provider."""
-    if settings.meeting_provider == "jitsi":
-        return JitsiProvider(settings.jitsi_base_url)
-    if settings.meeting_provider == "teams":
-        from balie.services.teams import TeamsProvider  # teams imports this module
-
-        return TeamsProvider(settings)
-    raise RuntimeError(
-        f"Meeting provider {settings.meeting_provider!r} is not available in this version; "
-        "set BALIE_MEETING_PROVIDER to jitsi or teams."
-    )
+    factory = _PROVIDERS.get(settings.meeting_provider)
+    if factory is None:
+        raise RuntimeError(
+            f"Meeting provider {settings.meeting_provider!r} is not available in this version; "
+            f"set BALIE_MEETING_PROVIDER to one of {', '.join(provider_names()) or 'none'}."
+        )
+    return factory(settings)

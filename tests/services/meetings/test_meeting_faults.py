@@ -16,8 +16,8 @@ from balie.models import Appointment, Job, MeetingState
 from balie.services import booking, jobs
 from balie.services.catalogue import get_organisation
 from balie.services.demo_data import load_demo_data
+from balie.services.meetings.teams import TeamsProvider
 from balie.services.slots import free_slots
-from balie.services.teams import TeamsProvider
 from balie.services.validation import CitizenDetails
 from tests.conftest import RecordingMailer
 from tests.fakes.microsoft import (

@@ -27,7 +27,13 @@ from urllib.parse import quote, urlsplit
 import httpx
 import msal
 
-from balie.services.meetings import Meeting, MeetingError, MeetingRequest, transaction_id_for
+from balie.services.meetings.interface import (
+    Meeting,
+    MeetingError,
+    MeetingRequest,
+    register_provider,
+    transaction_id_for,
+)
 from balie.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -589,6 +595,9 @@ class TeamsProvider:
             retryable=True,
             code="JoinUrlMissing",
         )
+
+
+register_provider(TeamsProvider.name, TeamsProvider)
 
 
 # ----- tenant check --------------------------------------------------------------------------

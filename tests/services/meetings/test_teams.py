@@ -13,13 +13,13 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from balie import meetings as meetings_command
-from balie.services.meetings import (
+from balie.services.meetings.interface import (
     MeetingError,
     MeetingRequest,
     provider_from_settings,
     transaction_id_for,
 )
-from balie.services.teams import (
+from balie.services.meetings.teams import (
     AppTokenSource,
     GraphError,
     TeamsProvider,
