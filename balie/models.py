@@ -466,6 +466,19 @@ class JobState(StrEnum):
     FAILED = "failed"
 
 
+class JobKind(StrEnum):
+    """What a background job does; every kind has a handler its domain registers in jobs."""
+
+    MEETING_CREATE = "meeting.create"
+    MEETING_UPDATE = "meeting.update"
+    MEETING_CANCEL = "meeting.cancel"
+    MAIL_CONFIRMATION = "mail.confirmation"
+    MAIL_CHANGE = "mail.change"
+    MAIL_CANCELLATION = "mail.cancellation"
+    MAIL_REMINDER = "mail.reminder"
+    MAIL_SURVEY = "mail.survey"
+
+
 class Job(SQLModel, table=True):
     """A unit of background work (make a meeting, send an e-mail, …): the outbox.
 
@@ -476,7 +489,7 @@ class Job(SQLModel, table=True):
     __table_args__ = (Index("ix_job_due", "state", "run_after"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    kind: str = Field(sa_type=String(40))
+    kind: str = Field(sa_type=String(40))  # a JobKind
     appointment_id: int | None = Field(default=None, foreign_key="appointment.id", index=True)
     dedupe_key: str = Field(sa_type=String(120), unique=True)
     state: JobState = Field(default=JobState.PENDING, sa_type=String(16))

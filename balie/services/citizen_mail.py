@@ -1,8 +1,10 @@
-"""E-mails to the citizen about their appointment, built from the database."""
+"""E-mails to the citizen about their appointment, built from the database, and the jobs
+that send them (confirmation, change, cancellation, reminder; registered in jobs)."""
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Literal
 from urllib.parse import urlsplit
@@ -10,23 +12,27 @@ from urllib.parse import urlsplit
 from sqlmodel import Session
 
 from balie.i18n import pick
-from balie.models import Appointment, Organisation, Service, Topic
-from balie.services import catalogue_cache, mail_suppression, tenancy
-from balie.services.booking import manage_token_matching
-from balie.services.feedback import survey_link
-from balie.services.notifications import (
-    AppointmentMessage,
-    Mailer,
-    SurveyMessage,
-    build_email,
-    build_ics,
-    build_survey_email,
+from balie.models import (
+    Appointment,
+    AppointmentStatus,
+    Job,
+    JobKind,
+    MeetingState,
+    Organisation,
+    Service,
+    Topic,
 )
+from balie.services import catalogue_cache, jobs, mail_suppression, tenancy
+from balie.services.booking import manage_token_matching
+from balie.services.notifications import AppointmentMessage, Mailer, build_email, build_ics
 from balie.settings import Settings
 
 log = logging.getLogger(__name__)
 
 MailKind = Literal["confirmation", "change", "cancellation", "reminder"]
+CONFIRMATION_WAIT = timedelta(minutes=10)  # how long the confirmation waits for the link
+CONFIRMATION_POLL = timedelta(seconds=20)
+LINK_POLL = timedelta(minutes=1)
 
 
 def manage_url(settings: Settings, reference: str, stored_hash: str = "") -> str:
@@ -35,7 +41,7 @@ def manage_url(settings: Settings, reference: str, stored_hash: str = "") -> str
     return f"{settings.public_base_url.rstrip('/')}/afspraak?ref={reference}&token={token}"
 
 
-def _settings_of(session: Session, appointment: Appointment, settings: Settings) -> Settings:
+def settings_of(session: Session, appointment: Appointment, settings: Settings) -> Settings:
     """The settings as the appointment's organisation sees them (its host in every link)."""
     return tenancy.settings_for(settings, tenancy.slug_of(session, appointment.organisation_id))
 
@@ -62,7 +68,7 @@ def appointment_message(
     session: Session, appointment: Appointment, settings: Settings
 ) -> AppointmentMessage:
     """Everything an e-mail about ``appointment`` says, in the citizen's language."""
-    settings = _settings_of(session, appointment, settings)
+    settings = settings_of(session, appointment, settings)
     organisation, service, topic = _catalogue_rows(session, appointment, settings)
     language = appointment.language
     secret, base = settings.secret_key.get_secret_value(), settings.public_base_url
@@ -87,7 +93,7 @@ def appointment_message(
     )
 
 
-def _uid_domain(settings: Settings) -> str:
+def uid_domain(settings: Settings) -> str:
     """The domain in calendar UIDs: the public host name."""
     return urlsplit(settings.public_base_url).hostname or "localhost"
 
@@ -95,11 +101,11 @@ def _uid_domain(settings: Settings) -> str:
 def calendar_file(session: Session, appointment_id: int, settings: Settings) -> str:
     """The appointment as an iCalendar file (a cancellation once it is cancelled)."""
     appointment = session.get(Appointment, appointment_id)
-    settings = _settings_of(session, appointment, settings)
+    settings = settings_of(session, appointment, settings)
     return build_ics(
         appointment_message(session, appointment, settings),
         cancelled=appointment.status == "cancelled",
-        uid_domain=_uid_domain(settings),
+        uid_domain=uid_domain(settings),
         sender=settings.mail_from,
     )
 
@@ -108,32 +114,13 @@ def build_appointment_mail(
     session: Session, appointment: Appointment, kind: MailKind, settings: Settings
 ) -> EmailMessage:
     """The e-mail of ``kind`` about ``appointment``; raises when it cannot be built."""
-    settings = _settings_of(session, appointment, settings)
+    settings = settings_of(session, appointment, settings)
     return build_email(
         kind,
         appointment_message(session, appointment, settings),
         sender=settings.mail_from,
-        uid_domain=_uid_domain(settings),
+        uid_domain=uid_domain(settings),
     )
-
-
-def build_survey_mail(
-    session: Session, appointment: Appointment, settings: Settings
-) -> EmailMessage:
-    """The survey e-mail after a completed call, in the citizen's language."""
-    settings = _settings_of(session, appointment, settings)
-    organisation = session.get(Organisation, appointment.organisation_id)
-    service = session.get(Service, appointment.service_id)
-    message = SurveyMessage(
-        reference=appointment.reference,
-        organisation_name=organisation.name,
-        service_name=pick(service.name, appointment.language),
-        citizen_name=appointment.citizen_name or "",
-        citizen_email=appointment.citizen_email or "",
-        language=appointment.language,
-        survey_url=survey_link(settings, appointment.reference),
-    )
-    return build_survey_email(message, sender=settings.mail_from, uid_domain=_uid_domain(settings))
 
 
 def send_appointment_mail(
@@ -152,3 +139,101 @@ def send_appointment_mail(
         log.exception("could not send %s e-mail for %s", kind, appointment.reference)
         return False
     return True
+
+
+# --- background jobs -------------------------------------------------------------------------
+
+
+def suppressed(session: Session, appointment: Appointment, kind: str, settings: Settings) -> bool:
+    """Whether the citizen's address asked for no more mail (the e-mail is then skipped, logged)."""
+    secret = settings.secret_key.get_secret_value()
+    if not mail_suppression.is_suppressed(session, appointment.citizen_email, secret):
+        return False
+    log.info("%s e-mail for %s skipped: the address is suppressed", kind, appointment.reference)
+    return True
+
+
+def _send(
+    session: Session, appointment: Appointment, kind: MailKind, context: jobs.JobContext
+) -> None:
+    """Build and send one e-mail; errors propagate so the job is retried."""
+    if suppressed(session, appointment, kind, context.settings):
+        return
+    message = build_appointment_mail(session, appointment, kind, context.settings)
+    jobs.end_read(session)
+    context.mailer.send(message)
+
+
+def _mailable(appointment: Appointment | None) -> bool:
+    """Whether there is a booked appointment with an address to write to."""
+    return (
+        appointment is not None
+        and appointment.status == AppointmentStatus.BOOKED
+        and bool(appointment.citizen_email)
+    )
+
+
+def send_confirmation(session: Session, job: Job, context: jobs.JobContext) -> None:
+    """Send the confirmation, after waiting a little for the meeting link."""
+    if job.dedupe_key.endswith(jobs.LINK_SUFFIX):
+        _send_link(session, job, context)
+        return
+    appointment = jobs.appointment_of(session, job)
+    if not _mailable(appointment):
+        return
+    waited = context.now() - job.created_at
+    pending = appointment.meeting_state == MeetingState.PENDING
+    if pending and waited < CONFIRMATION_WAIT:
+        raise jobs.Defer(CONFIRMATION_POLL, "waiting for the meeting link")
+    _send(session, appointment, "confirmation", context)
+    if pending and not appointment.join_url:
+        # This e-mail says the link follows in a separate e-mail: plan that e-mail.
+        now = context.now()
+        key = f"{job.dedupe_key}{jobs.LINK_SUFFIX}"
+        jobs.enqueue(session, job.kind, appointment.id, run_after=now, dedupe_key=key, now=now)
+
+
+def _send_link(session: Session, job: Job, context: jobs.JobContext) -> None:
+    """The promised follow-up: the confirmation again, once the meeting link exists."""
+    appointment = jobs.appointment_of(session, job)
+    if not _mailable(appointment) or appointment.start_at <= context.now():
+        return
+    if appointment.meeting_state == MeetingState.PENDING:
+        raise jobs.Defer(LINK_POLL, "waiting for the meeting link")
+    if appointment.join_url:
+        _send(session, appointment, "confirmation", context)
+
+
+def send_change(session: Session, job: Job, context: jobs.JobContext) -> None:
+    """Tell the citizen the new time (a cancellation mail follows instead when cancelled)."""
+    appointment = jobs.appointment_of(session, job)
+    if _mailable(appointment):
+        _send(session, appointment, "change", context)
+
+
+def send_cancellation(session: Session, job: Job, context: jobs.JobContext) -> None:
+    """Tell the citizen the appointment is cancelled."""
+    appointment = jobs.appointment_of(session, job)
+    if appointment is not None and appointment.citizen_email:
+        _send(session, appointment, "cancellation", context)
+
+
+def _planned_start(job: Job) -> datetime:
+    """The start time a reminder was planned for (kept in its dedupe key)."""
+    return datetime.fromisoformat(job.dedupe_key.split(":", 3)[3])
+
+
+def send_reminder(session: Session, job: Job, context: jobs.JobContext) -> None:
+    """Remind the citizen, unless the appointment was cancelled, moved or has begun."""
+    appointment = jobs.appointment_of(session, job)
+    if not _mailable(appointment):
+        return
+    if appointment.start_at != _planned_start(job) or appointment.start_at <= context.now():
+        return
+    _send(session, appointment, "reminder", context)
+
+
+jobs.register(JobKind.MAIL_CONFIRMATION, send_confirmation)
+jobs.register(JobKind.MAIL_CHANGE, send_change)
+jobs.register(JobKind.MAIL_CANCELLATION, send_cancellation)
+jobs.register(JobKind.MAIL_REMINDER, send_reminder)

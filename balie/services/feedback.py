@@ -1,4 +1,4 @@
-"""The one-question survey after a completed call: its link, its e-mail job and the answer.
+"""The one-question survey after a completed call: its link, its e-mail and job, and the answer.
 
 The survey link carries its own token, derived from the secret key like the manage token but
 for another purpose, so a manage link never opens the survey and a survey link never opens the
@@ -11,21 +11,24 @@ from __future__ import annotations
 import hashlib
 import hmac
 from datetime import datetime, timedelta
+from email.message import EmailMessage
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from balie.models import Appointment, AppointmentStatus, Job
-from balie.services import jobs, retention
+from balie.i18n import pick
+from balie.models import Appointment, AppointmentStatus, Job, JobKind, Organisation, Service
+from balie.services import citizen_mail, jobs, retention
+from balie.services.notifications import SurveyMessage, build_survey_email
 from balie.services.validation import _clean_text
 
 if TYPE_CHECKING:
     from balie.settings import Settings
 
 SURVEY_PATH = "/tevredenheid"
-SURVEY_KIND = "mail.survey"
+SURVEY_KIND = JobKind.MAIL_SURVEY
 COMMENT_MAX = 1000
 SCORES = (1, 2, 3, 4, 5)
 # A short pause before the e-mail: a counsellor who clicked "completed" by mistake and marks a
@@ -198,3 +201,43 @@ def answer(
         raise AlreadyAnswered  # the check above normally names the reason
     session.commit()
     return session.get(Appointment, appointment.id, populate_existing=True)
+
+
+# --- the e-mail and its job ------------------------------------------------------------------
+
+
+def build_survey_mail(
+    session: Session, appointment: Appointment, settings: Settings
+) -> EmailMessage:
+    """The survey e-mail after a completed call, in the citizen's language."""
+    settings = citizen_mail.settings_of(session, appointment, settings)
+    organisation = session.get(Organisation, appointment.organisation_id)
+    service = session.get(Service, appointment.service_id)
+    message = SurveyMessage(
+        reference=appointment.reference,
+        organisation_name=organisation.name,
+        service_name=pick(service.name, appointment.language),
+        citizen_name=appointment.citizen_name or "",
+        citizen_email=appointment.citizen_email or "",
+        language=appointment.language,
+        survey_url=survey_link(settings, appointment.reference),
+    )
+    uid_domain = citizen_mail.uid_domain(settings)
+    return build_survey_email(message, sender=settings.mail_from, uid_domain=uid_domain)
+
+
+def send_survey(session: Session, job: Job, context: jobs.JobContext) -> None:
+    """Ask the citizen how the call went, unless it turned out not completed or was answered."""
+    appointment = jobs.appointment_of(session, job)
+    if appointment is None or appointment.status != AppointmentStatus.COMPLETED:
+        return
+    if not appointment.citizen_email or appointment.feedback_at is not None:
+        return
+    if citizen_mail.suppressed(session, appointment, "survey", context.settings):
+        return
+    message = build_survey_mail(session, appointment, context.settings)
+    jobs.end_read(session)
+    context.mailer.send(message)
+
+
+jobs.register(JobKind.MAIL_SURVEY, send_survey)

@@ -1,9 +1,10 @@
-"""Background jobs from the outbox table: make, move and cancel meetings, and send e-mails.
+"""Background jobs from the outbox table: the queue, and dispatch by kind to registered handlers.
 
 Booking writes an appointment and its jobs in one transaction (``enqueue_for_*``); a worker
-claims due jobs (``claim_due``), runs them (``run_job``) and records the outcome, retrying
-failures with backoff. Pure Python without Reflex, so the app, a separate worker process and
-the tests all use the same code.
+claims due jobs (``claim_due``), runs them (``run_job``) through the handler its domain
+registered for the job's kind (``register``) and records the outcome, retrying failures with
+backoff. Pure Python without Reflex, so the app, a separate worker process and the tests all
+use the same code.
 """
 
 from __future__ import annotations
@@ -23,50 +24,23 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
 from balie.db_types import utcnow
-from balie.i18n import pick
-from balie.models import (
-    Appointment,
-    AppointmentStatus,
-    Job,
-    JobState,
-    MeetingState,
-    Service,
-    StaffMember,
-    Topic,
-)
-from balie.services.meetings.interface import (
-    MeetingError,
-    MeetingProvider,
-    MeetingRequest,
-    transaction_id_for,
-)
+from balie.models import Appointment, AppointmentStatus, Job, JobKind, JobState
+from balie.services.meetings.interface import MeetingError, MeetingProvider
 from balie.services.notifications import Mailer
 from balie.services.request_context import current_request_id, reset_request_id, set_request_id
 from balie.settings import Settings
 
 log = logging.getLogger(__name__)
 
-KINDS = (
-    "meeting.create",
-    "meeting.update",
-    "meeting.cancel",
-    "mail.confirmation",
-    "mail.change",
-    "mail.cancellation",
-    "mail.reminder",
-    "mail.survey",
-)
+KINDS = tuple(kind.value for kind in JobKind)
 MAX_ATTEMPTS = 12  # with the backoff below: about an hour and a half of trying
 # A server that says when to come back (429/503 with Retry-After) is not a failure of the job:
 # such waits do not use up attempts, for at most this long after the job was made.
 THROTTLE_PATIENCE = timedelta(hours=24)
 MAX_BACKOFF = timedelta(minutes=10)
 REMINDER_LEADS = {"24h": timedelta(hours=24), "1h": timedelta(hours=1)}
-CONFIRMATION_WAIT = timedelta(minutes=10)  # how long the confirmation waits for the link
-CONFIRMATION_POLL = timedelta(seconds=20)
-LINK_POLL = timedelta(minutes=1)
+# The follow-up of a confirmation sent before the meeting link existed (see citizen_mail).
 LINK_SUFFIX = ":link"
-IN_FLIGHT_POLL = timedelta(seconds=20)
 
 SessionFactory = Callable[[], AbstractContextManager[Session]]
 
@@ -97,7 +71,7 @@ def _context_for(session: Session, job: Job, context: JobContext) -> JobContext:
     return context.for_organisation(session, organisation_id, context)
 
 
-class _Defer(Exception):
+class Defer(Exception):
     """Ask to run the job again later without counting an attempt (waiting, not failing)."""
 
     def __init__(self, delay: timedelta, reason: str) -> None:
@@ -331,237 +305,34 @@ def _error_code(error: Exception) -> str | None:
 
 
 # --- handlers --------------------------------------------------------------------------------
+# The domains register what each job kind does (meetings.handlers, citizen_mail, feedback);
+# balie.services.composition imports them all, so every process that runs jobs has them.
+
+Handler = Callable[[Session, Job, JobContext], None]
+GiveUp = Callable[[Session, Job], None]
+HANDLERS: dict[str, Handler] = {}
+GIVE_UP: dict[str, GiveUp] = {}
 
 
-def _appointment(session: Session, job: Job) -> Appointment | None:
+def register(kind: JobKind, handler: Handler, *, give_up: GiveUp | None = None) -> None:
+    """Run ``handler`` for jobs of ``kind``; ``give_up`` after its last failed attempt."""
+    HANDLERS[kind] = handler
+    if give_up is not None:
+        GIVE_UP[kind] = give_up
+
+
+def appointment_of(session: Session, job: Job) -> Appointment | None:
     """The job's appointment as it is in the database now (not a stale copy)."""
     if job.appointment_id is None:
         return None
     return session.get(Appointment, job.appointment_id, populate_existing=True)
 
 
-def _meeting_request(
-    session: Session, appointment: Appointment, settings: Settings
-) -> MeetingRequest:
-    """What the provider needs; the citizen's question goes along only if the city enables it."""
-    service = session.get(Service, appointment.service_id)
-    topic = session.get(Topic, appointment.topic_id)
-    staff = session.get(StaffMember, appointment.staff_id)
-    service_name, topic_name = pick(service.name, "nl"), pick(topic.name, "nl")
-    body = (
-        "Videogesprek via de Digitale Balie.\n"
-        f"Dienst: {service_name}\nOnderwerp: {topic_name}\nReferentie: {appointment.reference}"
-    )
-    if settings.share_question_with_meeting_provider and appointment.question:
-        body += f"\nVraag: {appointment.question}"
-    return MeetingRequest(
-        reference=appointment.reference,
-        subject=f"{service_name} – {topic_name}",
-        start=appointment.start_at,
-        end=appointment.end_at,
-        body=body,
-        organiser=(staff.entra_object_id if staff else None) or "",
-        transaction_id=transaction_id_for(appointment.reference),
-    )
-
-
-def _wait_for_create(session: Session, appointment: Appointment) -> None:
-    """Defer while a create job (the first or a staff retry) is running: it read the old time
-    or status before we did."""
-    running = session.exec(
-        select(Job.id).where(
-            Job.appointment_id == appointment.id,
-            Job.kind == "meeting.create",
-            Job.state == JobState.RUNNING,
-        )
-    ).first()
-    if running is not None:
-        raise _Defer(IN_FLIGHT_POLL, "meeting is being created")
-
-
-def _end_read(session: Session) -> None:
+def end_read(session: Session) -> None:
     """End the read transaction before a slow outside call."""
     # No transaction idles during the call, and SQLite writes the result from a fresh
     # snapshot (an old one cannot be upgraded to a write once someone else has written).
     session.commit()
-
-
-def _create_meeting(session: Session, job: Job, context: JobContext) -> None:
-    """Make the meeting and store its link."""
-    appointment = _appointment(session, job)
-    if appointment is None or appointment.status == AppointmentStatus.CANCELLED:
-        return
-    if appointment.join_url:
-        return
-    request = _meeting_request(session, appointment, context.settings)
-    _end_read(session)
-    meeting = context.provider.create(request)
-    appointment.meeting_external_id = meeting.external_id
-    appointment.join_url = meeting.join_url
-    appointment.meeting_state = MeetingState.READY
-    appointment.meeting_provider = meeting.provider
-    session.add(appointment)
-
-
-def _give_up_meeting(session: Session, job: Job) -> None:
-    """A meeting that cannot be made: staff see the failed state and call the citizen."""
-    appointment = _appointment(session, job)
-    if appointment is not None and not appointment.join_url:
-        appointment.meeting_state = MeetingState.FAILED
-        session.add(appointment)
-
-
-def _update_meeting(session: Session, job: Job, context: JobContext) -> None:
-    """Move the meeting to the appointment's current time."""
-    appointment = _appointment(session, job)
-    if appointment is None or appointment.status == AppointmentStatus.CANCELLED:
-        return
-    if not appointment.meeting_external_id:
-        # A pending create job reads the new time itself; a running one may have the old one.
-        _wait_for_create(session, appointment)
-        return
-    external_id = appointment.meeting_external_id
-    request = _meeting_request(session, appointment, context.settings)
-    _end_read(session)
-    context.provider.update(external_id, request)
-
-
-def _cancel_meeting(session: Session, job: Job, context: JobContext) -> None:
-    """Cancel the meeting, if one was made."""
-    appointment = _appointment(session, job)
-    if appointment is None:
-        return
-    if not appointment.meeting_external_id:
-        _wait_for_create(session, appointment)
-        return
-    external_id = appointment.meeting_external_id
-    request = _meeting_request(session, appointment, context.settings)
-    _end_read(session)
-    context.provider.cancel(external_id, request)
-
-
-def _suppressed(session: Session, appointment: Appointment, kind: str, context: JobContext) -> bool:
-    """Whether the citizen's address asked for no more mail (the e-mail is then skipped, logged)."""
-    # Imported here: mail_suppression imports booking, which enqueues jobs from this module.
-    from balie.services.mail_suppression import is_suppressed
-
-    secret = context.settings.secret_key.get_secret_value()
-    if not is_suppressed(session, appointment.citizen_email, secret):
-        return False
-    log.info("%s e-mail for %s skipped: the address is suppressed", kind, appointment.reference)
-    return True
-
-
-def _send(session: Session, appointment: Appointment, kind: str, context: JobContext) -> None:
-    """Build and send one e-mail; errors propagate so the job is retried."""
-    # Imported here: citizen_mail imports booking, which enqueues jobs from this module.
-    from balie.services.citizen_mail import build_appointment_mail
-
-    if _suppressed(session, appointment, kind, context):
-        return
-    message = build_appointment_mail(session, appointment, kind, context.settings)
-    _end_read(session)
-    context.mailer.send(message)
-
-
-def _mailable(appointment: Appointment | None) -> bool:
-    """Whether there is a booked appointment with an address to write to."""
-    return (
-        appointment is not None
-        and appointment.status == AppointmentStatus.BOOKED
-        and bool(appointment.citizen_email)
-    )
-
-
-def _send_confirmation(session: Session, job: Job, context: JobContext) -> None:
-    """Send the confirmation, after waiting a little for the meeting link."""
-    if job.dedupe_key.endswith(LINK_SUFFIX):
-        _send_link(session, job, context)
-        return
-    appointment = _appointment(session, job)
-    if not _mailable(appointment):
-        return
-    waited = context.now() - job.created_at
-    pending = appointment.meeting_state == MeetingState.PENDING
-    if pending and waited < CONFIRMATION_WAIT:
-        raise _Defer(CONFIRMATION_POLL, "waiting for the meeting link")
-    _send(session, appointment, "confirmation", context)
-    if pending and not appointment.join_url:
-        # This e-mail says the link follows in a separate e-mail: plan that e-mail.
-        now = context.now()
-        key = f"{job.dedupe_key}{LINK_SUFFIX}"
-        enqueue(session, job.kind, appointment.id, run_after=now, dedupe_key=key, now=now)
-
-
-def _send_link(session: Session, job: Job, context: JobContext) -> None:
-    """The promised follow-up: the confirmation again, once the meeting link exists."""
-    appointment = _appointment(session, job)
-    if not _mailable(appointment) or appointment.start_at <= context.now():
-        return
-    if appointment.meeting_state == MeetingState.PENDING:
-        raise _Defer(LINK_POLL, "waiting for the meeting link")
-    if appointment.join_url:
-        _send(session, appointment, "confirmation", context)
-
-
-def _send_change(session: Session, job: Job, context: JobContext) -> None:
-    """Tell the citizen the new time (a cancellation mail follows instead when cancelled)."""
-    appointment = _appointment(session, job)
-    if _mailable(appointment):
-        _send(session, appointment, "change", context)
-
-
-def _send_cancellation(session: Session, job: Job, context: JobContext) -> None:
-    """Tell the citizen the appointment is cancelled."""
-    appointment = _appointment(session, job)
-    if appointment is not None and appointment.citizen_email:
-        _send(session, appointment, "cancellation", context)
-
-
-def _planned_start(job: Job) -> datetime:
-    """The start time a reminder was planned for (kept in its dedupe key)."""
-    return datetime.fromisoformat(job.dedupe_key.split(":", 3)[3])
-
-
-def _send_reminder(session: Session, job: Job, context: JobContext) -> None:
-    """Remind the citizen, unless the appointment was cancelled, moved or has begun."""
-    appointment = _appointment(session, job)
-    if not _mailable(appointment):
-        return
-    if appointment.start_at != _planned_start(job) or appointment.start_at <= context.now():
-        return
-    _send(session, appointment, "reminder", context)
-
-
-def _send_survey(session: Session, job: Job, context: JobContext) -> None:
-    """Ask the citizen how the call went, unless it turned out not completed or was answered."""
-    # Imported here for the same reason as in _send.
-    from balie.services.citizen_mail import build_survey_mail
-
-    appointment = _appointment(session, job)
-    if appointment is None or appointment.status != AppointmentStatus.COMPLETED:
-        return
-    if not appointment.citizen_email or appointment.feedback_at is not None:
-        return
-    if _suppressed(session, appointment, "survey", context):
-        return
-    message = build_survey_mail(session, appointment, context.settings)
-    _end_read(session)
-    context.mailer.send(message)
-
-
-Handler = Callable[[Session, Job, JobContext], None]
-HANDLERS: dict[str, Handler] = {
-    "meeting.create": _create_meeting,
-    "meeting.update": _update_meeting,
-    "meeting.cancel": _cancel_meeting,
-    "mail.confirmation": _send_confirmation,
-    "mail.change": _send_change,
-    "mail.cancellation": _send_cancellation,
-    "mail.reminder": _send_reminder,
-    "mail.survey": _send_survey,
-}
-GIVE_UP: dict[str, Callable[[Session, Job], None]] = {"meeting.create": _give_up_meeting}
 
 
 # --- running ---------------------------------------------------------------------------------
@@ -602,7 +373,7 @@ def _retry_or_fail(session: Session, job: Job, error: Exception, context: JobCon
     job.updated_at = now
 
 
-def _defer(job: Job, wait: _Defer, now: datetime) -> None:
+def _defer(job: Job, wait: Defer, now: datetime) -> None:
     """Put the job back for later without counting an attempt."""
     job.state = JobState.PENDING
     job.run_after = now + wait.delay
@@ -618,7 +389,7 @@ def run_job(session: Session, job: Job, context: JobContext) -> None:
         if handler is None:
             raise MeetingError(f"unknown job kind {job.kind!r}", retryable=False, code="kind")
         handler(session, job, _context_for(session, job, context))
-    except _Defer as wait:
+    except Defer as wait:
         session.rollback()
         job = session.get(Job, job.id, populate_existing=True)
         _defer(job, wait, context.now())

@@ -13,7 +13,6 @@ from sqlmodel import Session, select
 
 from balie.models import Appointment, AppointmentStatus, Job, StaffMember, StaffService, Topic
 from balie.services import booking, feedback, retention, staff_day
-from balie.services.citizen_mail import build_survey_mail
 from balie.services.demo_data import demo_email, load_demo_data
 from balie.settings import Settings
 
@@ -337,7 +336,7 @@ def html_of(message: EmailMessage) -> str:
 def test_the_survey_e_mail_in_dutch(
     session: Session, completed: Appointment, settings: Settings
 ) -> None:
-    message = build_survey_mail(session, completed, settings)
+    message = feedback.build_survey_mail(session, completed, settings)
     link = feedback.survey_link(settings, completed.reference)
     body = text_of(message)
     assert message["Subject"] == "Hoe was je videogesprek met Verhuurderspunt?"
@@ -359,7 +358,7 @@ def test_the_survey_e_mail_in_dutch(
 def test_the_survey_e_mail_in_english(session: Session, settings: Settings) -> None:
     load_demo_data(session)
     appointment = make_appointment(session, language="en", name="Ann Smith")
-    message = build_survey_mail(session, appointment, settings)
+    message = feedback.build_survey_mail(session, appointment, settings)
     body = text_of(message)
     assert message["Subject"].startswith("How was your video call with ")
     assert message["Content-Language"] == "en"
@@ -374,7 +373,7 @@ def test_the_survey_e_mail_escapes_what_the_citizen_typed(
 ) -> None:
     load_demo_data(session)
     appointment = make_appointment(session, name='<script>alert("x")</script>\r\nBcc: x@evil')
-    message = build_survey_mail(session, appointment, settings)
+    message = feedback.build_survey_mail(session, appointment, settings)
     html = html_of(message)
     assert "<script>" not in html and 'alert("x")' not in html
     assert message["Bcc"] is None and "\n" not in str(message["To"])
