@@ -1,0 +1,123 @@
+"""The shape of balie/services: no import cycles (counting imports inside functions) and no
+Reflex, read from the source with ast so a lazy import cannot hide a cycle."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+SERVICES = Path(__file__).resolve().parent.parent / "balie" / "services"
+PACKAGE = "balie.services"
+
+Graph = dict[str, set[str]]
+
+
+def _module_name(path: Path) -> str:
+    """``balie.services.meetings.teams`` for …/balie/services/meetings/teams.py."""
+    parts = path.relative_to(SERVICES.parent.parent).with_suffix("").parts
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def _modules() -> dict[str, Path]:
+    """Every module and package under balie/services by its dotted name."""
+    return {_module_name(path): path for path in sorted(SERVICES.rglob("*.py"))}
+
+
+def _imported_names(name: str, path: Path) -> Iterator[str]:
+    """Every dotted name an import statement anywhere in the module (functions too) names."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parent = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+                base = ".".join([*parent, base] if base else parent)
+            yield base
+            yield from (f"{base}.{alias.name}" for alias in node.names)
+
+
+def _resolve(name: str, modules: Mapping[str, Path]) -> str | None:
+    """The module of balie.services a dotted name refers to (``a.b.func`` → ``a.b``)."""
+    while name and name not in modules:
+        name = name.rpartition(".")[0]
+    return name if name.startswith(f"{PACKAGE}.") else None
+
+
+def import_graph() -> Graph:
+    """Module → the modules of balie.services it imports."""
+    modules = _modules()
+    graph: Graph = {}
+    for name, path in modules.items():
+        targets = {_resolve(imported, modules) for imported in _imported_names(name, path)}
+        graph[name] = {target for target in targets if target and target != name}
+    return graph
+
+
+def cycles(graph: Mapping[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components with more than one module (Tarjan), sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for target in sorted(graph.get(node, ())):
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return sorted(found)
+
+
+def test_the_cycle_finder_finds_a_cycle_through_three_modules() -> None:
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert cycles(graph) == [["a", "b", "c"]]
+    assert cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_the_graph_sees_imports_inside_functions() -> None:
+    graph = import_graph()
+    assert f"{PACKAGE}.jobs" in graph[f"{PACKAGE}.booking"]
+    assert len(graph) > 40
+
+
+def test_services_have_no_import_cycles() -> None:
+    found = cycles(import_graph())
+    assert not found, "import cycles in balie/services:\n" + "\n".join(
+        " ↔ ".join(component) for component in found
+    )
+
+
+def test_services_do_not_import_reflex() -> None:
+    offenders = sorted(
+        name
+        for name, path in _modules().items()
+        for imported in _imported_names(name, path)
+        if imported == "reflex" or imported.startswith("reflex.")
+    )
+    assert not offenders, f"balie/services must not import Reflex: {offenders}"
