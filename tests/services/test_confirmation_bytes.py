@@ -32,7 +32,7 @@ NOW = datetime(2026, 3, 25, 10, 0, tzinfo=UTC)
 MONDAY_NINE = datetime(2026, 3, 30, 7, 0, tzinfo=UTC)
 SECRET = "pinned-secret"
 REFERENCE = "K7QX-3MPA"
-PINNED = Path(__file__).parent / "data" / "confirmation.eml"
+PINNED = Path(__file__).parent / "pinned" / "confirmation.eml"
 
 
 class _FrozenDatetime(datetime):
