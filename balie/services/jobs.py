@@ -24,7 +24,17 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
 from balie.db_types import utcnow
-from balie.models import Appointment, AppointmentStatus, Job, JobKind, JobState
+from balie.models import (
+    Appointment,
+    AppointmentStatus,
+    Job,
+    JobKind,
+    JobState,
+    Organisation,
+    Service,
+    StaffMember,
+    Topic,
+)
 from balie.services.meetings.interface import MeetingError, MeetingProvider
 from balie.services.notifications import Mailer
 from balie.services.request_context import current_request_id, reset_request_id, set_request_id
@@ -59,16 +69,13 @@ class JobContext:
     for_organisation: Callable[[Session, int, JobContext], JobContext] | None = None
 
 
-def _context_for(session: Session, job: Job, context: JobContext) -> JobContext:
+def _context_for(
+    session: Session, appointment: Appointment | None, context: JobContext
+) -> JobContext:
     """The context of the organisation whose appointment the job is about."""
-    if context.for_organisation is None or job.appointment_id is None:
+    if context.for_organisation is None or appointment is None:
         return context
-    organisation_id = session.exec(
-        select(Appointment.organisation_id).where(Appointment.id == job.appointment_id)
-    ).first()
-    if organisation_id is None:
-        return context
-    return context.for_organisation(session, organisation_id, context)
+    return context.for_organisation(session, appointment.organisation_id, context)
 
 
 class Defer(Exception):
@@ -312,6 +319,8 @@ Handler = Callable[[Session, Job, JobContext], None]
 GiveUp = Callable[[Session, Job], None]
 HANDLERS: dict[str, Handler] = {}
 GIVE_UP: dict[str, GiveUp] = {}
+# session.info while a job runs: (job id, its appointment, the rows loaded with it)
+_LOADED = "balie.jobs.appointment"
 
 
 def register(kind: JobKind, handler: Handler, *, give_up: GiveUp | None = None) -> None:
@@ -323,9 +332,31 @@ def register(kind: JobKind, handler: Handler, *, give_up: GiveUp | None = None) 
 
 def appointment_of(session: Session, job: Job) -> Appointment | None:
     """The job's appointment as it is in the database now (not a stale copy)."""
+    loaded = session.info.get(_LOADED)
+    if loaded is not None and loaded[0] == job.id:
+        return loaded[1]
     if job.appointment_id is None:
         return None
     return session.get(Appointment, job.appointment_id, populate_existing=True)
+
+
+def _load_appointment(session: Session, job: Job) -> tuple[Any, ...] | None:
+    """The job's appointment fresh from the database with its organisation, service, topic and
+    counsellor: one query, after which the handlers' ``session.get`` of those needs none (as
+    long as the caller holds the row: the session keeps its objects by weak reference)."""
+    if job.appointment_id is None:
+        return None
+    statement = (
+        select(Appointment, Organisation, Service, Topic, StaffMember)
+        .outerjoin(Organisation, Organisation.id == Appointment.organisation_id)
+        .outerjoin(Service, Service.id == Appointment.service_id)
+        .outerjoin(Topic, Topic.id == Appointment.topic_id)
+        .outerjoin(StaffMember, StaffMember.id == Appointment.staff_id)
+        .where(Appointment.id == job.appointment_id)
+        .execution_options(populate_existing=True)
+    )
+    row = session.exec(statement).first()
+    return tuple(row) if row is not None else None
 
 
 def end_read(session: Session) -> None:
@@ -388,7 +419,13 @@ def run_job(session: Session, job: Job, context: JobContext) -> None:
     try:
         if handler is None:
             raise MeetingError(f"unknown job kind {job.kind!r}", retryable=False, code="kind")
-        handler(session, job, _context_for(session, job, context))
+        loaded = _load_appointment(session, job)
+        appointment = loaded[0] if loaded is not None else None
+        session.info[_LOADED] = (job.id, appointment, loaded)
+        try:
+            handler(session, job, _context_for(session, appointment, context))
+        finally:
+            session.info.pop(_LOADED, None)
     except Defer as wait:
         session.rollback()
         job = session.get(Job, job.id, populate_existing=True)

@@ -415,6 +415,13 @@ def _ics_utc(moment: datetime) -> str:
 
 def _fold(line: str) -> str:
     """Fold a content line at 75 octets without splitting a UTF-8 character (RFC 5545 3.1)."""
+    if line.isascii():
+        # One octet per character: the same cuts as below, by slicing.
+        if len(line) <= _ICS_LINE_OCTETS:
+            return line
+        rest = _ICS_LINE_OCTETS - 1  # a continuation line starts with a space
+        tail = range(_ICS_LINE_OCTETS, len(line), rest)
+        return "\r\n ".join([line[:_ICS_LINE_OCTETS], *(line[i : i + rest] for i in tail)])
     pieces: list[str] = []
     current, size = "", 0
     for character in line:

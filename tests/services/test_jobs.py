@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import re
 import smtplib
 import threading
 from collections.abc import Callable
@@ -533,6 +534,27 @@ def test_cancelled_before_the_meeting_was_made_makes_no_meeting(
 
 
 # --- confirmation ----------------------------------------------------------------------------
+
+
+def test_a_job_reads_the_appointment_with_its_service_topic_and_organisation_at_once(
+    session: Session, engine: Engine, gent: Organisation, factory, settings: Settings, clock: Clock
+) -> None:
+    """One query for the appointment and the rows its meeting and e-mail need, not one each."""
+    book(session, gent)
+    statements: list[str] = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        mailer = FakeMailer()
+        jobs.run_due_jobs(factory, make_context(settings, clock, FakeProvider(), mailer))
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert len(mailer.sent) == 1
+    one_by_one = re.compile(
+        r"FROM (service|topic|organisation|staffmember|appointment) \nWHERE \1\.id ="
+    )
+    assert [s for s in statements if one_by_one.search(s)] == []
+    assert len([s for s in statements if "JOIN service" in s and "JOIN topic" in s]) == 2
 
 
 def test_confirmation_waits_for_the_link_without_counting_attempts(
