@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+import pickle
+import uuid
 from email import message_from_bytes, policy
 
 from balie.services import mime_build
@@ -62,3 +65,43 @@ def test_a_short_ascii_text_goes_as_7bit() -> None:
     [part] = list(mail.iter_parts())
     assert part["Content-Transfer-Encoding"] == "7bit"
     assert part.get_content() == "Hi\n"
+
+
+POLICIES = (
+    policy.default,
+    policy.default.clone(linesep="\r\n"),  # as smtplib writes
+    policy.SMTPUTF8,
+    policy.default.clone(max_line_length=40),
+)
+
+
+def test_a_multipart_header_folds_as_the_parsed_header_for_any_boundary() -> None:
+    for subtype in ("mixed", "alternative"):
+        for token in [uuid.uuid4().hex for _ in range(200)] + ["f" * 32, "0" * 32]:
+            fast = mime_build._boundary_header(subtype, token)
+            value = f'multipart/{subtype}; boundary="==balie-{token}"'
+            parsed = policy.default.header_factory("Content-Type", value)
+            assert str(fast) == str(parsed)
+            for chosen in POLICIES:
+                assert fast.fold(policy=chosen) == parsed.fold(policy=chosen)
+            assert fast.params == parsed.params and fast.content_type == parsed.content_type
+
+
+def test_a_repeated_header_folds_as_the_parsed_header_under_every_policy() -> None:
+    value = 'text/calendar; method="REQUEST"; charset="utf-8"; name="invite.ics"'
+    kept = mime_build._parsed("Content-Type", value)
+    parsed = policy.default.header_factory("Content-Type", value)
+    for chosen in POLICIES * 2:  # the second round answers from what was kept
+        assert kept.fold(policy=chosen) == parsed.fold(policy=chosen)
+    assert kept.params == parsed.params
+    assert copy.deepcopy(kept) == parsed and pickle.loads(pickle.dumps(kept)) == parsed
+
+
+def test_an_e_mail_reads_and_copies_as_before() -> None:
+    invite = mime_build.Part("text/calendar", data=ICS, filename="invite.ics")
+    mail = _mail((invite,))
+    copied = copy.deepcopy(mail)
+    assert copied.as_bytes() == mail.as_bytes()
+    assert mail.get_content_type() == "multipart/mixed"
+    assert mail.get_boundary().startswith("==balie-")
+    assert [part.get_content_type() for part in mail.iter_attachments()] == ["text/calendar"]
