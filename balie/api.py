@@ -450,15 +450,17 @@ def _admit(session: Any, organisation: Organisation, who: Requester, key: str | 
     return who
 
 
-# What the meeting job (another session) changes: read back in one prebuilt column query.
+# What the meeting job (another session) changes: read back in one prebuilt column query, as
+# Core with the appointment's organisation named (the session's scoping would only add cost).
 _MEETING_COLUMNS = select(
     Appointment.status, Appointment.join_url, Appointment.meeting_state
-).where(Appointment.id == bindparam("id"))
+).where(Appointment.id == bindparam("id"), Appointment.organisation_id == bindparam("org"))
 
 
 def _reload_meeting(session: Session, appointment: Appointment) -> None:
     """Refresh status, link and meeting state of ``appointment`` after the meeting job ran."""
-    row = session.execute(_MEETING_COLUMNS, {"id": appointment.id}).one()
+    parameters = {"id": appointment.id, "org": appointment.organisation_id}
+    row = session.connection().execute(_MEETING_COLUMNS, parameters).one()
     for name, value in zip(("status", "join_url", "meeting_state"), row, strict=True):
         set_committed_value(appointment, name, value)
 

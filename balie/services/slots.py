@@ -33,6 +33,7 @@ from balie.models import (
     StaffMember,
     StaffService,
 )
+from balie.scoping import scope_of
 
 # Inside the engine, times are naive UTC datetimes: SQLite returns them so, and naive
 # datetimes compare and subtract without time-zone lookups. Only Slot carries aware ones.
@@ -187,14 +188,22 @@ _OPENING_HOURS = (
     )
 )
 
+# In a session scoped to an organisation (the staff member's organisation is the row's).
+_OPENING_HOURS_OF = _OPENING_HOURS.where(
+    StaffMember.organisation_id == bindparam("organisation_id")
+)
+
 
 def opening_windows(
     session: Session, service_ids: list[int], first_day: date, last_day: date
 ) -> dict[int, dict[int, list[Window]]]:
     """Per service id and weekday, the windows of its active staff that may apply in the range."""
-    rows = session.execute(
-        _OPENING_HOURS, {"service_ids": service_ids, "first_day": first_day, "last_day": last_day}
-    ).all()
+    parameters = {"service_ids": service_ids, "first_day": first_day, "last_day": last_day}
+    scope = scope_of(session)
+    if scope is None:
+        rows = _core_rows(session, _OPENING_HOURS, parameters)
+    else:  # Core skips the session's scoping: the statement applies it itself
+        rows = _core_rows(session, _OPENING_HOURS_OF, {**parameters, "organisation_id": scope})
     staff_by_hours: dict[tuple, set[int]] = defaultdict(set)
     for *hours, staff_id in rows:
         staff_by_hours[tuple(hours)].add(staff_id)

@@ -26,9 +26,16 @@ from balie.models import (
     StaffService,
     Topic,
 )
+from balie.scoping import scope_session
 from balie.services.catalogue import get_organisation
 from balie.services.demo_data import load_demo_data
-from balie.services.slots import Slot, free_slots, free_staff_and_load, free_staff_at
+from balie.services.slots import (
+    Slot,
+    free_slots,
+    free_staff_and_load,
+    free_staff_at,
+    opening_windows,
+)
 
 MONDAY = date(2026, 3, 2)
 NOW = datetime(2026, 2, 27, 12, 0, tzinfo=UTC)
@@ -587,3 +594,16 @@ def test_free_staff_and_load_is_empty_for_times_not_offered(session: Session, wo
         [],
         {},
     )
+
+
+def test_opening_hours_follow_the_sessions_organisation(session: Session, world: World) -> None:
+    other = Organisation(slug="other", name="Elders", time_zone="Europe/Brussels")
+    session.add(other)
+    session.commit()
+    days = (MONDAY, MONDAY + timedelta(days=6))
+    scope_session(session, world.organisation.id)
+    assert opening_windows(session, [world.service.id], *days)[world.service.id]
+    scope_session(session, other.id)
+    assert not opening_windows(session, [world.service.id], *days)[world.service.id]
+    assert free_staff_at(session, world.service, utc(MONDAY, 8, 40), NOW, world.organisation) == []
+    scope_session(session, None)

@@ -16,6 +16,7 @@ from sqlalchemy import bindparam
 from sqlmodel import Session, func, select
 
 from balie.models import Appointment, AppointmentStatus, Service
+from balie.scoping import scope_of
 from balie.services.abuse.limiter import (
     Limiter,
     Plan,
@@ -241,8 +242,12 @@ def active_counts(
     session: Session, organisation_id: int, email: str, service_id: int, now: datetime
 ) -> tuple[int, int]:
     """Future booked appointments of this e-mail address: for ``service_id`` and in total."""
+    scope = scope_of(session)
+    if scope is not None and scope != organisation_id:
+        return 0, 0  # what the scoped session would see of another organisation
     parameters = {"organisation_id": organisation_id, "email": email.strip().lower(), "now": now}
-    rows = session.execute(_ACTIVE_COUNTS, parameters).all()
+    # Core: the statement names its organisation, so the ORM's scoping would only add cost.
+    rows = session.connection().execute(_ACTIVE_COUNTS, parameters).all()
     counts = dict(rows)
     return counts.get(service_id, 0), sum(counts.values())
 
