@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, func, select, update
 
@@ -454,7 +455,7 @@ def _try_insert(
         session.flush()
         jobs.enqueue_for_booking(session, appointment, now=now)
         session.commit()
-        SLOT_CACHE.took(service.id, staff_id, start, busy_until)
+        SLOT_CACHE.took(session, service.id, staff_id, start, busy_until)
     except IntegrityError:
         session.rollback()
         log.info("booking refused by the database for staff %s at %s", staff_id, start)
@@ -466,13 +467,15 @@ def _try_insert(
     return Booked(appointment, token)
 
 
+_BY_REFERENCE = select(Appointment).where(Appointment.reference == bindparam("reference"))
+
+
 def find_by_token(session: Session, reference: str, token: str) -> Appointment | None:
     """The appointment when reference and manage token match; None otherwise (no hint which)."""
     if not _plain(reference, 16) or not _plain(token, 256):
         return None
-    appointment = session.exec(
-        select(Appointment).where(Appointment.reference == reference.strip().upper())
-    ).first()
+    reference = reference.strip().upper()
+    appointment = session.exec(_BY_REFERENCE, params={"reference": reference}).first()
     expected = appointment.manage_token_hash if appointment else token_hash("")
     matches = hmac.compare_digest(expected, token_hash(token))
     return appointment if appointment is not None and matches else None

@@ -600,13 +600,22 @@ class SlotCache:
         if len(self._entries) >= CACHED_KEYS_AT_MOST:
             self._entries.clear()
 
-    def took(self, service_id: int, staff_id: int, start: datetime, busy_until: datetime) -> None:
+    def took(
+        self,
+        session: Session,
+        service_id: int,
+        staff_id: int,
+        start: datetime,
+        busy_until: datetime,
+    ) -> None:
         """A booking in this process made ``staff_id`` busy over ``[start, busy_until)``.
 
-        Instead of forgetting the service's lists, every live list (of any service) loses that
-        staff member at the starts the busy time rules out; lists still being computed from
-        before the booking are not kept (the service's generation moves on).
+        Instead of forgetting the service's lists, every live list of the session's database
+        (of any service) loses that staff member at the starts the busy time rules out; lists
+        still being computed from before the booking are not kept (the generation moves on).
         """
+        bind = session.get_bind()
+        database = (id(bind), str(bind.url))
         _require_aware(start, "start")
         moment = self._monotonic()
         with self._lock:
@@ -617,8 +626,9 @@ class SlotCache:
                     kept[key] = entry
             generations[service_id] += 1
             for key, entry in kept.items():
-                changed = entry.without(staff_id, start, busy_until)
-                kept[key] = replace(changed, generation=generations[key[2]])
+                if key[:2] == database:
+                    entry = entry.without(staff_id, start, busy_until)
+                kept[key] = replace(entry, generation=generations[key[2]])
             self._entries = kept
 
     def forget(self, service_id: int) -> None:

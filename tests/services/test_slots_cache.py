@@ -88,7 +88,7 @@ def test_a_booking_takes_its_staff_out_of_every_cached_list(session: Session, wo
         cache.free_slots(60.0, session, service, MONDAY, last, NOW)
     made = _book(session, world, world.anna, FIRST + timedelta(minutes=40))
     # As the booking service tells the process's cache:
-    cache.took(world.service.id, made.staff_id, made.start_at, made.busy_until)
+    cache.took(session, world.service.id, made.staff_id, made.start_at, made.busy_until)
     for service in (world.service, other):
         cached = cache.free_slots(60.0, session, service, MONDAY, last, NOW)
         assert cached == free_slots(session, service, MONDAY, last, NOW)
