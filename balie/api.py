@@ -14,8 +14,9 @@ from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 from reflex.config import get_config
-from sqlalchemy import text
-from sqlmodel import Session
+from sqlalchemy import bindparam, text
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import Session, select
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
@@ -449,6 +450,21 @@ def _admit(session: Any, organisation: Organisation, who: Requester, key: str | 
     return who
 
 
+# What the meeting job (another session) changes: read back in one prebuilt column query, as
+# Core with the appointment's organisation named (the session's scoping would only add cost).
+_MEETING_COLUMNS = select(
+    Appointment.status, Appointment.join_url, Appointment.meeting_state
+).where(Appointment.id == bindparam("id"), Appointment.organisation_id == bindparam("org"))
+
+
+def _reload_meeting(session: Session, appointment: Appointment) -> None:
+    """Refresh status, link and meeting state of ``appointment`` after the meeting job ran."""
+    parameters = {"id": appointment.id, "org": appointment.organisation_id}
+    row = session.connection().execute(_MEETING_COLUMNS, parameters).one()
+    for name, value in zip(("status", "join_url", "meeting_state"), row, strict=True):
+        set_committed_value(appointment, name, value)
+
+
 def _book(body: BookingBody, key: str | None, origin: tuple = (Requester(""), None, "")) -> tuple:
     """Book through the shared booking service; returns status and body."""
     details, errors = validate_details(body.model_dump())
@@ -500,7 +516,7 @@ def _book(body: BookingBody, key: str | None, origin: tuple = (Requester(""), No
         if not booked.replayed:
             session.commit()  # no transaction stays open while the meeting is made
             make_meeting_now(appointment.id)  # the link is in the answer unless it is slow
-            appointment = session.get(Appointment, appointment.id, populate_existing=True)
+            _reload_meeting(session, appointment)
         return status, _appointment_json(session, appointment, token)
 
 
@@ -561,7 +577,7 @@ def _with_appointment(reference: str, token: str, action: Callable[[Any, Appoint
         if changed:
             session.commit()
             make_meeting_now(appointment.id)
-            appointment = session.get(Appointment, appointment.id, populate_existing=True)
+            _reload_meeting(session, appointment)
         return _appointment_json(session, appointment, token)
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, func, select, update
 
@@ -30,7 +31,7 @@ from balie.services.catalogue import channel_reason, video_allowed
 from balie.services.catalogue_cache import Catalogue
 from balie.services.identity.levels import reaches, required_level
 from balie.services.identity.signin import VerifiedPerson
-from balie.services.slots import SLOT_CACHE, free_staff_at
+from balie.services.slots import SLOT_CACHE, free_staff_and_load
 from balie.services.validation import CitizenDetails
 
 log = logging.getLogger(__name__)
@@ -214,14 +215,22 @@ def _appointments_on_day(
     return dict(rows)
 
 
-def fair_order(session: Session, staff_ids: list[int], start: datetime, tz: ZoneInfo) -> list[int]:
+def fair_order(
+    session: Session,
+    staff_ids: list[int],
+    start: datetime,
+    tz: ZoneInfo,
+    load: dict[int, int] | None = None,
+) -> list[int]:
     """Free staff, the one with the fewest appointments that day first.
 
     Ties are broken at random, so clients racing for one time do not all try the same person.
+    ``load`` (appointments per staff member that day) spares the count query when known.
     """
     if len(staff_ids) < 2:
         return list(staff_ids)  # nothing to order: spare the count query
-    load = _appointments_on_day(session, staff_ids, start, tz)
+    if load is None:
+        load = _appointments_on_day(session, staff_ids, start, tz)
     return sorted(staff_ids, key=lambda staff_id: (load.get(staff_id, 0), random.random()))
 
 
@@ -354,10 +363,10 @@ def _book(
     if guard is not None:
         guard(session, service)
     tz = ZoneInfo(organisation.time_zone)
-    candidates = free_staff_at(session, service, request.start, now, organisation)
+    candidates, load = free_staff_and_load(session, service, request.start, now, organisation)
     if not candidates:
         raise SlotTaken(request.start.isoformat())
-    order = fair_order(session, candidates, request.start, tz)
+    order = fair_order(session, candidates, request.start, tz, load)
     if preferred_staff_id in order:
         order.remove(preferred_staff_id)
         order.insert(0, preferred_staff_id)
@@ -412,6 +421,7 @@ def _try_insert(
     token = manage_token_for(reference, secret_key)
     start = request.start
     end = start + timedelta(minutes=service.appointment_minutes)
+    busy_until = end + timedelta(minutes=service.buffer_minutes)
     details = request.details
     key = request.idempotency_key
     hashed_key = idempotency_key_hash(organisation.id, key) if key else None
@@ -424,7 +434,7 @@ def _try_insert(
         staff_id=staff_id,
         start_at=start,
         end_at=end,
-        busy_until=end + timedelta(minutes=service.buffer_minutes),
+        busy_until=busy_until,
         channel=request.channel,
         citizen_name=request.identity.name if request.identity else details.name,
         citizen_email=details.email,
@@ -445,7 +455,7 @@ def _try_insert(
         session.flush()
         jobs.enqueue_for_booking(session, appointment, now=now)
         session.commit()
-        SLOT_CACHE.forget(service.id)
+        SLOT_CACHE.took(session, service.id, staff_id, start, busy_until)
     except IntegrityError:
         session.rollback()
         log.info("booking refused by the database for staff %s at %s", staff_id, start)
@@ -457,13 +467,15 @@ def _try_insert(
     return Booked(appointment, token)
 
 
+_BY_REFERENCE = select(Appointment).where(Appointment.reference == bindparam("reference"))
+
+
 def find_by_token(session: Session, reference: str, token: str) -> Appointment | None:
     """The appointment when reference and manage token match; None otherwise (no hint which)."""
     if not _plain(reference, 16) or not _plain(token, 256):
         return None
-    appointment = session.exec(
-        select(Appointment).where(Appointment.reference == reference.strip().upper())
-    ).first()
+    reference = reference.strip().upper()
+    appointment = session.exec(_BY_REFERENCE, params={"reference": reference}).first()
     expected = appointment.manage_token_hash if appointment else token_hash("")
     matches = hmac.compare_digest(expected, token_hash(token))
     return appointment if appointment is not None and matches else None
@@ -513,12 +525,12 @@ def reschedule(
     service = session.get(Service, appointment.service_id)
     organisation = session.get(Organisation, appointment.organisation_id)
     tz = ZoneInfo(organisation.time_zone)
-    candidates = free_staff_at(session, service, new_start, now)
+    candidates, load = free_staff_and_load(session, service, new_start, now, organisation)
     if not candidates:
         raise SlotTaken(new_start.isoformat())
     if appointment.staff_id in candidates:
         candidates = [appointment.staff_id]  # keep the same counsellor when they are free
-    for staff_id in fair_order(session, candidates, new_start, tz):
+    for staff_id in fair_order(session, candidates, new_start, tz, load):
         end = new_start + timedelta(minutes=service.appointment_minutes)
         appointment.staff_id = staff_id
         appointment.start_at = new_start

@@ -10,17 +10,17 @@ intervals that bisect answers in one step per start.
 from __future__ import annotations
 
 import time as clock
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from threading import Lock
 from zoneinfo import ZoneInfo
 
 import holidays
-from sqlalchemy import DateTime, Row, Select, and_, or_, type_coerce
+from sqlalchemy import DateTime, Row, Select, and_, bindparam, or_, type_coerce
 from sqlmodel import Session, select
 
 from balie.models import (
@@ -33,6 +33,7 @@ from balie.models import (
     StaffMember,
     StaffService,
 )
+from balie.scoping import scope_of
 
 # Inside the engine, times are naive UTC datetimes: SQLite returns them so, and naive
 # datetimes compare and subtract without time-zone lookups. Only Slot carries aware ones.
@@ -160,35 +161,49 @@ def _bookable_days(
     return max(first_day, today, service.live_from), min(last_day, horizon)
 
 
+# Built once: a statement object keeps its cache key, so each run skips building and keying.
+_OPENING_HOURS = (
+    select(
+        OpeningHours.service_id,
+        OpeningHours.weekday,
+        OpeningHours.start_time,
+        OpeningHours.end_time,
+        OpeningHours.valid_from,
+        OpeningHours.valid_until,
+        OpeningHours.staff_id,
+    )
+    .join(
+        StaffService,
+        and_(
+            StaffService.staff_id == OpeningHours.staff_id,
+            StaffService.service_id == OpeningHours.service_id,
+        ),
+    )
+    .join(StaffMember, StaffMember.id == OpeningHours.staff_id)
+    .where(
+        OpeningHours.service_id.in_(bindparam("service_ids", expanding=True)),
+        StaffMember.active.is_(True),
+        or_(OpeningHours.valid_from.is_(None), OpeningHours.valid_from <= bindparam("last_day")),
+        or_(OpeningHours.valid_until.is_(None), OpeningHours.valid_until >= bindparam("first_day")),
+    )
+)
+
+# In a session scoped to an organisation (the staff member's organisation is the row's).
+_OPENING_HOURS_OF = _OPENING_HOURS.where(
+    StaffMember.organisation_id == bindparam("organisation_id")
+)
+
+
 def opening_windows(
     session: Session, service_ids: list[int], first_day: date, last_day: date
 ) -> dict[int, dict[int, list[Window]]]:
     """Per service id and weekday, the windows of its active staff that may apply in the range."""
-    rows = session.exec(
-        select(
-            OpeningHours.service_id,
-            OpeningHours.weekday,
-            OpeningHours.start_time,
-            OpeningHours.end_time,
-            OpeningHours.valid_from,
-            OpeningHours.valid_until,
-            OpeningHours.staff_id,
-        )
-        .join(
-            StaffService,
-            and_(
-                StaffService.staff_id == OpeningHours.staff_id,
-                StaffService.service_id == OpeningHours.service_id,
-            ),
-        )
-        .join(StaffMember, StaffMember.id == OpeningHours.staff_id)
-        .where(
-            OpeningHours.service_id.in_(service_ids),
-            StaffMember.active.is_(True),
-            or_(OpeningHours.valid_from.is_(None), OpeningHours.valid_from <= last_day),
-            or_(OpeningHours.valid_until.is_(None), OpeningHours.valid_until >= first_day),
-        )
-    ).all()
+    parameters = {"service_ids": service_ids, "first_day": first_day, "last_day": last_day}
+    scope = scope_of(session)
+    if scope is None:
+        rows = _core_rows(session, _OPENING_HOURS, parameters)
+    else:  # Core skips the session's scoping: the statement applies it itself
+        rows = _core_rows(session, _OPENING_HOURS_OF, {**parameters, "organisation_id": scope})
     staff_by_hours: dict[tuple, set[int]] = defaultdict(set)
     for *hours, staff_id in rows:
         staff_by_hours[tuple(hours)].add(staff_id)
@@ -255,34 +270,58 @@ def _on_duty(
     return {staff_id: starts for staff_id, starts in on_duty.items() if starts}
 
 
-def _core_rows(session: Session, statement: Select) -> Sequence[Row]:
-    """Rows of a column query run as Core on the session's connection."""
-    # The ORM's per-row bookkeeping is wasted on plain columns and costs several ms on 2,000 rows.
-    return session.connection().execute(statement).all()
+_BUSY = select(
+    Appointment.staff_id,
+    type_coerce(Appointment.start_at, _RAW_TIMESTAMP),
+    type_coerce(Appointment.busy_until, _RAW_TIMESTAMP),
+).where(
+    Appointment.staff_id.in_(bindparam("staff_ids", expanding=True)),
+    Appointment.status != AppointmentStatus.CANCELLED,
+    Appointment.start_at > bindparam("earliest_start"),
+    Appointment.start_at < bindparam("highest"),
+    Appointment.busy_until > bindparam("lowest"),
+)
+
+
+def _core_rows(session: Session, statement: Select, parameters: dict) -> Sequence[Row]:
+    """Rows of a prebuilt column query run as Core on the session's connection."""
+    # The ORM's per-row bookkeeping is wasted on plain columns and costs several ms on 2,000
+    # rows; a statement built once also keeps its cache key (no building, no keying per call).
+    return session.connection().execute(statement, parameters).all()
 
 
 def _busy_times(
     session: Session, staff_ids: set[int], lowest: datetime, highest: datetime
 ) -> dict[int, list[Interval]]:
     """Per staff member, the busy time of their active appointments (any service) in the range."""
-    rows = _core_rows(
-        session,
-        select(
-            Appointment.staff_id,
-            type_coerce(Appointment.start_at, _RAW_TIMESTAMP),
-            type_coerce(Appointment.busy_until, _RAW_TIMESTAMP),
-        ).where(
-            Appointment.staff_id.in_(staff_ids),
-            Appointment.status != AppointmentStatus.CANCELLED,
-            Appointment.start_at > _aware(lowest - _LONGEST_BUSY),
-            Appointment.start_at < _aware(highest),
-            Appointment.busy_until > _aware(lowest),
-        ),
-    )
+    parameters = {
+        "staff_ids": list(staff_ids),
+        "earliest_start": _aware(lowest - _LONGEST_BUSY),
+        "highest": _aware(highest),
+        "lowest": _aware(lowest),
+    }
+    rows = _core_rows(session, _BUSY, parameters)
     intervals: dict[int, list[Interval]] = defaultdict(list)
     for staff_id, start, busy_until in rows:
         intervals[staff_id].append((_naive_utc(start), _naive_utc(busy_until)))
     return intervals
+
+
+_EXCEPTIONS = select(
+    AvailabilityException.staff_id,
+    type_coerce(AvailabilityException.start_at, _RAW_TIMESTAMP),
+    type_coerce(AvailabilityException.end_at, _RAW_TIMESTAMP),
+).where(
+    or_(
+        AvailabilityException.staff_id.in_(bindparam("staff_ids", expanding=True)),
+        and_(
+            AvailabilityException.staff_id.is_(None),
+            AvailabilityException.organisation_id == bindparam("organisation_id"),
+        ),
+    ),
+    AvailabilityException.start_at < bindparam("highest"),
+    AvailabilityException.end_at > bindparam("lowest"),
+)
 
 
 def _unavailable_times(
@@ -293,24 +332,13 @@ def _unavailable_times(
     highest: datetime,
 ) -> dict[int, list[Interval]]:
     """Per staff member, their leave plus the organisation's closures in the range."""
-    rows = _core_rows(
-        session,
-        select(
-            AvailabilityException.staff_id,
-            type_coerce(AvailabilityException.start_at, _RAW_TIMESTAMP),
-            type_coerce(AvailabilityException.end_at, _RAW_TIMESTAMP),
-        ).where(
-            or_(
-                AvailabilityException.staff_id.in_(staff_ids),
-                and_(
-                    AvailabilityException.staff_id.is_(None),
-                    AvailabilityException.organisation_id == organisation_id,
-                ),
-            ),
-            AvailabilityException.start_at < _aware(highest),
-            AvailabilityException.end_at > _aware(lowest),
-        ),
-    )
+    parameters = {
+        "staff_ids": list(staff_ids),
+        "organisation_id": organisation_id,
+        "lowest": _aware(lowest),
+        "highest": _aware(highest),
+    }
+    rows = _core_rows(session, _EXCEPTIONS, parameters)
     intervals = [(staff_id, _naive_utc(start), _naive_utc(end)) for staff_id, start, end in rows]
     closures = [(start, end) for staff_id, start, end in intervals if staff_id is None]
     away: dict[int, list[Interval]] = {staff_id: list(closures) for staff_id in staff_ids}
@@ -398,16 +426,89 @@ def free_staff_at(
     organisation: Organisation | None = None,
 ) -> list[int]:
     """Staff ids free for ``service`` starting exactly at ``start`` (aware); [] if not offered."""
+    return free_staff_and_load(session, service, start, now, organisation)[0]
+
+
+def _day_bounds(day: date, tz: ZoneInfo) -> Interval:
+    """The local day ``day`` as naive UTC ``[start, end)``."""
+    first = datetime.combine(day, time.min, tz)
+    after = datetime.combine(day + timedelta(days=1), time.min, tz)
+    return _naive_utc(first.astimezone(UTC)), _naive_utc(after.astimezone(UTC))
+
+
+_DAY_APPOINTMENTS = select(
+    Appointment.staff_id,
+    type_coerce(Appointment.start_at, _RAW_TIMESTAMP),
+    type_coerce(Appointment.busy_until, _RAW_TIMESTAMP),
+).where(
+    Appointment.staff_id.in_(bindparam("staff_ids", expanding=True)),
+    Appointment.status != AppointmentStatus.CANCELLED,
+    Appointment.start_at > bindparam("lowest"),
+    Appointment.start_at < bindparam("highest"),
+)
+
+
+def _day_appointments(
+    session: Session, staff_ids: list[int], lowest: datetime, highest: datetime
+) -> Sequence[Row]:
+    """(staff id, start, busy until) of the active appointments starting in (lowest, highest)."""
+    parameters = {"staff_ids": staff_ids, "lowest": _aware(lowest), "highest": _aware(highest)}
+    return _core_rows(session, _DAY_APPOINTMENTS, parameters)
+
+
+def free_staff_and_load(
+    session: Session,
+    service: Service,
+    start: datetime,
+    now: datetime,
+    organisation: Organisation | None = None,
+) -> tuple[list[int], dict[int, int]]:
+    """``free_staff_at`` and, per free staff member, their active appointments that local day.
+
+    The booking's check: only the one start is laid out and one query per table (opening hours,
+    the day's appointments, exceptions) answers both the check and the fair order.
+    """
     _require_aware(start, "start")
     organisation = organisation or session.get(Organisation, service.organisation_id)
-    if organisation is None:
-        return []
-    day = start.astimezone(ZoneInfo(organisation.time_zone)).date()
-    wanted = start.astimezone(UTC)
-    for slot in free_slots(session, service, day, day, now, organisation):
-        if slot.start == wanted:
-            return list(slot.staff_ids)
-    return []
+    if organisation is None or not service.active:
+        return [], {}
+    tz = ZoneInfo(organisation.time_zone)
+    day = start.astimezone(tz).date()
+    days = _bookable_days(service, day, day, now, tz)
+    if days[0] > days[1]:
+        return [], {}
+    wanted = _naive_utc(start.astimezone(UTC))
+    earliest = _naive_utc(now) + timedelta(minutes=service.min_notice_minutes)
+    if wanted < earliest:
+        return [], {}
+    windows = opening_windows(session, [service.id], *days)[service.id]
+    on_duty = _on_duty(organisation, service, windows, days, wanted)
+    staff_ids = sorted(staff_id for staff_id, starts in on_duty.items() if wanted in starts)
+    if not staff_ids:
+        return [], {}
+    length = timedelta(minutes=service.appointment_minutes)
+    occupied = timedelta(minutes=service.appointment_minutes + service.buffer_minutes)
+    day_start, day_end = _day_bounds(day, tz)
+    rows = _day_appointments(
+        session,
+        staff_ids,
+        min(day_start - timedelta.resolution, wanted - _LONGEST_BUSY),
+        max(day_end, wanted + occupied),
+    )
+    taken: set[int] = set()
+    load: dict[int, int] = defaultdict(int)
+    for staff_id, begins, busy_until in rows:
+        begins, busy_until = _naive_utc(begins), _naive_utc(busy_until)
+        if begins - occupied < wanted < busy_until:
+            taken.add(staff_id)
+        if day_start <= begins < day_end:
+            load[staff_id] += 1
+    away = _unavailable_times(session, organisation.id, set(staff_ids), wanted, wanted + occupied)
+    for staff_id, intervals in away.items():
+        if any(low - length < wanted < high for low, high in intervals):
+            taken.add(staff_id)
+    free = [staff_id for staff_id in staff_ids if staff_id not in taken]
+    return free, {staff_id: load[staff_id] for staff_id in free}
 
 
 CACHED_KEYS_AT_MOST = 2_000  # (service, days) lists kept at once; expired ones go first
@@ -420,6 +521,25 @@ class _Cached:
     generation: int
     expires: float
     slots: tuple[Slot, ...]
+    occupied: timedelta = timedelta(0)  # the service's appointment plus buffer
+    starts: tuple[datetime, ...] = ()  # the slots' starts, for bisect
+
+    def without(self, staff_id: int, start: datetime, busy_until: datetime) -> _Cached:
+        """This entry once ``staff_id`` is busy over ``[start, busy_until)`` (aware UTC)."""
+        # The engine's rule: busy time [a, b) rules out the starts s with a - occupied < s < b.
+        low = bisect_right(self.starts, start - self.occupied)
+        high = bisect_left(self.starts, busy_until)
+        if not any(staff_id in slot.staff_ids for slot in self.slots[low:high]):
+            return self
+        kept = [
+            slot
+            if staff_id not in slot.staff_ids
+            else Slot(slot.start, slot.end, tuple(s for s in slot.staff_ids if s != staff_id))
+            for slot in self.slots[low:high]
+        ]
+        kept = [slot for slot in kept if slot.staff_ids]
+        slots = (*self.slots[:low], *kept, *self.slots[high:])
+        return replace(self, slots=slots, starts=tuple(slot.start for slot in slots))
 
 
 class SlotCache:
@@ -464,7 +584,10 @@ class SlotCache:
         with self._lock:
             if self._generations[service.id] == generation:  # no booking while computing
                 self._make_room(moment)
-                self._entries[key] = _Cached(generation, moment + seconds, tuple(slots))
+                occupied = timedelta(minutes=service.appointment_minutes + service.buffer_minutes)
+                starts = tuple(slot.start for slot in slots)
+                entry = _Cached(generation, moment + seconds, tuple(slots), occupied, starts)
+                self._entries[key] = entry
         return slots
 
     def _make_room(self, moment: float) -> None:
@@ -476,6 +599,37 @@ class SlotCache:
         }
         if len(self._entries) >= CACHED_KEYS_AT_MOST:
             self._entries.clear()
+
+    def took(
+        self,
+        session: Session,
+        service_id: int,
+        staff_id: int,
+        start: datetime,
+        busy_until: datetime,
+    ) -> None:
+        """A booking in this process made ``staff_id`` busy over ``[start, busy_until)``.
+
+        Instead of forgetting the service's lists, every live list of the session's database
+        (of any service) loses that staff member at the starts the busy time rules out; lists
+        still being computed from before the booking are not kept (the generation moves on).
+        """
+        bind = session.get_bind()
+        database = (id(bind), str(bind.url))
+        _require_aware(start, "start")
+        moment = self._monotonic()
+        with self._lock:
+            generations = self._generations
+            kept: dict[tuple, _Cached] = {}
+            for key, entry in self._entries.items():
+                if entry.expires > moment and entry.generation == generations[key[2]]:
+                    kept[key] = entry
+            generations[service_id] += 1
+            for key, entry in kept.items():
+                if key[:2] == database:
+                    entry = entry.without(staff_id, start, busy_until)
+                kept[key] = replace(entry, generation=generations[key[2]])
+            self._entries = kept
 
     def forget(self, service_id: int) -> None:
         """Forget the lists of a service (its free times changed in this process)."""

@@ -12,7 +12,7 @@ import threading
 from datetime import date, timedelta
 from urllib.parse import parse_qs, urlsplit
 
-from locust import HttpUser, between, constant, constant_throughput, events, task
+from locust import FastHttpUser, between, constant, constant_throughput, events, task
 
 BOOKED_FILE = os.environ.get("LOADTEST_BOOKED", "data/loadtest-booked.txt")
 THINK = float(os.environ.get("LOADTEST_THINK_SECONDS", "0"))
@@ -31,8 +31,12 @@ def _video_topics(services: list[dict]) -> list[tuple[str, str]]:
     ]
 
 
-class Citizen(HttpUser):
-    """One API client doing the whole mix in a closed loop."""
+class Citizen(FastHttpUser):
+    """One API client doing the whole mix in a closed loop.
+
+    FastHttpUser (geventhttpclient), not HttpUser (requests): the load generator shares the
+    cores with the app, and the requests library costs it several times the CPU per request.
+    """
 
     if RATE > 0:
         wait_time = constant_throughput(RATE)

@@ -26,9 +26,16 @@ from balie.models import (
     StaffService,
     Topic,
 )
+from balie.scoping import scope_session
 from balie.services.catalogue import get_organisation
 from balie.services.demo_data import load_demo_data
-from balie.services.slots import Slot, free_slots, free_staff_at
+from balie.services.slots import (
+    Slot,
+    free_slots,
+    free_staff_and_load,
+    free_staff_at,
+    opening_windows,
+)
 
 MONDAY = date(2026, 3, 2)
 NOW = datetime(2026, 2, 27, 12, 0, tzinfo=UTC)
@@ -556,3 +563,47 @@ def test_ghent_demo_energiecentrale_on_a_wednesday(session: Session) -> None:
         "15:20",
     ]
     assert [s.capacity for s in slots] == [2, 2, 2, 1, 1, 1]
+
+
+# free_staff_and_load: the booking's check agrees with the slot list and the day's counts
+
+
+def test_free_staff_and_load_agrees_with_free_slots(session: Session, world: World) -> None:
+    other = _service(session, world.organisation, "other")
+    _link(session, world.anna, other, start=time(13, 0), end=time(15, 0))
+    session.commit()
+    _book(session, world, world.anna, utc(MONDAY, 9, 0))  # off grid
+    _book(session, world, world.bert, utc(MONDAY, 7, 45), minutes=30, buffer=0, service=other)
+    _book(session, world, world.anna, utc(MONDAY, 12, 0), service=other)  # same day, later
+    _book(session, world, world.bert, utc(MONDAY, 10, 0), status=AppointmentStatus.CANCELLED)
+    _book(session, world, world.bert, utc(MONDAY - timedelta(days=1), 22, 50))  # day before
+    _exception(session, world, world.bert, utc(MONDAY, 10, 30), utc(MONDAY, 10, 50))
+    expected = _by_start(_day(session, world))
+    starts = [utc(MONDAY, hour, minute) for hour in range(6, 13) for minute in range(0, 60, 5)]
+    assert set(expected) <= set(starts)
+    for start in starts:
+        free, load = free_staff_and_load(session, world.service, start, NOW)
+        assert free == list(expected.get(start, ())), start
+        counts = {world.anna: 2, world.bert: 1}  # cancelled and other days do not count
+        assert load == {staff_id: counts[staff_id] for staff_id in free}, start
+
+
+def test_free_staff_and_load_is_empty_for_times_not_offered(session: Session, world: World) -> None:
+    assert free_staff_and_load(session, world.service, utc(MONDAY, 8, 10), NOW) == ([], {})
+    assert free_staff_and_load(session, world.service, utc(MONDAY, 8, 0), utc(MONDAY, 7, 50)) == (
+        [],
+        {},
+    )
+
+
+def test_opening_hours_follow_the_sessions_organisation(session: Session, world: World) -> None:
+    other = Organisation(slug="other", name="Elders", time_zone="Europe/Brussels")
+    session.add(other)
+    session.commit()
+    days = (MONDAY, MONDAY + timedelta(days=6))
+    scope_session(session, world.organisation.id)
+    assert opening_windows(session, [world.service.id], *days)[world.service.id]
+    scope_session(session, other.id)
+    assert not opening_windows(session, [world.service.id], *days)[world.service.id]
+    assert free_staff_at(session, world.service, utc(MONDAY, 8, 40), NOW, world.organisation) == []
+    scope_session(session, None)

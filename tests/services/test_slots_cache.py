@@ -9,7 +9,17 @@ from sqlmodel import Session
 
 from balie.services import booking
 from balie.services.slots import SLOT_CACHE, SlotCache, free_slots
-from tests.services.test_slots import MONDAY, NOW, WINTER_STARTS, World, _book, utc, world
+from tests.services.test_slots import (
+    MONDAY,
+    NOW,
+    WINTER_STARTS,
+    World,
+    _book,
+    _link,
+    _service,
+    utc,
+    world,
+)
 
 __all__ = ["world"]  # the fixture, shared with the slot engine's tests
 
@@ -65,3 +75,25 @@ def test_the_cache_gives_what_the_engine_gives(
     cache = SlotCache(Clock())
     for _ in range(2):
         assert cache.free_slots(seconds, session, world.service, MONDAY, last, NOW) == expected
+
+
+def test_a_booking_takes_its_staff_out_of_every_cached_list(session: Session, world: World) -> None:
+    # Anna also serves a second service at the same hours: its cached lists lose her too.
+    other = _service(session, world.organisation, "other")
+    _link(session, world.anna, other)
+    session.commit()
+    last = MONDAY + timedelta(days=4)
+    cache = SlotCache(Clock())
+    for service in (world.service, other):
+        cache.free_slots(60.0, session, service, MONDAY, last, NOW)
+    made = _book(session, world, world.anna, FIRST + timedelta(minutes=40))
+    # As the booking service tells the process's cache:
+    cache.took(session, world.service.id, made.staff_id, made.start_at, made.busy_until)
+    for service in (world.service, other):
+        cached = cache.free_slots(60.0, session, service, MONDAY, last, NOW)
+        assert cached == free_slots(session, service, MONDAY, last, NOW)
+    taken = {
+        slot.start: slot.staff_ids
+        for slot in cache.free_slots(60.0, session, world.service, MONDAY, last, NOW)
+    }
+    assert taken[FIRST + timedelta(minutes=40)] == (world.bert,)

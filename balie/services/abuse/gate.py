@@ -12,9 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, func, select
 
 from balie.models import Appointment, AppointmentStatus, Service
+from balie.scoping import scope_of
 from balie.services.abuse.limiter import (
     Limiter,
     Plan,
@@ -223,20 +225,29 @@ class Counted:
     service_spike: bool = False
 
 
+# Built once: a statement object keeps its cache key, so each booking skips building and keying.
+_ACTIVE_COUNTS = (
+    select(Appointment.service_id, func.count())
+    .where(
+        Appointment.organisation_id == bindparam("organisation_id"),
+        func.lower(Appointment.citizen_email) == bindparam("email"),
+        Appointment.status == AppointmentStatus.BOOKED,
+        Appointment.start_at > bindparam("now"),
+    )
+    .group_by(Appointment.service_id)
+)
+
+
 def active_counts(
     session: Session, organisation_id: int, email: str, service_id: int, now: datetime
 ) -> tuple[int, int]:
     """Future booked appointments of this e-mail address: for ``service_id`` and in total."""
-    rows = session.exec(
-        select(Appointment.service_id, func.count())
-        .where(
-            Appointment.organisation_id == organisation_id,
-            func.lower(Appointment.citizen_email) == email.strip().lower(),
-            Appointment.status == AppointmentStatus.BOOKED,
-            Appointment.start_at > now,
-        )
-        .group_by(Appointment.service_id)
-    ).all()
+    scope = scope_of(session)
+    if scope is not None and scope != organisation_id:
+        return 0, 0  # what the scoped session would see of another organisation
+    parameters = {"organisation_id": organisation_id, "email": email.strip().lower(), "now": now}
+    # Core: the statement names its organisation, so the ORM's scoping would only add cost.
+    rows = session.connection().execute(_ACTIVE_COUNTS, parameters).all()
     counts = dict(rows)
     return counts.get(service_id, 0), sum(counts.values())
 

@@ -15,7 +15,7 @@ from typing import Protocol
 from limits import RateLimitItem, RateLimitItemPerHour, RateLimitItemPerMinute
 from limits.storage import MovingWindowSupport, RedisStorage, Storage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
-from sqlalchemy import Engine, and_, bindparam, delete, func, or_, text
+from sqlalchemy import Engine, Select, and_, bindparam, delete, func, or_, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 
@@ -292,6 +292,34 @@ def _redis_outcome(raw: list, plan: Plan, now: float) -> Outcome:
     return Outcome(counts, marked, refused, _retry_after(oldest, expiry, now))
 
 
+# Lock the keys of a plan in one order (no deadlock between two plans sharing keys).
+_LOCK_KEYS = text(
+    "SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtext(k) AS h"
+    " FROM unnest(CAST(:keys AS text[])) AS k ORDER BY h) AS locks"
+)
+_INSERT_HIT = RateEvent.__table__.insert()
+
+
+@lru_cache(maxsize=32)
+def _windows_statement(rules: int) -> Select:
+    """Oldest hit and count per key for ``rules`` (key, since) pairs, built once per number."""
+    return (
+        select(RateEvent.key, func.min(RateEvent.at), func.count())
+        .where(
+            or_(
+                *(
+                    and_(
+                        RateEvent.key == bindparam(f"key_{index}"),
+                        RateEvent.at > bindparam(f"since_{index}"),
+                    )
+                    for index in range(rules)
+                )
+            )
+        )
+        .group_by(RateEvent.key)
+    )
+
+
 class DatabaseStorage(Storage, MovingWindowSupport):
     """A ``limits`` storage in the ``rateevent`` table: one row per hit, rows expire."""
 
@@ -354,16 +382,15 @@ class DatabaseStorage(Storage, MovingWindowSupport):
         rules = {rule.key: rule for rule in _plan_rules(plan)}
         with self._session() as session:
             if session.get_bind().dialect.name == "postgresql":
-                session.exec(
-                    text(
-                        "SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtext(k) AS h"
-                        " FROM unnest(CAST(:keys AS text[])) AS k ORDER BY h) AS locks"
-                    ).bindparams(bindparam("keys", value=sorted(rules)))
-                )
+                session.execute(_LOCK_KEYS, {"keys": sorted(rules)})
             window = _PrefetchedWindow(now, self._windows(session, rules.values(), now))
             outcome = run_plan(window, plan, now)
-            for rule in window.added:
-                session.add(RateEvent(key=rule.key, at=now, expires_at=now + rule.expiry))
+            hits = [
+                {"key": rule.key, "at": now, "expires_at": now + rule.expiry}
+                for rule in window.added
+            ]
+            if hits:  # one executemany, without the ORM's unit of work
+                session.connection().execute(_INSERT_HIT, hits)
             self._purge(session, now)
             session.commit()
         return outcome
@@ -375,18 +402,11 @@ class DatabaseStorage(Storage, MovingWindowSupport):
         rules = list(rules)
         if not rules:
             return {}
-        rows = session.exec(
-            select(RateEvent.key, func.min(RateEvent.at), func.count())
-            .where(
-                or_(
-                    *(
-                        and_(RateEvent.key == rule.key, RateEvent.at > now - rule.expiry)
-                        for rule in rules
-                    )
-                )
-            )
-            .group_by(RateEvent.key)
-        ).all()
+        parameters = {}
+        for index, rule in enumerate(rules):
+            parameters[f"key_{index}"] = rule.key
+            parameters[f"since_{index}"] = now - rule.expiry
+        rows = session.execute(_windows_statement(len(rules)), parameters).all()
         return {key: (oldest, int(count)) for key, oldest, count in rows}
 
     def get_moving_window(self, key: str, limit: int, expiry: int) -> tuple[float, int]:

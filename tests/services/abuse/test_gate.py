@@ -10,6 +10,7 @@ from limits.storage import MemoryStorage
 from sqlmodel import Session, select
 
 from balie.models import AuditEntry, Organisation, Service, StaffMember
+from balie.scoping import scope_session
 from balie.services import booking, contact_centre
 from balie.services.abuse.gate import (
     SPIKE_ACTION,
@@ -18,6 +19,7 @@ from balie.services.abuse.gate import (
     RateLimited,
     Requester,
     TooManyActive,
+    active_counts,
     booking_guard,
 )
 from balie.services.abuse.limiter import Limiter
@@ -197,3 +199,20 @@ def test_the_contact_centre_is_exempt_but_audited(session: Session, gent: Organi
         select(AuditEntry).where(AuditEntry.action == "appointment.book_for_citizen")
     ).all()
     assert len(audited) == 2
+
+
+def test_the_active_counts_follow_the_sessions_organisation(
+    session: Session, gent: Organisation
+) -> None:
+    gas = starts(session, "gas-boetes", 1)
+    made = book(session, gent, gate(), gas[0], citizen=details("own@example.be")).appointment
+    counts = (made.organisation_id, "Own@Example.be", made.service_id, NOW)
+    assert active_counts(session, *counts) == (1, 1)
+    other = Organisation(slug="elders", name="Elders", time_zone="Europe/Brussels")
+    session.add(other)
+    session.commit()
+    scope_session(session, other.id)
+    assert active_counts(session, *counts) == (0, 0)
+    scope_session(session, gent.id)
+    assert active_counts(session, *counts) == (1, 1)
+    scope_session(session, None)
