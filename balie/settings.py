@@ -189,6 +189,15 @@ class Settings(BaseSettings):
         "once). 0: always compute.",
     )
 
+    settings_cache_seconds: float = Field(
+        2.0,
+        ge=0,
+        le=60,
+        description="How long one app process reuses an organisation's own settings (look, "
+        "sender, meeting provider) it read; a save in the process forgets them at once, other "
+        "processes see it within this time. 0: always read.",
+    )
+
     meeting_wait_seconds: float = Field(
         2.0,
         ge=0,

@@ -95,6 +95,9 @@ RELAXED_ABUSE_LIMITS = {
     # Tests change appointments behind the booking service's back and read free times at
     # once: the process's short cache of free times has its own tests (test_slots_cache.py).
     "BALIE_SLOT_CACHE_SECONDS": "0",
+    # Likewise organisation settings written straight into the table (test_org_settings.py
+    # tests the process's copy).
+    "BALIE_SETTINGS_CACHE_SECONDS": "0",
 }
 
 

@@ -18,6 +18,8 @@ import hashlib
 import math
 import re
 import struct
+import threading
+import time
 from dataclasses import dataclass
 from email.utils import formataddr
 from typing import Any
@@ -37,12 +39,13 @@ from balie.models import (
     Role,
     StaffMember,
 )
+from balie.scoping import scope_of
 from balie.services.catalogue_admin import Invalid, _checked, _clean
 from balie.services.documents import vault
 from balie.services.palette import contrast
 from balie.services.staff_auth import audit, require_role
 from balie.services.validation import check_email
-from balie.settings import Settings
+from balie.settings import Settings, get_settings
 
 AA_RATIO = 4.5
 INK = "#1a1d23"  # the text colour of the citizen pages
@@ -270,11 +273,48 @@ def settings_row(session: Session, organisation: Organisation) -> OrganisationSe
     return row
 
 
-def _stored_row(session: Session, organisation_id: int) -> OrganisationSettings | None:
-    """The organisation's settings row without making one."""
+# Every page, booking and e-mail job reads its organisation's settings; administrators change
+# them rarely. Each process keeps a detached copy per database and organisation for
+# ``settings_cache_seconds``; a save in this process forgets it at once (``forget_settings``),
+# other processes see it when their copy runs out.
+_cached_rows: dict[tuple[str, int], tuple[float, OrganisationSettings | None]] = {}
+_cache_lock = threading.Lock()
+
+
+def _read_row(session: Session, organisation_id: int) -> OrganisationSettings | None:
+    """The organisation's settings row from the database."""
     return session.exec(
         select(OrganisationSettings).where(OrganisationSettings.organisation_id == organisation_id)
     ).first()
+
+
+def _stored_row(session: Session, organisation_id: int) -> OrganisationSettings | None:
+    """The organisation's settings row without making one (read-only; cached per process)."""
+    scope = scope_of(session)
+    if scope is not None and scope != organisation_id:
+        return None  # what the scoped session would read of another organisation
+    seconds = get_settings().settings_cache_seconds
+    if seconds <= 0:
+        return _read_row(session, organisation_id)
+    key = (str(session.get_bind().url), organisation_id)
+    now = time.monotonic()
+    cached = _cached_rows.get(key)
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    row = _read_row(session, organisation_id)
+    copy = (
+        None if row is None else OrganisationSettings.model_validate(row.model_dump(warnings=False))
+    )
+    with _cache_lock:
+        _cached_rows[key] = (now + seconds, copy)
+    return copy
+
+
+def forget_settings(organisation_id: int | None = None) -> None:
+    """Drop this process's copies (of one organisation, or all): the next read is fresh."""
+    with _cache_lock:
+        for key in [k for k in _cached_rows if organisation_id in (None, k[1])]:
+            del _cached_rows[key]
 
 
 @dataclass(frozen=True)
@@ -603,6 +643,7 @@ def save_settings(
     session.add_all([row, organisation])
     audit(session, admin, "organisation.settings", "organisation", organisation.id, changed=changed)
     session.commit()
+    forget_settings(organisation.id)
     return row
 
 
@@ -617,6 +658,7 @@ def save_logo(session: Session, admin: StaffMember, data: bytes) -> Organisation
         session, admin, "organisation.logo", "organisation", admin.organisation_id, size=len(data)
     )
     session.commit()
+    forget_settings(admin.organisation_id)
     return row
 
 
@@ -628,4 +670,5 @@ def remove_logo(session: Session, admin: StaffMember) -> OrganisationSettings:
     session.add(row)
     audit(session, admin, "organisation.logo_removed", "organisation", admin.organisation_id)
     session.commit()
+    forget_settings(admin.organisation_id)
     return row

@@ -287,3 +287,76 @@ def test_logo_saved_and_removed_with_audit(
     assert row.logo is None and org_settings.look_of(session, city).logo_url == ""
     actions = session.exec(select(AuditEntry.action)).all()
     assert actions == ["organisation.logo", "organisation.logo_removed"]
+
+
+@pytest.fixture
+def cached_settings(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The process's copy of organisation settings switched on (tests switch it off)."""
+    from balie.settings import get_settings
+
+    monkeypatch.setenv("BALIE_SETTINGS_CACHE_SECONDS", "30")
+    get_settings.cache_clear()
+    org_settings.forget_settings()
+    yield
+    org_settings.forget_settings()
+    get_settings.cache_clear()
+
+
+def count_settings_reads(session: Session) -> list[str]:
+    """SELECTs of the settings table on ``session``'s engine, as they happen."""
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if "FROM organisationsettings" in statement:
+            seen.append(statement)
+
+    event.listen(session.get_bind(), "before_cursor_execute", record)
+    return seen
+
+
+def test_the_settings_are_read_once_and_a_save_is_seen_at_once(
+    session: Session, city: Organisation, admin: StaffMember, cached_settings: Any
+) -> None:
+    base = settings(mail_from="Digitale Balie <noreply@platform.be>")
+    org_settings.save_settings(
+        session,
+        admin,
+        form(**OWN_SMTP_AND_TEAMS, smtp_password_new="pw-aalst", **TEAMS_SECRET),
+        base,
+    )
+    reads = count_settings_reads(session)
+    first = org_settings.effective_settings(session, city.id, base)
+    again = org_settings.effective_settings(session, city.id, base)
+    org_settings.look_of(session, city)
+    assert len(reads) == 1  # one read, then the process's copy
+    assert first.mail_from == again.mail_from == "Stad Aalst <balie@aalst.be>"
+
+    values = form(**OWN_SMTP_AND_TEAMS, smtp_password_new="pw-aalst", **TEAMS_SECRET)
+    values["mail_from_address"] = "nieuw@aalst.be"
+    org_settings.save_settings(session, admin, values, base)
+    assert org_settings.effective_settings(session, city.id, base).mail_from.endswith(
+        "<nieuw@aalst.be>"
+    )  # the save forgot the copy: the new sender at once
+
+
+def test_a_cached_copy_is_never_given_to_another_organisations_session(
+    session: Session, city: Organisation, admin: StaffMember, cached_settings: Any
+) -> None:
+    from balie.scoping import scope_session
+
+    base = settings()
+    org_settings.save_settings(
+        session,
+        admin,
+        form(**OWN_SMTP_AND_TEAMS, smtp_password_new="pw-aalst", **TEAMS_SECRET),
+        base,
+    )
+    assert org_settings.effective_settings(session, city.id, base) is not base  # cached now
+    scope_session(session, city.id + 1000)
+    try:
+        assert org_settings.effective_settings(session, city.id, base) is base
+        assert org_settings.look_of(session, city).primary == org_settings.DEFAULT_PRIMARY
+    finally:
+        scope_session(session, None)
