@@ -18,7 +18,7 @@ import reflex as rx
 from reflex.config import get_config
 
 from balie.api_identity import START_PATH
-from balie.db import get_engine, session_scope
+from balie.db import session_scope
 from balie.db_types import utcnow
 from balie.i18n import normalise_language
 from balie.models import Appointment, BookingChannel
@@ -55,6 +55,7 @@ from balie.states.booking_form import (
     _text,
 )
 from balie.states.locale import LocaleState
+from balie.states.site import SiteMeta, SiteState, site_meta
 from balie.states.tenant import organisation_id_of, organisation_slug_of
 from balie.states.time_picker import TimePickerState
 from balie.texts.identity import REFUSAL_KEYS
@@ -66,16 +67,12 @@ def _scoped(slug: str) -> Any:
     return session_scope(organisation_id=tenancy.scope_for_slug(slug))
 
 
-def _read_catalogue(slug: str) -> catalogue_cache.Catalogue | None:
-    """The catalogue snapshot, after a version check in the database when one is due."""
+def _read_page(slug: str) -> tuple[catalogue_cache.Catalogue | None, SiteMeta | None]:
+    """What the wizard page shows first: the catalogue (after a version check in the database
+    when one is due) and the organisation's look (the page's SiteState). Read in a thread."""
     with _scoped(slug) as session:
-        return catalogue_cache.current(session, slug)
-
-
-async def _catalogue_off_lock(slug: str) -> catalogue_cache.Catalogue | None:
-    """The fresh snapshot at once; otherwise read in a thread (the event loop stays free)."""
-    catalogue = catalogue_cache.fresh(get_engine(), slug)
-    return catalogue if catalogue is not None else await asyncio.to_thread(_read_catalogue, slug)
+        catalogue = catalogue_cache.current(session, slug)
+        return catalogue, site_meta(session, catalogue)
 
 
 def _free_days(slug: str, service_slug: str) -> list[DayChoice]:
@@ -218,17 +215,20 @@ class BookingState(BookingFormState, TimePickerState, rx.State):
     async def load(self) -> Any:
         """Read the live services; a ``dienst`` in the address preselects one.
 
-        A background event: the catalogue (at most a version check in the database) and,
-        back from signing in, the sign-in are read before the state is locked, so the lock is
-        never held while the database works.
+        A background event: the catalogue, the organisation's look and, back from signing in,
+        the sign-in are read in a thread before the state is locked, so the lock is never held
+        while the database works. The look is shown here too (the page's SiteState), in the
+        same lock round, instead of by a separate on_load event (one state round less).
         """
-        catalogue = await _catalogue_off_lock(organisation_slug_of(self) or "")
+        catalogue, meta = await asyncio.to_thread(_read_page, organisation_slug_of(self) or "")
         outcome = _text(self.router.url.query_parameters.get("aanmelding", ""), 40)
         person = None
         if outcome:
             cookie = self._identity_cookie()
             person = await asyncio.to_thread(_verified_person, organisation_id_of(self), cookie)
         async with self:
+            site = await self.get_state(SiteState)
+            site._show_meta(meta)
             focus = self._show_services(catalogue, outcome, person)
             resume, step, service = self._resume_topic, self.step, self.service_slug
             self._resume_topic = ""

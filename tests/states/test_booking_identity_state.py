@@ -18,7 +18,7 @@ from balie.services.demo_data import load_demo_data
 from balie.services.identity import signin
 from balie.settings import get_settings
 from balie.states.booking import BookingState
-from tests.states.test_booking_state import appointments
+from tests.states.test_booking_state import appointments, in_tree
 
 PROVIDER_ENV = {
     "BALIE_IDENTITY_DISCOVERY_URL": "https://idp.example/.well-known/openid-configuration",
@@ -40,7 +40,7 @@ def with_provider(monkeypatch: pytest.MonkeyPatch, app_database: Engine) -> None
 
 def wizard(cookie: str = "", path: str = "/boeken") -> BookingState:
     """A wizard on a connection with this cookie header and address."""
-    state = BookingState(_reflex_internal_init=True)
+    state = in_tree()
     state.router = RouterData.from_router_data({"headers": {"cookie": cookie}, "asPath": path})
     asyncio.run(BookingState.load.fn(state))
     return state

@@ -21,9 +21,16 @@ from balie.states.manage import ManageState
 HOSTILE: list[Any] = [None, 1, -1, 1.5, [], {}, {"slug": "oog"}, "x" * 10_000, "<script>", ""]
 
 
+def in_tree() -> BookingState:
+    """A fresh wizard state in its own state tree (load also fills the page's SiteState)."""
+    from reflex.state import State
+
+    return State(_reflex_internal_init=True).substates[BookingState.get_name()]
+
+
 def wizard() -> BookingState:
     """A fresh wizard state."""
-    state = BookingState(_reflex_internal_init=True)
+    state = in_tree()
     asyncio.run(BookingState.load.fn(state))
     return state
 
@@ -308,7 +315,7 @@ def test_a_reconnect_keeps_the_wizard_where_the_citizen_was(
     from reflex.istate.data import RouterData
 
     load_demo_data(session)
-    state = BookingState(_reflex_internal_init=True)
+    state = in_tree()
     state.router = RouterData.from_router_data(
         {"pathname": "/boeken", "asPath": "/boeken?dienst=oog"}
     )
@@ -448,3 +455,28 @@ def test_the_calendar_file_is_read_outside_the_state_lock(
     assert "BEGIN:VCALENDAR" in files[0] and f"afspraak-{state.reference}.ics" in str(spec)
     fresh = wizard()
     assert asyncio.run(BookingState.download_calendar.fn(fresh)) is None
+
+
+def test_load_shows_the_organisations_look_read_outside_the_state_lock(
+    session: Session, app_database: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The wizard page has one on_load event: load reads the catalogue and the look in a
+    thread and fills the page's SiteState in the same lock round."""
+    import threading
+
+    from balie.states import booking as booking_state
+    from balie.states.site import SiteState
+
+    load_demo_data(session)
+    threads: list[int] = []
+    real_read_page = booking_state._read_page
+
+    def recorded(slug: str) -> Any:
+        threads.append(threading.get_ident())
+        return real_read_page(slug)
+
+    monkeypatch.setattr(booking_state, "_read_page", recorded)
+    state = wizard()
+    site = asyncio.run(state.get_state(SiteState))
+    assert threads and threads[0] != threading.get_ident()  # a worker thread, not the loop
+    assert site.display_name and state.services
