@@ -513,7 +513,16 @@ class BookingState(BookingFormState, TimePickerState, rx.State):
             return self._go("topic")
         self._show_result(result.appointment, result.summaries)
         self._clear_days()  # the confirmation needs no free times: a lighter state to keep
+        self._keep_only_the_choice()
         return self._show_confirmation()
+
+    def _keep_only_the_choice(self) -> None:
+        """After booking, keep only the chosen service and topic (the confirmation shows them):
+        the catalogue copy would stay in memory with every finished citizen until it expires.
+        Opening the wizard again offers the whole catalogue (load)."""
+        service, topic = self.service, self.topic
+        chosen = [dataclasses.replace(service, topics=[topic])] if service and topic else []
+        self.services = chosen
 
     def _show_confirmation(self) -> Any:
         """The confirmation gets its own address (reference only: no token, nothing personal)."""

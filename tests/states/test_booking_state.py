@@ -157,11 +157,17 @@ def test_the_whole_wizard_books_once_even_when_confirm_is_repeated(
     state.step = 5
     shown = asyncio.run(BookingState.confirm.fn(state))
     assert state.step == 6 and state.reference
+    # The finished wizard keeps only what its confirmation shows, not the whole catalogue.
+    assert [s.slug for s in state.services] == ["oog"]
+    assert [t.slug for t in state.services[0].topics] == ["zaak-starten"]
+    assert state.service.slug == "oog" and state.topic.slug == "zaak-starten"
     # The confirmation gets its own address with the reference only (no token, no details).
     assert redirect_path(shown) == f"/boeken/bevestigd?ref={state.reference}"
     state.step = 5  # a second click that arrives after the first one finished
     asyncio.run(BookingState.confirm.fn(state))
     assert appointments(session) == 1
+    asyncio.run(BookingState.load.fn(state))  # the wizard opened again: a new booking
+    assert state.step == 1 and len(state.services) > 1
 
 
 def test_confirm_books_outside_the_state_lock_and_turns_away_a_second_click(
