@@ -476,7 +476,8 @@ def booked() -> rx.Component:
     route="/boeken",
     title="Afspraak maken – Digitale Balie",
     description=SiteState.description,
-    on_load=[S.load, SiteState.load_meta],
+    # S.load also shows the organisation's look (SiteState): one event, one state round.
+    on_load=[S.load],
 )
 def book() -> rx.Component:
     """The wizard page."""

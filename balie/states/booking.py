@@ -18,7 +18,7 @@ import reflex as rx
 from reflex.config import get_config
 
 from balie.api_identity import START_PATH
-from balie.db import get_engine, session_scope
+from balie.db import session_scope
 from balie.db_types import utcnow
 from balie.i18n import normalise_language
 from balie.models import Appointment, BookingChannel
@@ -55,7 +55,8 @@ from balie.states.booking_form import (
     _text,
 )
 from balie.states.locale import LocaleState
-from balie.states.tenant import organisation_slug_of, tenant_session
+from balie.states.site import SiteMeta, SiteState, site_meta
+from balie.states.tenant import organisation_id_of, organisation_slug_of
 from balie.states.time_picker import TimePickerState
 from balie.texts.identity import REFUSAL_KEYS
 from balie.worker import make_meeting_now
@@ -66,16 +67,12 @@ def _scoped(slug: str) -> Any:
     return session_scope(organisation_id=tenancy.scope_for_slug(slug))
 
 
-def _read_catalogue(slug: str) -> catalogue_cache.Catalogue | None:
-    """The catalogue snapshot, after a version check in the database when one is due."""
+def _read_page(slug: str) -> tuple[catalogue_cache.Catalogue | None, SiteMeta | None]:
+    """What the wizard page shows first: the catalogue (after a version check in the database
+    when one is due) and the organisation's look (the page's SiteState). Read in a thread."""
     with _scoped(slug) as session:
-        return catalogue_cache.current(session, slug)
-
-
-async def _catalogue_off_lock(slug: str) -> catalogue_cache.Catalogue | None:
-    """The fresh snapshot at once; otherwise read in a thread (the event loop stays free)."""
-    catalogue = catalogue_cache.fresh(get_engine(), slug)
-    return catalogue if catalogue is not None else await asyncio.to_thread(_read_catalogue, slug)
+        catalogue = catalogue_cache.current(session, slug)
+        return catalogue, site_meta(session, catalogue)
 
 
 def _free_days(slug: str, service_slug: str) -> list[DayChoice]:
@@ -109,6 +106,27 @@ async def _open_times(
         state._set_days(days)
         focus = state._go("time")
     return focus
+
+
+def _verified_person(organisation_id: int, cookie: str) -> Any:
+    """The verified person behind this sign-in cookie, or None (read in a worker thread)."""
+    with session_scope(organisation_id=organisation_id) as session:
+        return signin.verified_for(session, cookie, utcnow())
+
+
+def _meeting_of(organisation_id: int, appointment_id: int) -> tuple[str, str]:
+    """The join link and meeting state of one appointment (read in a worker thread)."""
+    with session_scope(organisation_id=organisation_id) as session:
+        appointment = session.get(Appointment, appointment_id)
+        if appointment is None:
+            return "", ""
+        return appointment.join_url or "", str(appointment.meeting_state)
+
+
+def _calendar_of(organisation_id: int, appointment_id: int) -> str:
+    """The .ics text of one appointment (read in a worker thread)."""
+    with session_scope(organisation_id=organisation_id) as session:
+        return calendar_file(session, appointment_id, get_settings())
 
 
 def _book(
@@ -197,20 +215,33 @@ class BookingState(BookingFormState, TimePickerState, rx.State):
     async def load(self) -> Any:
         """Read the live services; a ``dienst`` in the address preselects one.
 
-        A background event: the catalogue is read (at most a version check in the database)
-        before the state is locked, so the lock is never held while the database works.
+        A background event: the catalogue, the organisation's look and, back from signing in,
+        the sign-in are read in a thread before the state is locked, so the lock is never held
+        while the database works. The look is shown here too (the page's SiteState), in the
+        same lock round, instead of by a separate on_load event (one state round less).
         """
-        catalogue = await _catalogue_off_lock(organisation_slug_of(self) or "")
+        catalogue, meta = await asyncio.to_thread(_read_page, organisation_slug_of(self) or "")
+        outcome = _text(self.router.url.query_parameters.get("aanmelding", ""), 40)
+        person = None
+        if outcome:
+            cookie = self._identity_cookie()
+            person = await asyncio.to_thread(_verified_person, organisation_id_of(self), cookie)
         async with self:
-            focus = self._show_services(catalogue)
+            site = await self.get_state(SiteState)
+            site._show_meta(meta)
+            focus = self._show_services(catalogue, outcome, person)
             resume, step, service = self._resume_topic, self.step, self.service_slug
             self._resume_topic = ""
         if resume:  # back from signing in: the same topic, its free times read off the lock
             return await _open_times(self, service, step, topic_slug=resume)
         return focus
 
-    def _show_services(self, catalogue: catalogue_cache.Catalogue | None) -> Any:
-        """Offer the catalogue's live services; open the topic step of a preselected one."""
+    def _show_services(
+        self, catalogue: catalogue_cache.Catalogue | None, outcome: str = "", person: Any = None
+    ) -> Any:
+        """Offer the catalogue's live services; open the topic step of a preselected one.
+
+        ``outcome`` is the sign-in's outcome in the address, ``person`` whom it verified."""
         if catalogue is None:
             self.services = []
             return None
@@ -237,9 +268,8 @@ class BookingState(BookingFormState, TimePickerState, rx.State):
             self._reset_wizard()
         query = self.router.url.query_parameters
         wanted = _text(query.get("dienst", ""), 64)
-        outcome = _text(query.get("aanmelding", ""), 40)
         if outcome:
-            self._read_identity(outcome)
+            self._show_identity(outcome, person)
         if wanted == self.service_slug and self.step > STEPS["topic"]:
             # A reconnect (e.g. to another instance after one stopped) runs on_load again:
             # the citizen keeps the time and the details already chosen.
@@ -258,10 +288,8 @@ class BookingState(BookingFormState, TimePickerState, rx.State):
         """This browser's sign-in cookie (HttpOnly: read from the connection, never the page)."""
         return signin.cookie_from_header(self.router.headers.cookie)
 
-    def _read_identity(self, outcome: str) -> None:
+    def _show_identity(self, outcome: str, person: Any) -> None:
         """After the provider sent the citizen back: the verified name, or why not."""
-        with tenant_session(self) as session:
-            person = signin.verified_for(session, self._identity_cookie(), utcnow())
         if outcome == "ok" and person is not None:
             self.identified, self.identity_level = True, person.level
             self.name = person.name
@@ -485,7 +513,16 @@ class BookingState(BookingFormState, TimePickerState, rx.State):
             return self._go("topic")
         self._show_result(result.appointment, result.summaries)
         self._clear_days()  # the confirmation needs no free times: a lighter state to keep
+        self._keep_only_the_choice()
         return self._show_confirmation()
+
+    def _keep_only_the_choice(self) -> None:
+        """After booking, keep only the chosen service and topic (the confirmation shows them):
+        the catalogue copy would stay in memory with every finished citizen until it expires.
+        Opening the wizard again offers the whole catalogue (load)."""
+        service, topic = self.service, self.topic
+        chosen = [dataclasses.replace(service, topics=[topic])] if service and topic else []
+        self.services = chosen
 
     def _show_confirmation(self) -> Any:
         """The confirmation gets its own address (reference only: no token, nothing personal)."""
@@ -518,28 +555,33 @@ class BookingState(BookingFormState, TimePickerState, rx.State):
         if self.step == STEPS["done"] and self.start_iso:
             self.join_open = join_is_open(datetime.fromisoformat(self.start_iso), utcnow())
 
-    @rx.event
-    def refresh_meeting(self) -> None:
-        """While the link is being made, look again (called every few seconds)."""
-        if (
-            self.step != STEPS["done"]
-            or not self._appointment_id
-            or self.meeting_state != "pending"
-        ):
-            return
-        with tenant_session(self) as session:
-            appointment = session.get(Appointment, self._appointment_id)
-            self.join_url = appointment.join_url or "" if appointment else ""
-            self.meeting_state = str(appointment.meeting_state) if appointment else ""
+    @rx.event(background=True)
+    async def refresh_meeting(self) -> None:
+        """While the link is being made, look again (called every few seconds).
 
-    @rx.event
-    def download_calendar(self) -> Any:
-        """The booked appointment as an .ics file for the citizen's own calendar."""
-        if not self._appointment_id:
+        A background event: the appointment is read in a thread, without the state lock.
+        """
+        appointment_id = self._appointment_id
+        if self.step != STEPS["done"] or not appointment_id or self.meeting_state != "pending":
+            return
+        join_url, meeting_state = await asyncio.to_thread(
+            _meeting_of, organisation_id_of(self), appointment_id
+        )
+        async with self:
+            if self._appointment_id == appointment_id and self.meeting_state == "pending":
+                self.join_url, self.meeting_state = join_url, meeting_state
+
+    @rx.event(background=True)
+    async def download_calendar(self) -> Any:
+        """The booked appointment as an .ics file for the citizen's own calendar.
+
+        A background event: the appointment is read in a thread, without the state lock.
+        """
+        appointment_id, reference = self._appointment_id, self.reference
+        if not appointment_id:
             return None
-        with tenant_session(self) as session:
-            ics = calendar_file(session, self._appointment_id, get_settings())
-        return rx.download(data=ics, filename=f"afspraak-{self.reference}.ics")
+        ics = await asyncio.to_thread(_calendar_of, organisation_id_of(self), appointment_id)
+        return rx.download(data=ics, filename=f"afspraak-{reference}.ics")
 
     @rx.event
     def go_back(self) -> Any:

@@ -3,10 +3,12 @@ the meta description, its display name, logo (also the favicon) and brand colour
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import reflex as rx
+from sqlmodel import Session
 
 from balie.services import catalogue_cache, org_settings
 from balie.services.site_meta import DEFAULT_DESCRIPTION, page_description
@@ -16,6 +18,34 @@ DEFAULT_THEME = org_settings.theme_variables(
     org_settings.DEFAULT_PRIMARY, org_settings.DEFAULT_SECONDARY
 )
 THEME_KEYS = tuple(DEFAULT_THEME)
+
+
+@dataclass(frozen=True)
+class SiteMeta:
+    """What a citizen page shows of its organisation."""
+
+    description: str
+    display_name: str
+    logo_url: str
+    theme: dict[str, str]
+    offers_english: bool
+
+
+def site_meta(session: Session, catalogue: catalogue_cache.Catalogue | None) -> SiteMeta | None:
+    """The organisation's description and look (reads its settings: call it off the lock)."""
+    if catalogue is None:
+        return None
+    organisation = catalogue.organisation
+    look = org_settings.look_of(session, organisation)
+    today = datetime.now(ZoneInfo(organisation.time_zone)).date()
+    names = [view.name.get("nl", "") for view in catalogue.live_views(today)]
+    return SiteMeta(
+        description=page_description(look.display_name, names),
+        display_name=look.display_name,
+        logo_url=look.logo_url,
+        theme=look.variables,
+        offers_english="en" in look.languages,
+    )
 
 
 class SiteState(rx.State):
@@ -34,15 +64,15 @@ class SiteState(rx.State):
         if slug is None:
             return
         with tenant_session(self) as session:
-            catalogue = catalogue_cache.current(session, slug)
-            if catalogue is None:
-                return
-            organisation = catalogue.organisation
-            look = org_settings.look_of(session, organisation)
-        today = datetime.now(ZoneInfo(organisation.time_zone)).date()
-        names = [view.name.get("nl", "") for view in catalogue.live_views(today)]
-        self.description = page_description(look.display_name, names)
-        self.display_name = look.display_name
-        self.logo_url = look.logo_url
-        self.theme = look.variables
-        self.offers_english = "en" in look.languages
+            meta = site_meta(session, catalogue_cache.current(session, slug))
+        self._show_meta(meta)
+
+    def _show_meta(self, meta: SiteMeta | None) -> None:
+        """Show what was read (nothing when the host has no organisation)."""
+        if meta is None:
+            return
+        self.description = meta.description
+        self.display_name = meta.display_name
+        self.logo_url = meta.logo_url
+        self.theme = meta.theme
+        self.offers_english = meta.offers_english

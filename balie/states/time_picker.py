@@ -5,7 +5,7 @@ Used by the booking wizard and by the page where a citizen moves an appointment.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 import reflex as rx
@@ -50,7 +50,9 @@ class TimePickerState(rx.State, mixin=True):
     day_key: str = ""
     day_page: int = 0
     times: list[TimeOption] = []
-    _times_by_day: dict[str, list[dict[str, str]]] = {}
+    # (start, label) pairs per day: tuples, not dicts or dataclasses, because this backend var
+    # is pickled with the state at every event (the smallest and quickest form to load).
+    _times_by_day: dict[str, list[tuple[str, str]]] = {}
 
     @rx.var
     def visible_days(self) -> list[DayOption]:
@@ -75,7 +77,7 @@ class TimePickerState(rx.State, mixin=True):
 
     def _set_days(self, days: list[DayChoice]) -> None:
         """Offer these days and preselect the first one."""
-        self._times_by_day = {day.key: [asdict(t) for t in day.times] for day in days}
+        self._times_by_day = {day.key: [(t.start, t.label) for t in day.times] for day in days}
         self.days = [_day_option(day) for day in days]
         self.day_page = 0
         self._select_day(self.days[0].key if self.days else "")
@@ -87,7 +89,7 @@ class TimePickerState(rx.State, mixin=True):
     def _select_day(self, key: str) -> None:
         """Show the times of one day."""
         self.day_key = key
-        self.times = [TimeOption(**t) for t in self._times_by_day.get(key, [])]
+        self.times = [TimeOption(start, label) for start, label in self._times_by_day.get(key, [])]
 
     def _offered_time(self, start: Any) -> TimeOption | None:
         """The listed time the browser sent back, or None when it was not offered."""

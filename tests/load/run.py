@@ -286,7 +286,7 @@ def run_wizard(args: argparse.Namespace, server: Server) -> tuple[int, set[str],
     figures_file = DATA / f"loadtest-wizard-{args.port}.json"
     say(
         f"== wizard: {args.citizens} citizens at once, at most {args.sessions} sessions "
-        f"started within {args.wizard_seconds} s"
+        f"started within {args.wizard_seconds} s, think time {args.think} s per step"
     )
     command = [
         str(BIN / "python"),
@@ -304,6 +304,8 @@ def run_wizard(args: argparse.Namespace, server: Server) -> tuple[int, set[str],
         str(booked_file),
         "--json",
         str(figures_file),
+        "--think",
+        str(args.think),
     ]
     subprocess.run(command, cwd=ROOT, check=False)
     references = set(booked_file.read_text().split()) if booked_file.exists() else set()
@@ -448,6 +450,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--citizens", type=int, default=10, help="wizard citizens at once")
     parser.add_argument("--sessions", type=int, default=300, help="wizard sessions at most")
     parser.add_argument("--wizard-seconds", type=float, default=25)
+    parser.add_argument(
+        "--think", type=float, default=0, help="wizard: seconds a citizen reads before each step"
+    )
     parser.add_argument("--json", default="", help="also write the figures here")
     args = parser.parse_args(argv)
     if args.workers is None:  # state in the process without Redis: one worker only

@@ -7,7 +7,11 @@ the next step: load → service → topic → day → time → details → confi
 and time; prints per-step latency and writes the references it booked for the database check.
 
     .venv/bin/python -m tests.load.wizard --url http://127.0.0.1:8600 --citizens 50 \
-        --sessions 500 --seconds 30
+        --sessions 500 --seconds 30 [--think 2]
+
+``--think SECONDS``: before each step the citizen reads the page for about that long (uniform
+between half and one and a half times it), as a person does; the step's latency is timed from
+the click, so think time is not counted in it (it is in the session time).
 """
 
 from __future__ import annotations
@@ -51,9 +55,9 @@ class Figures:
 class Citizen:
     """One browser tab: a socket, its token and the booking state it has been sent."""
 
-    def __init__(self, url: str, figures: Figures, timeout: float) -> None:
+    def __init__(self, url: str, figures: Figures, timeout: float, think: float = 0) -> None:
         """Prepare a client; nothing is sent yet."""
-        self.url, self.figures, self.timeout = url, figures, timeout
+        self.url, self.figures, self.timeout, self.think = url, figures, timeout, think
         self.token = str(uuid.uuid4())
         self.state: dict[str, Any] = {}
         self.changed = asyncio.Event()
@@ -90,7 +94,9 @@ class Citizen:
             await asyncio.wait_for(self.changed.wait(), left)
 
     async def _step(self, name: str, handler: str, ready: Any, **payload: Any) -> None:
-        """Send one event and time it until the state shows its effect."""
+        """Read the page for a while, send one event and time it until the state shows it."""
+        if self.think > 0:
+            await asyncio.sleep(random.uniform(0.5, 1.5) * self.think)
         began = time.perf_counter()
         await self.sio.emit("event", self._event(handler, **payload), namespace=NAMESPACE)
         await self._until(ready)
@@ -165,7 +171,9 @@ class Citizen:
                 return
 
 
-async def run(url: str, citizens: int, sessions: int, seconds: float, timeout: float) -> Figures:
+async def run(
+    url: str, citizens: int, sessions: int, seconds: float, timeout: float, think: float = 0
+) -> Figures:
     """Walk ``sessions`` wizards with ``citizens`` at once, for at most ``seconds``."""
     figures = Figures()
     deadline = time.perf_counter() + seconds
@@ -176,7 +184,7 @@ async def run(url: str, citizens: int, sessions: int, seconds: float, timeout: f
             if time.perf_counter() >= deadline:
                 return
             try:
-                await Citizen(url, figures, timeout).walk()
+                await Citizen(url, figures, timeout, think).walk()
             except Exception as problem:  # noqa: BLE001 - counted and reported
                 figures.outcomes[f"error: {type(problem).__name__}"] += 1
 
@@ -220,11 +228,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sessions", type=int, default=500, help="at most this many wizards")
     parser.add_argument("--seconds", type=float, default=30, help="start no wizard after this")
     parser.add_argument("--timeout", type=float, default=60, help="per step")
+    parser.add_argument("--think", type=float, default=0, help="seconds of reading per step")
     parser.add_argument("--booked", default="data/loadtest-wizard-booked.txt")
     parser.add_argument("--json", default="", help="also write the figures here")
     args = parser.parse_args(argv)
     began = time.perf_counter()
-    figures = asyncio.run(run(args.url, args.citizens, args.sessions, args.seconds, args.timeout))
+    figures = asyncio.run(
+        run(args.url, args.citizens, args.sessions, args.seconds, args.timeout, args.think)
+    )
     result = report(figures, time.perf_counter() - began)
     with open(args.booked, "w") as out:
         out.writelines(f"{reference}\n" for reference in figures.booked)

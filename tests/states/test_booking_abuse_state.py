@@ -15,6 +15,7 @@ from balie.services.abuse.challenge import solve
 from balie.services.demo_data import load_demo_data
 from balie.settings import get_settings
 from balie.states.booking import BookingState
+from tests.states.test_booking_state import in_tree
 
 REVIEW, DONE = 5, 6
 
@@ -28,7 +29,7 @@ def limits(monkeypatch: pytest.MonkeyPatch, **values: object) -> None:
 
 def at_review(email: str, index: int = 0) -> BookingState:
     """A wizard on the review step with a citizen's details for an Oog time."""
-    state = BookingState(_reflex_internal_init=True)
+    state = in_tree()
     asyncio.run(BookingState.load.fn(state))
     BookingState.choose_service.fn(state, "oog")
     asyncio.run(BookingState.choose_topic.fn(state, "zaak-starten"))

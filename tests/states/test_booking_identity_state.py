@@ -18,7 +18,7 @@ from balie.services.demo_data import load_demo_data
 from balie.services.identity import signin
 from balie.settings import get_settings
 from balie.states.booking import BookingState
-from tests.states.test_booking_state import appointments
+from tests.states.test_booking_state import appointments, in_tree
 
 PROVIDER_ENV = {
     "BALIE_IDENTITY_DISCOVERY_URL": "https://idp.example/.well-known/openid-configuration",
@@ -40,7 +40,7 @@ def with_provider(monkeypatch: pytest.MonkeyPatch, app_database: Engine) -> None
 
 def wizard(cookie: str = "", path: str = "/boeken") -> BookingState:
     """A wizard on a connection with this cookie header and address."""
-    state = BookingState(_reflex_internal_init=True)
+    state = in_tree()
     state.router = RouterData.from_router_data({"headers": {"cookie": cookie}, "asPath": path})
     asyncio.run(BookingState.load.fn(state))
     return state
@@ -176,3 +176,29 @@ def test_the_privacy_notice_says_what_the_sign_in_keeps(monkeypatch: pytest.Monk
     assert "rijksregisternummer bewaren we niet" in hashed["nl"] and "30 dagen" in hashed["nl"]
     stored = privacy_facts(Settings(_env_file=None, identity_store_national_number=True))
     assert "toelating" in stored["identity"]["nl"]
+
+
+def test_the_sign_in_is_read_outside_the_state_lock(
+    session: Session, with_provider: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Back from signing in, load reads the sign-in in a worker thread, not on the loop."""
+    import threading
+
+    from balie.states import booking as booking_state
+
+    load_demo_data(session)
+    cookie = verified_cookie(session)
+    threads: list[int] = []
+    real_verified_person = booking_state._verified_person
+
+    def recorded(organisation_id: int, value: str) -> object:
+        threads.append(threading.get_ident())
+        return real_verified_person(organisation_id, value)
+
+    monkeypatch.setattr(booking_state, "_verified_person", recorded)
+    state = wizard(f"{signin.COOKIE}={cookie}", "/boeken?dienst=burgerzaken&aanmelding=ok")
+    assert threads and threads[0] != threading.get_ident()
+    assert state.identified and state.name == "Jan Peeters"
+    threads.clear()
+    wizard(f"{signin.COOKIE}={cookie}", "/boeken?dienst=burgerzaken")
+    assert threads == []  # no sign-in outcome in the address: no read at all

@@ -21,9 +21,16 @@ from balie.states.manage import ManageState
 HOSTILE: list[Any] = [None, 1, -1, 1.5, [], {}, {"slug": "oog"}, "x" * 10_000, "<script>", ""]
 
 
+def in_tree() -> BookingState:
+    """A fresh wizard state in its own state tree (load also fills the page's SiteState)."""
+    from reflex.state import State
+
+    return State(_reflex_internal_init=True).substates[BookingState.get_name()]
+
+
 def wizard() -> BookingState:
     """A fresh wizard state."""
-    state = BookingState(_reflex_internal_init=True)
+    state = in_tree()
     asyncio.run(BookingState.load.fn(state))
     return state
 
@@ -150,11 +157,17 @@ def test_the_whole_wizard_books_once_even_when_confirm_is_repeated(
     state.step = 5
     shown = asyncio.run(BookingState.confirm.fn(state))
     assert state.step == 6 and state.reference
+    # The finished wizard keeps only what its confirmation shows, not the whole catalogue.
+    assert [s.slug for s in state.services] == ["oog"]
+    assert [t.slug for t in state.services[0].topics] == ["zaak-starten"]
+    assert state.service.slug == "oog" and state.topic.slug == "zaak-starten"
     # The confirmation gets its own address with the reference only (no token, no details).
     assert redirect_path(shown) == f"/boeken/bevestigd?ref={state.reference}"
     state.step = 5  # a second click that arrives after the first one finished
     asyncio.run(BookingState.confirm.fn(state))
     assert appointments(session) == 1
+    asyncio.run(BookingState.load.fn(state))  # the wizard opened again: a new booking
+    assert state.step == 1 and len(state.services) > 1
 
 
 def test_confirm_books_outside_the_state_lock_and_turns_away_a_second_click(
@@ -308,7 +321,7 @@ def test_a_reconnect_keeps_the_wizard_where_the_citizen_was(
     from reflex.istate.data import RouterData
 
     load_demo_data(session)
-    state = BookingState(_reflex_internal_init=True)
+    state = in_tree()
     state.router = RouterData.from_router_data(
         {"pathname": "/boeken", "asPath": "/boeken?dienst=oog"}
     )
@@ -360,3 +373,116 @@ def test_the_wizard_reads_free_times_outside_the_state_lock(
     BookingState.choose_service.fn(state, "oog")
     asyncio.run(BookingState.choose_topic.fn(state, "zaak-starten"))
     assert state.step == 3 and state.times
+
+
+def booked_wizard(session: Session) -> BookingState:
+    """A wizard that has just booked a video appointment (step 6)."""
+    load_demo_data(session)
+    state = wizard()
+    BookingState.choose_service.fn(state, "oog")
+    asyncio.run(BookingState.choose_topic.fn(state, "zaak-starten"))
+    BookingState.choose_time.fn(state, state.times[0].start)
+    state.name, state.email, state.consent, state.language = "Lena", "lena@x.be", True, "nl"
+    state._idempotency_key, state.step = "", 5
+    asyncio.run(BookingState.confirm.fn(state))
+    assert state.step == 6 and state._appointment_id
+    return state
+
+
+def test_the_meeting_link_is_read_outside_the_state_lock(
+    session: Session, app_database: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """refresh_meeting reads the database in a thread; a new booking started meanwhile
+    is not overwritten by the late answer."""
+    import threading
+
+    from balie.states import booking as booking_state
+
+    assert BookingState.event_handlers["refresh_meeting"].is_background
+    state = booked_wizard(session)
+    appointment = session.get(Appointment, state._appointment_id)
+    appointment.join_url = "https://meet.example/abc"
+    session.add(appointment)
+    session.commit()
+    started, release = threading.Event(), threading.Event()
+    real_meeting_of = booking_state._meeting_of
+
+    def slow_meeting_of(organisation_id: int, appointment_id: int) -> Any:
+        started.set()
+        release.wait(30)
+        return real_meeting_of(organisation_id, appointment_id)
+
+    monkeypatch.setattr(booking_state, "_meeting_of", slow_meeting_of)
+
+    async def refresh(start_over: bool) -> None:
+        state.meeting_state = "pending"
+        reading = asyncio.create_task(BookingState.refresh_meeting.fn(state))
+        await asyncio.to_thread(started.wait, 30)
+        assert state.meeting_state == "pending"  # the event loop is free meanwhile
+        if start_over:
+            BookingState.start_over.fn(state)
+        release.set()
+        await reading
+        started.clear()
+        release.clear()
+
+    appointment_id = state._appointment_id
+    asyncio.run(refresh(start_over=False))
+    assert state.join_url == "https://meet.example/abc" and state.meeting_state != "pending"
+    asyncio.run(refresh(start_over=True))
+    assert state._appointment_id == 0 and state.join_url == ""
+    state._appointment_id, state.step = appointment_id, 1  # outside the confirmation: nothing
+    state.meeting_state = "pending"
+    asyncio.run(BookingState.refresh_meeting.fn(state))
+    assert state.meeting_state == "pending"
+
+
+def test_the_calendar_file_is_read_outside_the_state_lock(
+    session: Session, app_database: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from balie.states import booking as booking_state
+
+    assert BookingState.event_handlers["download_calendar"].is_background
+    state = booked_wizard(session)
+    threads: list[int] = []
+    files: list[str] = []
+    real_calendar_of = booking_state._calendar_of
+
+    def recorded_calendar_of(organisation_id: int, appointment_id: int) -> str:
+        threads.append(threading.get_ident())
+        files.append(real_calendar_of(organisation_id, appointment_id))
+        return files[-1]
+
+    monkeypatch.setattr(booking_state, "_calendar_of", recorded_calendar_of)
+    spec = asyncio.run(BookingState.download_calendar.fn(state))
+    assert threads and threads[0] != threading.get_ident()  # a worker thread, not the loop
+    assert "BEGIN:VCALENDAR" in files[0] and f"afspraak-{state.reference}.ics" in str(spec)
+    fresh = wizard()
+    assert asyncio.run(BookingState.download_calendar.fn(fresh)) is None
+
+
+def test_load_shows_the_organisations_look_read_outside_the_state_lock(
+    session: Session, app_database: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The wizard page has one on_load event: load reads the catalogue and the look in a
+    thread and fills the page's SiteState in the same lock round."""
+    import threading
+
+    from balie.states import booking as booking_state
+    from balie.states.site import SiteState
+
+    load_demo_data(session)
+    threads: list[int] = []
+    real_read_page = booking_state._read_page
+
+    def recorded(slug: str) -> Any:
+        threads.append(threading.get_ident())
+        return real_read_page(slug)
+
+    monkeypatch.setattr(booking_state, "_read_page", recorded)
+    state = wizard()
+    site = asyncio.run(state.get_state(SiteState))
+    assert threads and threads[0] != threading.get_ident()  # a worker thread, not the loop
+    assert site.display_name and state.services
