@@ -152,6 +152,9 @@ def test_book_in_dutch_with_the_keyboard_only(page: Page, base_url: str) -> None
     tab_to(page, "#confirm-move")
     page.keyboard.press("Enter")
     expect(page.locator("#message")).to_contain_text("Je afspraak is verzet")
+    # The page moves focus to its heading after the message: tab on only after that, or the
+    # focus lands back on the heading between the Tab and the Enter.
+    heading_has_focus(page, "Gegevens van je afspraak")
     tab_to(page, "#start-cancel")
     page.keyboard.press("Enter")
     heading_has_focus(page, "Afspraak annuleren")
