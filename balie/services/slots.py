@@ -270,13 +270,17 @@ def _on_duty(
     return {staff_id: starts for staff_id, starts in on_duty.items() if starts}
 
 
-_BUSY = select(
+# (staff id, start, busy until) of the active appointments of the staff members asked for.
+_ACTIVE_TIMES = select(
     Appointment.staff_id,
     type_coerce(Appointment.start_at, _RAW_TIMESTAMP),
     type_coerce(Appointment.busy_until, _RAW_TIMESTAMP),
 ).where(
     Appointment.staff_id.in_(bindparam("staff_ids", expanding=True)),
     Appointment.status != AppointmentStatus.CANCELLED,
+)
+
+_BUSY = _ACTIVE_TIMES.where(
     Appointment.start_at > bindparam("earliest_start"),
     Appointment.start_at < bindparam("highest"),
     Appointment.busy_until > bindparam("lowest"),
@@ -436,13 +440,7 @@ def _day_bounds(day: date, tz: ZoneInfo) -> Interval:
     return _naive_utc(first.astimezone(UTC)), _naive_utc(after.astimezone(UTC))
 
 
-_DAY_APPOINTMENTS = select(
-    Appointment.staff_id,
-    type_coerce(Appointment.start_at, _RAW_TIMESTAMP),
-    type_coerce(Appointment.busy_until, _RAW_TIMESTAMP),
-).where(
-    Appointment.staff_id.in_(bindparam("staff_ids", expanding=True)),
-    Appointment.status != AppointmentStatus.CANCELLED,
+_DAY_APPOINTMENTS = _ACTIVE_TIMES.where(
     Appointment.start_at > bindparam("lowest"),
     Appointment.start_at < bindparam("highest"),
 )
