@@ -33,16 +33,7 @@ from balie.http_guard import MAX_API_BODY_BYTES, BodyTooLarge, HttpGuard
 from balie.i18n import ERRORS, pick
 from balie.models import Appointment, Organisation, Service, Topic
 from balie.observability import RequestIdMiddleware
-from balie.services import (
-    booking,
-    catalogue_cache,
-    client_address,
-    entra,
-    metrics,
-    org_settings,
-    staff_auth,
-    tenancy,
-)
+from balie.services import booking, catalogue_cache, client_address, entra, org_settings, tenancy
 from balie.services.abuse import api_keys
 from balie.services.abuse import public as abuse
 from balie.services.abuse.challenge import ChallengeRefused
@@ -50,7 +41,9 @@ from balie.services.abuse.gate import RateLimited, Requester, TooManyActive
 from balie.services.catalogue import get_organisation
 from balie.services.catalogue_cache import Catalogue
 from balie.services.client_address import from_headers, parse_networks
+from balie.services.insight import metrics
 from balie.services.slots import cached_free_slots
+from balie.services.staff import staff_auth
 from balie.services.validation import validate_details
 from balie.settings import Settings, get_settings
 from balie.worker import heartbeat_fresh, make_meeting_now

@@ -21,9 +21,10 @@ from starlette.routing import Route
 from balie.db import session_scope
 from balie.db_types import utcnow
 from balie.models import Appointment, Document, DocumentStatus, StaffMember, Topic
-from balie.services import booking, documents, staff_auth
+from balie.services import booking, documents
 from balie.services.documents.vault import VaultError
 from balie.services.identity import owner, signin
+from balie.services.staff import staff_auth
 from balie.services.validation import positive_id
 from balie.settings import get_settings
 

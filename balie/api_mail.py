@@ -16,7 +16,8 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from balie.db import session_scope
 from balie.db_types import utcnow
-from balie.services import mail_suppression, tenancy
+from balie.services import tenancy
+from balie.services.privacy import mail_suppression
 from balie.settings import get_settings
 
 log = logging.getLogger(__name__)

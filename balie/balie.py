@@ -9,7 +9,7 @@ from balie.http_guard import HttpGuard
 from balie.observability import configure_logging
 from balie.pages import register_all
 from balie.services import tenancy
-from balie.services.metrics import add_collector
+from balie.services.insight.metrics import add_collector
 from balie.settings import get_settings
 from balie.states.org_settings import check_stored_secrets
 from balie.states.staff_guard import StaffSessionGuard

@@ -22,7 +22,7 @@ from balie.services.demo_data import (
     load_demo_history,
 )
 from balie.services.demo_second_city import load_second_city
-from balie.services.staff_auth import set_password
+from balie.services.staff.staff_auth import set_password
 from balie.settings import get_settings
 
 # Counsellors of Energiecentrale and Verhuurderspunt, the manager (who is also the administrator:

@@ -17,8 +17,8 @@ from sqlmodel import Session, select
 from balie.db import session_scope
 from balie.db_types import utcnow
 from balie.models import Organisation, Service
-from balie.services import staff_auth
 from balie.services.catalogue import get_organisation
+from balie.services.staff import staff_auth
 from balie.settings import get_settings
 
 

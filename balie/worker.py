@@ -26,10 +26,11 @@ from sqlmodel import Session
 from balie.db import fit_thread_pool, session_scope
 from balie.db_types import utcnow
 from balie.models import WorkerHeartbeat
-from balie.services import booking, composition, documents, jobs, org_settings, retention
+from balie.services import booking, composition, documents, jobs, org_settings
+from balie.services.insight.metrics import timed_call
 from balie.services.meetings.interface import provider_from_settings
-from balie.services.metrics import timed_call
 from balie.services.notifications import mailer_from_settings
+from balie.services.privacy import retention
 from balie.settings import get_settings
 
 log = logging.getLogger(__name__)

@@ -36,11 +36,12 @@ from balie.models import (
     StaffService,
     Topic,
 )
-from balie.services import demo_look, org_settings, staff_auth, tenancy
+from balie.services import demo_look, org_settings, tenancy
 from balie.services.abuse import api_keys
 from balie.services.booking import manage_token_for, new_reference, token_hash
 from balie.services.demo_data import load_demo_data
 from balie.services.documents import vault
+from balie.services.staff import staff_auth
 from balie.settings import get_settings
 
 HOST_A = "balie.gent.test"

@@ -12,11 +12,12 @@ from starlette.testclient import TestClient
 from balie.api import api
 from balie.db_types import utcnow
 from balie.models import Appointment, AuditEntry, Document, StaffMember, StaffService
-from balie.services import documents, staff_auth
+from balie.services import documents
 from balie.services.booking import manage_token_for
 from balie.services.demo_data import load_demo_data
 from balie.services.documents.scanner import scanner_from_settings
 from balie.services.identity import signin
+from balie.services.staff import staff_auth
 from balie.settings import get_settings
 from tests.clamav import ClamAV
 from tests.samples import pdf_document, png_image

@@ -19,7 +19,8 @@ from balie import db
 from balie.api import STAFF_COOKIE, api
 from balie.db_types import utcnow
 from balie.models import AuditEntry, MeetingChoice, Organisation, SignInFlow, StaffMember
-from balie.services import entra, org_settings, staff_auth
+from balie.services import entra, org_settings
+from balie.services.staff import staff_auth
 from balie.settings import get_settings
 from balie.states.sign_in import SignInPageState
 from tests.fakes.microsoft import DEFAULT_USERS, MicrosoftFakes, running_fakes

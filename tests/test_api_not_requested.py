@@ -9,8 +9,8 @@ from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
 from balie.models import Appointment
-from balie.services import mail_suppression
 from balie.services.demo_data import load_demo_data
+from balie.services.privacy import mail_suppression
 from balie.settings import get_settings
 from tests.test_api_v1 import BASE_URL, bare_client, booked, free_slots
 

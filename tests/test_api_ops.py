@@ -17,7 +17,8 @@ from balie.db import session_scope
 from balie.db_types import utcnow
 from balie.models import Job
 from balie.observability import JsonFormatter
-from balie.services import jobs, metrics
+from balie.services import jobs
+from balie.services.insight import metrics
 from balie.services.request_context import reset_request_id, set_request_id
 from balie.settings import get_settings
 from tests.test_api_v1 import bare_client, book, client, free_slots  # noqa: F401 - fixtures

@@ -13,8 +13,8 @@ from balie import db
 from balie.api import STAFF_COOKIE, api
 from balie.db_types import utcnow
 from balie.models import SignInAttempt, StaffMember
-from balie.services import staff_auth
 from balie.services.demo_data import demo_email, load_demo_data
+from balie.services.staff import staff_auth
 from balie.settings import get_settings
 
 PASSWORD = "een-lang-wachtwoord"

@@ -19,7 +19,7 @@ from starlette.testclient import TestClient
 
 from balie.api import api
 from balie.db_types import utcnow
-from balie.services.staff_auth import SESSION_COOKIE, staff_for_token
+from balie.services.staff.staff_auth import SESSION_COOKIE, staff_for_token
 from tests.tenancy_fixtures import PASSWORD, SHARED_EMAIL, UNKNOWN_HOST, City, TwoCities, rows_of
 
 ROUTES: list[Route] = [route for route in api.routes if isinstance(route, Route)]

@@ -121,3 +121,66 @@ def test_services_do_not_import_reflex() -> None:
         if imported == "reflex" or imported.startswith("reflex.")
     )
     assert not offenders, f"balie/services must not import Reflex: {offenders}"
+
+
+# The app's layers above the services: a service importing one of them would pull in Reflex or
+# the HTTP routes and turn the dependency the wrong way round.
+UPPER_LAYERS = ("balie.states", "balie.pages", "balie.components", "balie.api", "balie.balie")
+
+
+def _upper_layer(imported: str) -> bool:
+    """Whether a dotted import name lies in one of the layers above the services."""
+    return any(imported == layer or imported.startswith(f"{layer}.") for layer in UPPER_LAYERS)
+
+
+def test_services_do_not_import_states_pages_or_routes() -> None:
+    offenders = sorted(
+        f"{name} → {imported}"
+        for name, path in _modules().items()
+        for imported in _imported_names(name, path)
+        if _upper_layer(imported)
+    )
+    assert not offenders, f"balie/services must not import the layers above it: {offenders}"
+
+
+def _domain_folders() -> list[Path]:
+    """The domain packages of balie/services (meetings, privacy, staff, …)."""
+    return sorted(path.parent for path in SERVICES.glob("*/__init__.py"))
+
+
+def test_no_flat_module_repeats_a_module_a_domain_folder_owns() -> None:
+    flat = {path.stem for path in SERVICES.glob("*.py")} - {"__init__"}
+    owned = {
+        path.stem: folder.name
+        for folder in _domain_folders()
+        for path in folder.glob("*.py")
+        if path.stem != "__init__"
+    }
+    left = sorted(f"{stem}.py (owned by {owned[stem]}/)" for stem in flat & owned.keys())
+    assert not left, f"flat modules that a domain folder owns (old-path shims?): {left}"
+
+
+def test_no_flat_module_is_named_after_a_domain_folder() -> None:
+    folders = {folder.name for folder in _domain_folders()}
+    left = sorted(
+        path.name
+        for path in SERVICES.glob("*.py")
+        if path.stem in folders or path.stem.split("_")[0] in folders
+    )
+    assert not left, f"modules that belong in their domain folder: {left}"
+
+
+def test_tests_of_a_domain_folder_live_in_its_test_folder() -> None:
+    tests = Path(__file__).resolve().parent / "services"
+    owned = {
+        path.stem: folder.name
+        for folder in _domain_folders()
+        for path in folder.glob("*.py")
+        if path.stem != "__init__"
+    }
+    misplaced = sorted(
+        f"{path.name} → tests/services/{owned[path.stem.removeprefix('test_')]}/"
+        for path in tests.glob("test_*.py")
+        if path.stem.removeprefix("test_") in owned
+    )
+    assert not misplaced, f"tests that should mirror their module's folder: {misplaced}"

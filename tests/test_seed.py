@@ -9,7 +9,7 @@ from sqlmodel import Session, func, select
 from balie import seed
 from balie.db_types import utcnow
 from balie.models import Appointment, Service
-from balie.services import staff_auth
+from balie.services.staff import staff_auth
 from balie.settings import get_settings
 
 

@@ -13,8 +13,8 @@ from sqlmodel import Session, func, select
 from balie import staff as command
 from balie.db_types import utcnow
 from balie.models import Service, StaffMember, StaffService
-from balie.services import staff_auth
 from balie.services.demo_data import load_demo_data
+from balie.services.staff import staff_auth
 from balie.settings import get_settings
 
 PASSWORD = "een lang genoeg wachtwoord"

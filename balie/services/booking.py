@@ -26,11 +26,12 @@ from balie.models import (
     Service,
     Topic,
 )
-from balie.services import jobs, metrics
+from balie.services import jobs
 from balie.services.catalogue import channel_reason, video_allowed
 from balie.services.catalogue_cache import Catalogue
 from balie.services.identity.levels import reaches, required_level
 from balie.services.identity.signin import VerifiedPerson
+from balie.services.insight import metrics
 from balie.services.slots import SLOT_CACHE, free_staff_and_load
 from balie.services.validation import CitizenDetails
 

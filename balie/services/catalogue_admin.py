@@ -36,7 +36,7 @@ from balie.models import (
 )
 from balie.services import catalogue_cache
 from balie.services.identity.levels import LEVEL_VALUES
-from balie.services.staff_auth import audit, find_staff_by_email, require_role
+from balie.services.staff.staff_auth import audit, find_staff_by_email, require_role
 from balie.services.validation import check_email, check_name, positive_id, whole_number
 
 ADMIN = Role.ADMIN.value

@@ -48,7 +48,7 @@ from balie.models import (
 )
 from balie.services import catalogue_cache, schedule
 from balie.services.catalogue_admin import DOCUMENT_LABEL_MAX, DOCUMENTS_MAX_LINES
-from balie.services.staff_auth import audit, find_staff_by_email
+from balie.services.staff.staff_auth import audit, find_staff_by_email
 
 FORMAT = "digitale-balie-catalogue"
 VERSION = 1

@@ -22,9 +22,10 @@ from balie.models import (
     Service,
     Topic,
 )
-from balie.services import catalogue_cache, jobs, mail_suppression, tenancy
+from balie.services import catalogue_cache, jobs, tenancy
 from balie.services.booking import manage_token_matching
 from balie.services.notifications import AppointmentMessage, Mailer, build_email, build_ics
+from balie.services.privacy import mail_suppression
 from balie.settings import Settings
 
 log = logging.getLogger(__name__)

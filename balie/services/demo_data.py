@@ -38,7 +38,7 @@ from balie.models import (
 )
 from balie.services.booking import REFERENCE_ALPHABET, token_hash
 from balie.services.demo_look import give_demo_look
-from balie.services.retention import PERSONAL_FIELDS
+from balie.services.privacy.retention import PERSONAL_FIELDS
 
 FIRST_WAVE = date(2025, 11, 3)
 SECOND_WAVE = date(2026, 2, 23)

@@ -27,10 +27,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from balie.models import CITY_ROLES, SignInFlow, StaffMember
-from balie.services import staff_auth
 from balie.services.catalogue import get_organisation
 from balie.services.meetings.interface import MeetingError
 from balie.services.meetings.teams import DEFAULT_TIMEOUT, login_routing
+from balie.services.staff import staff_auth
 from balie.services.validation import check_email, check_name
 from balie.settings import Settings
 

@@ -20,8 +20,9 @@ from sqlmodel import Session, select
 
 from balie.i18n import pick
 from balie.models import Appointment, AppointmentStatus, Job, JobKind, Organisation, Service
-from balie.services import citizen_mail, jobs, retention
+from balie.services import citizen_mail, jobs
 from balie.services.notifications import SurveyMessage, build_survey_email
+from balie.services.privacy import retention
 from balie.services.validation import _clean_text
 
 if TYPE_CHECKING:

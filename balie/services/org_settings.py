@@ -43,7 +43,7 @@ from balie.scoping import scope_of
 from balie.services.catalogue_admin import Invalid, _checked, _clean
 from balie.services.documents import vault
 from balie.services.palette import contrast
-from balie.services.staff_auth import audit, require_role
+from balie.services.staff.staff_auth import audit, require_role
 from balie.services.validation import check_email
 from balie.settings import Settings, get_settings
 

@@ -17,7 +17,7 @@ from balie.models import Organisation, OrganisationHost, Role, StaffMember
 from balie.services import catalogue_io, org_settings, tenancy
 from balie.services.catalogue_admin import Invalid, _clean
 from balie.services.org_settings import HOST_PATTERN
-from balie.services.staff_auth import audit, find_staff_by_email, require_role
+from balie.services.staff.staff_auth import audit, find_staff_by_email, require_role
 from balie.services.tenancy import normalised_host
 from balie.services.validation import check_email
 

@@ -31,7 +31,8 @@ from balie.models import (
     StaffMember,
     StaffService,
 )
-from balie.services import booking, staff_auth
+from balie.services import booking
+from balie.services.staff import staff_auth
 from balie.services.validation import row_id
 
 GRID_MINUTES = 5

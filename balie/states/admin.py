@@ -20,8 +20,8 @@ from balie.db_types import utcnow
 from balie.i18n import LANGUAGES, TEXTS, pick
 from balie.models import Organisation, StaffMember
 from balie.services import catalogue_admin as admin_service
-from balie.services import staff_auth
 from balie.services.catalogue_admin import Invalid, NotFound
+from balie.services.staff import staff_auth
 from balie.states.staff_session import StaffSessionState, roles_for_page
 from balie.states.tenant import tenant_session
 

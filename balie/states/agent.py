@@ -18,11 +18,12 @@ from balie.db import session_scope
 from balie.db_types import utcnow
 from balie.i18n import LANGUAGES
 from balie.models import Appointment, BookingChannel, StaffMember
-from balie.services import booking, contact_centre, org_settings
+from balie.services import booking, org_settings
 from balie.services.abuse.limiter import shared_limiter
-from balie.services.contact_centre import CallerAppointment
 from balie.services.identity import links
 from balie.services.notifications import mailer_from_settings
+from balie.services.staff import contact_centre
+from balie.services.staff.contact_centre import CallerAppointment
 from balie.services.validation import validate_details
 from balie.settings import get_settings
 from balie.states.booking_form import (

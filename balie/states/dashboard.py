@@ -2,7 +2,7 @@
 
 Every handler looks the staff member up again and checks the manager or admin role; filter
 values from the browser are validated before use, and only aggregate numbers (no personal
-data) ever reach public vars. The figures come from balie.services.statistics.dashboard, the
+data) ever reach public vars. The figures come from balie.services.insight.statistics.dashboard, the
 same function the CSV export and the benchmark call.
 """
 
@@ -19,8 +19,8 @@ from balie.db_types import utcnow
 from balie.i18n import format_day
 from balie.models import Organisation, Outcome, StaffMember
 from balie.services import palette
-from balie.services import statistics as stats
-from balie.services.statistics import Dashboard, Period
+from balie.services.insight import statistics as stats
+from balie.services.insight.statistics import Dashboard, Period
 from balie.states.staff_session import StaffSessionState, roles_for_page
 from balie.states.tenant import tenant_session
 

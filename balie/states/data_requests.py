@@ -17,7 +17,7 @@ import reflex as rx
 from balie.db_types import utcnow
 from balie.i18n import LANGUAGES, format_moment
 from balie.models import Organisation
-from balie.services import data_requests
+from balie.services.privacy import data_requests
 from balie.states.staff_session import StaffSessionState, roles_for_page
 from balie.states.tenant import tenant_session
 

@@ -14,7 +14,7 @@ from typing import Any
 import reflex as rx
 
 from balie.db_types import utcnow
-from balie.services import mail_suppression
+from balie.services.privacy import mail_suppression
 from balie.services.wizard import summarise
 from balie.settings import get_settings
 from balie.states.links import link_from_address

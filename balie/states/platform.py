@@ -11,8 +11,9 @@ from sqlmodel import select
 from balie.db_types import utcnow
 from balie.models import Organisation, StaffMember
 from balie.scoping import scope_session
-from balie.services import catalogue_io, platform, platform_statistics
+from balie.services import catalogue_io, platform
 from balie.services.catalogue_admin import Invalid
+from balie.services.insight import platform_statistics
 from balie.states.admin import _focus, _focus_first_error, _form, _typed
 from balie.states.org_settings import on_own_host
 from balie.states.staff_session import StaffSessionState, roles_for_page

@@ -27,7 +27,8 @@ from balie.models import (
     Outcome,
     StaffMember,
 )
-from balie.services import booking, documents, staff_day
+from balie.services import booking, documents
+from balie.services.staff import staff_day
 from balie.services.validation import positive_id
 from balie.services.wizard import join_is_open
 from balie.settings import get_settings

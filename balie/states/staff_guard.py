@@ -20,7 +20,7 @@ from reflex.middleware import Middleware
 
 from balie.db import session_scope
 from balie.db_types import utcnow
-from balie.services import staff_auth
+from balie.services.staff import staff_auth
 from balie.settings import get_settings
 from balie.states.staff_session import STAFF_COOKIE, StaffSessionState
 from balie.states.tenant import tenant_session

@@ -16,7 +16,7 @@ import reflex as rx
 from balie.db_types import utcnow
 from balie.models import StaffMember
 from balie.scoping import scope_session
-from balie.services import staff_auth
+from balie.services.staff import staff_auth
 from balie.settings import get_settings
 from balie.states.tenant import organisation_id_of
 

@@ -14,8 +14,9 @@ import reflex as rx
 from balie.db_types import utcnow
 from balie.i18n import LANGUAGES, format_day, pick
 from balie.models import Organisation, StaffMember
-from balie.services import palette, staff_day
+from balie.services import palette
 from balie.services.calendar_grid import HourRange, hour_range, place
+from balie.services.staff import staff_day
 from balie.states.staff import MEETING_KEYS, OUTCOME_KEYS, STATUS_KEYS, word_key
 from balie.states.staff_session import StaffSessionState, roles_for_page
 from balie.states.tenant import tenant_session

@@ -54,7 +54,7 @@ from balie.models import (
     StaffService,
     Topic,
 )
-from balie.services.statistics import Dashboard, Period, dashboard
+from balie.services.insight.statistics import Dashboard, Period, dashboard
 from tests.conftest import run_alembic
 
 TZ = ZoneInfo("Europe/Brussels")

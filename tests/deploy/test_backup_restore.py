@@ -14,8 +14,8 @@ from pathlib import Path
 from sqlalchemy import create_engine, inspect, text
 from sqlmodel import Session
 
-from balie.services import statistics
 from balie.services.catalogue import get_organisation
+from balie.services.insight import statistics
 from tests.deploy import stack
 
 NOW = datetime.now(UTC)

@@ -6,8 +6,8 @@ from playwright.sync_api import Page, expect
 from sqlmodel import select
 
 from balie.db import session_scope
-from balie.services import staff_auth
 from balie.services.demo_data import DEMO_AGENT, DEMO_MANAGER, demo_email
+from balie.services.staff import staff_auth
 from balie.states.staff_session import first_page_for
 
 PASSWORD = "een-lang-wachtwoord-2026"

@@ -1,6 +1,6 @@
 """The managers' dashboard in the browser: figures from the database, a service filter, CSV.
 
-The expected numbers come from balie.services.statistics on the same database (the demo data
+The expected numbers come from balie.services.insight.statistics on the same database (the demo data
 may carry a history of appointments), never from hard-coded demo counts.
 """
 
@@ -16,7 +16,7 @@ from sqlmodel import select
 from balie.db import session_scope
 from balie.db_types import utcnow
 from balie.models import Organisation, Service
-from balie.services import statistics as stats
+from balie.services.insight import statistics as stats
 from tests.e2e.conftest import tab_to
 from tests.e2e.staff_helpers import COUNSELLOR, MANAGER_ADMIN, sign_in_as
 from tests.e2e.test_booking import assert_accessible

@@ -11,7 +11,8 @@ from sqlmodel import select
 from balie.db import session_scope
 from balie.db_types import utcnow
 from balie.models import Appointment
-from balie.services import booking, mail_suppression
+from balie.services import booking
+from balie.services.privacy import mail_suppression
 from balie.settings import get_settings
 from tests.e2e.conftest import tab_to
 from tests.e2e.test_booking import assert_accessible, heading_has_focus

@@ -23,11 +23,11 @@ from balie.models import (
     StaffMember,
     Topic,
 )
-from balie.services import staff_auth
-from balie.services import statistics as stats
 from balie.services.booking import manage_token_for, new_reference, token_hash
 from balie.services.demo_data import demo_email
 from balie.services.demo_second_city import MANAGER, email_of
+from balie.services.insight import statistics as stats
+from balie.services.staff import staff_auth
 from tests.e2e.conftest import APP_PORT
 from tests.e2e.staff_helpers import MANAGER_ADMIN, PASSWORD, sign_in, sign_in_as
 from tests.e2e.test_booking import assert_accessible

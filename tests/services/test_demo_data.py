@@ -23,7 +23,6 @@ from balie.models import (
     StaffService,
     Topic,
 )
-from balie.services import retention, statistics
 from balie.services.demo_data import (
     ERASED_FIELDS,
     FIRST_WAVE,
@@ -32,6 +31,8 @@ from balie.services.demo_data import (
     load_demo_data,
     load_demo_history,
 )
+from balie.services.insight import statistics
+from balie.services.privacy import retention
 
 
 def _counts(session: Session) -> tuple[int, ...]:

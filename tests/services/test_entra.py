@@ -10,8 +10,9 @@ import pytest
 from sqlmodel import Session, select
 
 from balie.models import AuditEntry, Organisation, SignInFlow, StaffMember, StaffSession
-from balie.services import entra, staff_auth
+from balie.services import entra
 from balie.services.entra import EntraRefused
+from balie.services.staff import staff_auth
 from balie.settings import Settings
 
 NOW = datetime(2026, 3, 25, 10, 0, tzinfo=UTC)

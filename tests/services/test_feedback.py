@@ -12,8 +12,10 @@ import pytest
 from sqlmodel import Session, select
 
 from balie.models import Appointment, AppointmentStatus, Job, StaffMember, StaffService, Topic
-from balie.services import booking, feedback, retention, staff_day
+from balie.services import booking, feedback
 from balie.services.demo_data import demo_email, load_demo_data
+from balie.services.privacy import retention
+from balie.services.staff import staff_day
 from balie.settings import Settings
 
 SECRET = "survey-test-secret"

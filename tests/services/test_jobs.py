@@ -757,7 +757,7 @@ def test_throttling_with_retry_after_does_not_use_up_attempts(
 
 def complete_call(session: Session, gent: Organisation, clock: Clock) -> Appointment:
     """A booked call, completed half an hour after the start (which plans the survey)."""
-    from balie.services import staff_day
+    from balie.services.staff import staff_day
 
     appointment = book(session, gent)
     clock.set(MONDAY_NINE + timedelta(minutes=30))
@@ -801,7 +801,9 @@ def test_no_survey_after_a_no_show_correction_an_answer_or_erasure(
     clock: Clock,
     change: str,
 ) -> None:
-    from balie.services import feedback, retention, staff_day
+    from balie.services import feedback
+    from balie.services.privacy import retention
+    from balie.services.staff import staff_day
 
     appointment = complete_call(session, gent, clock)
     if change == "no_show":

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 from balie.models import ApiKey, Organisation, StaffMember
 from balie.services.abuse.gate import SPIKE_ACTION
 from balie.services.demo_data import DEMO_AGENT, DEMO_MANAGER, load_demo_data
-from balie.services.staff_auth import audit
+from balie.services.staff.staff_auth import audit
 from balie.states.abuse_admin import AbuseAdminState
 from tests.states.test_admin_state import member, token_for, with_cookie
 

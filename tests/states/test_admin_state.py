@@ -14,8 +14,8 @@ from sqlmodel import Session, select
 from balie.db_types import utcnow
 from balie.models import AuditEntry, Organisation, Service, StaffMember, StaffService, Topic
 from balie.services import catalogue_admin as admin_service
-from balie.services import staff_auth
 from balie.services.demo_data import DEMO_AGENT, DEMO_MANAGER, demo_email, load_demo_data
+from balie.services.staff import staff_auth
 from balie.states.admin import AuditState, CatalogueAdminState, StaffAdminState
 
 HOSTILE: list[Any] = [None, 0, -1, "999999", "x", {}, [], True, 1.5, 10**12, "1; DROP TABLE"]

@@ -26,9 +26,10 @@ from balie.models import (
     BookingChannel,
     StaffMember,
 )
-from balie.services import booking, contact_centre, staff_auth
+from balie.services import booking
 from balie.services.catalogue import get_organisation
 from balie.services.demo_data import DEMO_AGENT, DEMO_MANAGER, demo_email, load_demo_data
+from balie.services.staff import contact_centre, staff_auth
 from balie.services.validation import CitizenDetails
 from balie.states.agent import AgentBookingState, AgentFindState
 

@@ -1,5 +1,5 @@
 """The dashboard state: only managers and admins see figures, every filter is checked, and the
-page shows exactly what balie.services.statistics.dashboard computes."""
+page shows exactly what balie.services.insight.statistics.dashboard computes."""
 
 from __future__ import annotations
 
@@ -15,11 +15,11 @@ from sqlmodel import Session, select
 
 from balie.db_types import utcnow
 from balie.models import Organisation, Service, StaffMember
-from balie.services import staff_auth
-from balie.services import statistics as stats
 from balie.services.demo_data import DEMO_MANAGER, demo_email
+from balie.services.insight import statistics as stats
+from balie.services.staff import staff_auth
 from balie.states.dashboard import DashboardState, parse_period, parse_service
-from tests.services.test_statistics import build_with_feedback as build
+from tests.services.insight.test_statistics import build_with_feedback as build
 
 PASSWORD = "een-lang-wachtwoord"
 MANAGER = DEMO_MANAGER[0]
@@ -240,7 +240,7 @@ def test_hostile_form_data_is_ignored(session: Session, app_database: Engine, va
 
 def test_demo_data_is_announced(session: Session, app_database: Engine) -> None:
     build(session)
-    from tests.services.test_statistics import numbered
+    from tests.services.insight.test_statistics import numbered
 
     appointment = numbered(session, 5)
     appointment.is_demo = True

@@ -15,10 +15,10 @@ from sqlmodel import Session, select
 
 from balie.db_types import utcnow
 from balie.models import Appointment, AppointmentStatus, AuditEntry, StaffMember
-from balie.services import staff_auth
 from balie.services.demo_data import DEMO_MANAGER, demo_email, load_demo_data
+from balie.services.staff import staff_auth
 from balie.states.data_requests import DataRequestsState
-from tests.services.test_data_requests import EMAIL, add
+from tests.services.privacy.test_data_requests import EMAIL, add
 
 PASSWORD = "een-lang-wachtwoord-2026"
 HOSTILE: list[Any] = [None, 0, -1, True, "x", "x" * 5000, [], {}, 10**12, 1.5, ["a@b.be"]]

@@ -25,9 +25,9 @@ from balie.models import (
     StaffMember,
     Topic,
 )
-from balie.services import staff_auth
 from balie.services.booking import manage_token_for, new_reference, token_hash
 from balie.services.demo_data import DEMO_AGENT, DEMO_MANAGER, demo_email, load_demo_data
+from balie.services.staff import staff_auth
 from balie.states.hours import HoursState
 
 TZ = ZoneInfo("Europe/Brussels")

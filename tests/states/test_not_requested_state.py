@@ -10,8 +10,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from balie.models import Appointment, MailSuppression
-from balie.services import mail_suppression
 from balie.services.demo_data import load_demo_data
+from balie.services.privacy import mail_suppression
 from balie.settings import get_settings
 from balie.states.booking import BookingState
 from balie.states.not_requested import NotRequestedState

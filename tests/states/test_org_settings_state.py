@@ -16,9 +16,10 @@ from sqlmodel import Session, select
 
 from balie.db_types import utcnow
 from balie.models import AuditEntry, Organisation, OrganisationSettings, StaffMember
-from balie.services import org_settings, staff_auth
+from balie.services import org_settings
 from balie.services.demo_data import DEMO_MANAGER, demo_email, load_demo_data
 from balie.services.demo_look import GHENT_PRIMARY, ghent_logo
+from balie.services.staff import staff_auth
 from balie.states import org_settings as state_module
 from balie.states.org_settings import OrgSettingsState
 from tests.samples import png_image

@@ -11,8 +11,8 @@ from sqlmodel import Session, func, select
 
 from balie.db_types import utcnow
 from balie.models import Organisation, Service, StaffMember
-from balie.services import staff_auth
 from balie.services.demo_data import load_demo_data
+from balie.services.staff import staff_auth
 from balie.states import org_settings as org_state
 from balie.states.platform import PlatformState
 

@@ -23,9 +23,9 @@ from sqlmodel import Session, SQLModel, select
 from balie.db_types import utcnow
 from balie.models import Appointment, Organisation, Role, Service, StaffService, Topic
 from balie.pages import register_all
-from balie.services import staff_auth
 from balie.services.booking import manage_token_for, new_reference, token_hash
 from balie.services.demo_data import load_demo_data
+from balie.services.staff import staff_auth
 from balie.states.staff_session import STAFF_PAGES, StaffSessionState, roles_for_page
 
 # Which staff page each staff state serves (its roles come from STAFF_PAGES).

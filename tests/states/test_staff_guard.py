@@ -17,8 +17,8 @@ from sqlmodel import Session, select
 from balie.db_types import utcnow
 from balie.models import StaffSession
 from balie.pages import register_all
-from balie.services import staff_auth
 from balie.services.demo_data import load_demo_data
+from balie.services.staff import staff_auth
 from balie.states.staff import StaffState
 from balie.states.staff_guard import (
     StaffSessionGuard,

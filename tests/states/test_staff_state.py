@@ -22,9 +22,9 @@ from balie.models import (
     MeetingState,
     StaffMember,
 )
-from balie.services import staff_auth
 from balie.services.booking import manage_token_for, new_reference, token_hash
 from balie.services.demo_data import demo_email, load_demo_data
+from balie.services.staff import staff_auth
 from balie.states.sign_in import SignInPageState
 from balie.states.staff import StaffState
 

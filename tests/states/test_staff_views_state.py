@@ -14,9 +14,9 @@ from sqlmodel import Session, select
 
 from balie.db_types import utcnow
 from balie.models import Appointment, AuditEntry, Service, StaffMember, StaffService, Topic
-from balie.services import staff_auth, staff_day
 from balie.services.booking import manage_token_for, new_reference, token_hash
 from balie.services.demo_data import demo_email, load_demo_data
+from balie.services.staff import staff_auth, staff_day
 from balie.states.staff_views import TeamDayState, WeekState, parse_day
 
 HOSTILE: list[Any] = [None, 0, "x", {}, [], True, 10**12, "9999-99-99", "2026-03-30x", "../"]

@@ -10,10 +10,10 @@ from sqlmodel import Session, select
 
 from balie.db_types import utcnow
 from balie.models import StaffMember
-from balie.services import staff_auth
 from balie.services.booking import manage_token_for
 from balie.services.demo_data import DEMO_MANAGER, demo_email, load_demo_data
 from balie.services.demo_second_city import HOST, MANAGER, email_of, load_second_city
+from balie.services.staff import staff_auth
 from balie.states.manage import ManageState
 from balie.states.staff import StaffState
 from balie.states.tenant import organisation_id_of, organisation_slug_of

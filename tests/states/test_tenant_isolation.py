@@ -27,8 +27,9 @@ from sqlmodel import Session
 
 import balie.states
 from balie.pages import register_all
-from balie.services import demo_look, org_settings, statistics
-from balie.services.staff_auth import SESSION_COOKIE
+from balie.services import demo_look, org_settings
+from balie.services.insight import statistics
+from balie.services.staff.staff_auth import SESSION_COOKIE
 from balie.settings import get_settings
 from balie.states.staff_session import StaffSessionState
 from tests.samples import pdf_document

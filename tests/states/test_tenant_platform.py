@@ -15,7 +15,8 @@ from sqlmodel import Session, select
 
 from balie.db_types import utcnow
 from balie.models import Organisation, Role, StaffMember
-from balie.services import platform_statistics, staff_auth
+from balie.services.insight import platform_statistics
+from balie.services.staff import staff_auth
 from balie.states.platform import PlatformState
 from tests.states.test_tenant_isolation import connection, leaked, run
 from tests.tenancy_fixtures import TwoCities, rows_of

@@ -27,7 +27,7 @@ from balie.services.abuse.limiter import (
     Tally,
 )
 from balie.services.booking import BookingError
-from balie.services.staff_auth import audit
+from balie.services.staff.staff_auth import audit
 from balie.services.validation import CitizenDetails
 
 SPIKE_ACTION = "booking_spike"

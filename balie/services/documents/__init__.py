@@ -27,7 +27,7 @@ from balie.models import (
 from balie.services.abuse.limiter import Limiter, RateLimitItemPerHour
 from balie.services.documents import content, vault
 from balie.services.documents.scanner import Scanner, ScannerUnavailable
-from balie.services.staff_auth import audit, has_role
+from balie.services.staff.staff_auth import audit, has_role
 
 # Quarantined documents older than this were never scanned (the process died): removed.
 QUARANTINE_LIMIT = timedelta(hours=1)

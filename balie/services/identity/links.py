@@ -23,7 +23,7 @@ from balie.services import booking, tenancy
 from balie.services.abuse.limiter import Limiter
 from balie.services.identity.levels import required_level
 from balie.services.notifications import Mailer
-from balie.services.staff_auth import audit
+from balie.services.staff.staff_auth import audit
 from balie.services.validation import check_email
 from balie.settings import Settings
 

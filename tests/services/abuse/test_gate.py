@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from balie.models import AuditEntry, Organisation, Service, StaffMember
 from balie.scoping import scope_session
-from balie.services import booking, contact_centre
+from balie.services import booking
 from balie.services.abuse.gate import (
     SPIKE_ACTION,
     Gate,
@@ -26,6 +26,7 @@ from balie.services.abuse.limiter import Limiter
 from balie.services.catalogue import get_organisation
 from balie.services.demo_data import DEMO_AGENT, demo_email, load_demo_data
 from balie.services.slots import free_slots
+from balie.services.staff import contact_centre
 from balie.services.validation import CitizenDetails
 
 NOW = datetime(2026, 3, 25, 10, 0, tzinfo=UTC)

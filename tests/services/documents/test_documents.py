@@ -18,10 +18,11 @@ from balie.models import (
     StaffMember,
     StaffService,
 )
-from balie.services import documents, retention
+from balie.services import documents
 from balie.services.demo_data import load_demo_data
 from balie.services.documents import vault
 from balie.services.documents.scanner import ClamdScanner, ClamscanScanner, FallbackScanner
+from balie.services.privacy import retention
 from tests.clamav import EICAR, REPORTED_AS, ClamAV
 from tests.samples import PROGRAM, ZIP_ARCHIVE, pdf_document, png_image
 from tests.states.test_staff_authorization import booked_appointment

@@ -16,10 +16,11 @@ from balie.models import (
     Organisation,
     StaffMember,
 )
-from balie.services import booking, contact_centre
+from balie.services import booking
 from balie.services.booking import BookingRequest, NotChangeable, SlotTaken
 from balie.services.catalogue import get_organisation
 from balie.services.demo_data import DEMO_AGENT, DEMO_MANAGER, demo_email, load_demo_data
+from balie.services.staff import contact_centre
 from balie.services.validation import CitizenDetails
 
 NOW = datetime(2026, 3, 25, 10, 0, tzinfo=UTC)

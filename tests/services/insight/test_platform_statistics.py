@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import Session
 
 from balie.models import Appointment, Organisation, Service, StaffMember, Topic
-from balie.services import platform_statistics as figures
+from balie.services.insight import platform_statistics as figures
 
 _numbers = count(1)
 

@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 from balie.db_types import utcnow
 from balie.models import Appointment, CitizenSignIn, Document, Service, StaffMember, Topic
 from balie.services import documents
-from balie.services.staff_auth import audit
+from balie.services.staff.staff_auth import audit
 
 PERSONAL_FIELDS = (
     "citizen_name",

@@ -8,10 +8,12 @@ import pytest
 from sqlmodel import Session, select
 
 from balie.models import Appointment, AppointmentStatus, MailSuppression, Organisation, StaffMember
-from balie.services import booking, contact_centre, jobs, mail_suppression
+from balie.services import booking, jobs
 from balie.services.catalogue import get_organisation
 from balie.services.demo_data import DEMO_AGENT, demo_email, load_demo_data
 from balie.services.meetings.jitsi import JitsiProvider
+from balie.services.privacy import mail_suppression
+from balie.services.staff import contact_centre
 from balie.settings import Settings
 from tests.conftest import RecordingMailer
 from tests.services.test_booking import MONDAY_NINE, NOW, details, request

@@ -19,11 +19,12 @@ from balie.models import (
     Service,
     StaffMember,
 )
-from balie.services import booking, jobs, staff_day
+from balie.services import booking, jobs
 from balie.services.booking import BookingRequest, NotChangeable
 from balie.services.catalogue import get_organisation
 from balie.services.demo_data import demo_email, load_demo_data
 from balie.services.meetings.jitsi import JitsiProvider
+from balie.services.staff import staff_day
 from balie.services.validation import CitizenDetails
 from balie.settings import Settings
 from tests.conftest import RecordingMailer

@@ -41,11 +41,11 @@ from balie.models import (
     StaffMember,
     Topic,
 )
-from balie.services import statistics as stats
 from balie.services.catalogue import get_organisation
 from balie.services.demo_data import SERVICES, demo_email, load_demo_data
+from balie.services.insight import statistics as stats
+from balie.services.insight.statistics import Headline, Period
 from balie.services.slots import free_slots
-from balie.services.statistics import Headline, Period
 
 NOW = datetime(2026, 11, 4, 12, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 4)

@@ -36,7 +36,7 @@ from balie.services.booking import Booked, BookingRequest, NotChangeable
 from balie.services.feedback import enqueue_survey
 from balie.services.identity.levels import required_level
 from balie.services.identity.signin import mask_number
-from balie.services.staff_auth import audit, has_role
+from balie.services.staff.staff_auth import audit, has_role
 from balie.services.validation import QUESTION_MAX, CitizenDetails, row_id
 from balie.services.wizard import DayChoice, bookable_days
 

@@ -23,7 +23,7 @@ from sqlmodel import Session, select
 
 from balie.models import Appointment, AppointmentStatus, Organisation, Role, Service, StaffMember
 from balie.services import org_settings
-from balie.services.staff_auth import require_role
+from balie.services.staff.staff_auth import require_role
 
 
 @dataclass(frozen=True)

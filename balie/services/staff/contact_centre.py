@@ -26,9 +26,10 @@ from balie.models import (
     Service,
     StaffMember,
 )
-from balie.services import booking, mail_suppression
+from balie.services import booking
 from balie.services.catalogue import ServiceView, live_services
-from balie.services.staff_auth import audit, require_role
+from balie.services.privacy import mail_suppression
+from balie.services.staff.staff_auth import audit, require_role
 from balie.services.validation import row_id
 from balie.services.wizard import DayChoice, bookable_days, summarise
 

@@ -23,8 +23,9 @@ from typing import Any
 from sqlmodel import Session, select
 
 from balie.models import Appointment, AppointmentStatus, Organisation, Service, StaffMember
-from balie.services import booking, retention
-from balie.services.staff_auth import audit
+from balie.services import booking
+from balie.services.privacy import retention
+from balie.services.staff.staff_auth import audit
 
 ERASE_REASON = "Gegevens gewist op vraag van de burger"
 EMAIL_MAX = 254

@@ -21,8 +21,9 @@ from balie.models import (
     StaffService,
     Topic,
 )
-from balie.services import booking, data_requests
+from balie.services import booking
 from balie.services.demo_data import DEMO_MANAGER, demo_email, load_demo_data
+from balie.services.privacy import data_requests
 
 EMAIL = "els.peeters@example.be"
 NOW = utcnow().replace(microsecond=0)

@@ -1,7 +1,7 @@
 """Erasing and exporting citizens' personal data, with the statistics left exactly as they were.
 
-The appointments are those of tests/services/test_statistics.py (see its docstring): #1-#6 lie
-in March/April 2026, #7-#12 from 24 October 2026 on.
+The appointments are those of tests/services/insight/test_statistics.py (see its docstring):
+#1-#6 lie in March/April 2026, #7-#12 from 24 October 2026 on.
 """
 
 from __future__ import annotations
@@ -14,10 +14,11 @@ import pytest
 from sqlmodel import Session, select
 
 from balie.models import Appointment, AuditEntry, CitizenSignIn, Organisation, StaffMember
-from balie.services import feedback, retention
-from balie.services import statistics as stats
+from balie.services import feedback
 from balie.services.demo_data import DEMO_MANAGER, demo_email
-from tests.services.test_statistics import NOW, TODAY, build
+from balie.services.insight import statistics as stats
+from balie.services.privacy import retention
+from tests.services.insight.test_statistics import NOW, TODAY, build
 
 # #7 (Sunday 25 October 00:30 local) ends at 2026-10-24 22:50 UTC: 30 days before this.
 SEVENTH_ENDS_PLUS_30_DAYS = datetime(2026, 11, 23, 22, 50, tzinfo=UTC)

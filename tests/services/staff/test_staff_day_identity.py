@@ -10,12 +10,13 @@ import pytest
 from sqlmodel import Session, select
 
 from balie.models import Appointment, AuditEntry, Organisation
-from balie.services import booking, staff_day
+from balie.services import booking
 from balie.services.booking import BookingRequest
 from balie.services.identity.signin import VerifiedPerson
+from balie.services.staff import staff_day
 from balie.services.validation import CitizenDetails
 from balie.settings import get_settings
-from tests.services.test_staff_day import MONDAY, MONDAY_NINE, NOW, gent, owner  # noqa: F401
+from tests.services.staff.test_staff_day import MONDAY, MONDAY_NINE, NOW, gent, owner  # noqa: F401
 from tests.states.test_booking_identity_state import PROVIDER_ENV
 
 PERSON = VerifiedPerson(

@@ -18,12 +18,12 @@ from balie.models import (
     StaffMember,
     StaffSession,
 )
-from balie.services import staff_auth
 from balie.services.catalogue import get_organisation
 from balie.services.client_address import network_of
 from balie.services.demo_data import load_demo_data
-from balie.services.staff_auth import SignInRefused
-from balie.services.staff_day import service_ids_of
+from balie.services.staff import staff_auth
+from balie.services.staff.staff_auth import SignInRefused
+from balie.services.staff.staff_day import service_ids_of
 
 NOW = datetime(2026, 3, 25, 10, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery"
@@ -149,7 +149,7 @@ def test_sign_in_gives_a_working_token(session: Session, lies: StaffMember) -> N
 def test_wrong_password_is_refused_and_recorded_without_the_password(
     session: Session, lies: StaffMember, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.WARNING, logger="balie.services.staff_auth"):
+    with caplog.at_level(logging.WARNING, logger="balie.services.staff.staff_auth"):
         assert refusal(session, EMAIL, WRONG) == "invalid"
     [attempt] = attempts(session)
     assert not attempt.succeeded

@@ -1,0 +1,2 @@
+"""Figures: for managers (``statistics``), across organisations for the platform
+(``platform_statistics``) and for Prometheus (``metrics``)."""
