@@ -2,7 +2,7 @@
 
 import reflex as rx
 
-from balie import failover
+from balie import failover, state_limit
 from balie.api import api
 from balie.components.overlay import connection_overlay
 from balie.http_guard import HttpGuard
@@ -25,6 +25,14 @@ register_all()
 
 class BalieApp(rx.App):
     """The Reflex app with HttpGuard outermost, so Reflex's own CORS answers pass it too."""
+
+    def _setup_state(self) -> None:
+        """Reflex's state set-up, with at most BALIE_MAX_SESSIONS_PER_WORKER states in memory."""
+        super()._setup_state()
+        if self._state_manager is not None:
+            self._state_manager = state_limit.bounded(
+                self._state_manager, get_settings().max_sessions_per_worker
+            )
 
     def __call__(self) -> HttpGuard:
         """The ASGI app `reflex run` serves, wrapped in HttpGuard."""

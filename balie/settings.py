@@ -57,6 +57,13 @@ class Settings(BaseSettings):
         le=86_400,
         description="A visitor's page state is released after this many idle seconds.",
     )
+    max_sessions_per_worker: int = Field(
+        2000,
+        ge=100,
+        le=1_000_000,
+        description="Visitors' page states one app process keeps in memory without Redis; above "
+        "it the least recently used idle ones are released first.",
+    )
     public_base_url: str = Field(
         "http://localhost:8000", description="Address citizens use; links in e-mails start with it."
     )

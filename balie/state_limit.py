@@ -1,0 +1,132 @@
+"""A cap on the visitors' states one app process keeps in memory.
+
+Without Redis, Reflex keeps every visitor's whole state tree (all the app's states, about
+60 KiB after a booking) in the process until it has been idle for ``redis_token_expiration``
+(``BALIE_SESSION_EXPIRY_SECONDS``, 30 minutes). A busy day, or one script opening sockets, would
+grow the process without bound within that time. These managers keep at most
+``BALIE_MAX_SESSIONS_PER_WORKER`` states and release the least recently used idle ones first.
+
+- Disk manager (Reflex's default without Redis): a released state is only dropped from memory;
+  its pickles stay in ``.states/`` and are read back when the visitor's next event arrives, so
+  nothing is lost. A state whose write is still queued or under way is never released.
+- Memory manager (``REFLEX_STATE_MANAGER_MODE=memory``): a released state is gone; the visitor
+  starts the page again. The cap is far above the number of citizens active at once.
+
+A state whose lock is held (an event is running for it) is never released. Private parts of
+Reflex used here (``_purge_token``, ``_token_expires_at``, ``_token_last_touched``,
+``_states_locks``, ``_write_queue``, ``set_state_for_substate``, ``_get_or_create_state``) are
+checked by tests/test_state_limit.py.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from typing import Any
+
+from reflex.istate.manager import StateManager
+from reflex.istate.manager.disk import StateManagerDisk
+from reflex.istate.manager.memory import StateManagerMemory
+from reflex.istate.manager.token import StateToken
+
+DEFAULT_MAX_TOKENS = 2000
+
+
+def least_recently_used(
+    last_used: dict[str, tuple[float, StateToken]], excess: int, busy: set[str], keep: str
+) -> list[StateToken]:
+    """The ``excess`` tokens used longest ago, skipping busy ones and ``keep``."""
+    candidates = sorted(
+        (used, key, token)
+        for key, (used, token) in last_used.items()
+        if key != keep and key not in busy
+    )
+    return [token for _, _, token in candidates[: max(excess, 0)]]
+
+
+@dataclasses.dataclass
+class BoundedStateManagerMemory(StateManagerMemory):
+    """Reflex's in-memory manager, keeping at most ``max_tokens`` states."""
+
+    max_tokens: int = DEFAULT_MAX_TOKENS
+
+    def _get_or_create_state(self, token: StateToken) -> Any:
+        """Reflex's lookup; a new state first makes room by releasing idle ones."""
+        is_new = token.cache_key not in self.states
+        state = super()._get_or_create_state(token)
+        if is_new:
+            self._release_excess(keep=token.cache_key)
+        return state
+
+    def _busy_keys(self) -> set[str]:
+        """Cache keys of the states an event is running for."""
+        return {
+            key
+            for key, (_, token) in self._token_expires_at.items()
+            if (lock := self._states_locks.get(token.lock_key)) is not None and lock.locked()
+        }
+
+    def _release_excess(self, keep: str) -> None:
+        """Release the least recently used idle states above the cap."""
+        excess = len(self.states) - self.max_tokens
+        if excess <= 0:
+            return
+        # The deadline is the last use plus a constant expiry: ordering by it is LRU.
+        for token in least_recently_used(self._token_expires_at, excess, self._busy_keys(), keep):
+            self._purge_token(token)
+
+
+@dataclasses.dataclass
+class BoundedStateManagerDisk(StateManagerDisk):
+    """Reflex's disk manager, keeping at most ``max_tokens`` states in memory (all on disk)."""
+
+    max_tokens: int = DEFAULT_MAX_TOKENS
+    _writing: Counter[str] = dataclasses.field(default_factory=Counter, init=False)
+
+    async def get_state(self, token: StateToken) -> Any:
+        """Reflex's lookup; a state newly in memory first makes room by releasing idle ones."""
+        token = self._coerce_token(token)
+        is_new = token.cache_key not in self.states
+        state = await super().get_state(token)
+        if is_new:
+            self._release_excess(keep=token.cache_key)
+        return state
+
+    async def set_state_for_substate(self, token: StateToken, substate: Any) -> None:
+        """Reflex's write to disk, remembering which states are being written meanwhile."""
+        key = token.cache_key
+        self._writing[key] += 1
+        try:
+            await super().set_state_for_substate(token, substate)
+        finally:
+            self._writing[key] -= 1
+            if not self._writing[key]:
+                del self._writing[key]
+
+    def _busy_keys(self) -> set[str]:
+        """Cache keys of states that are locked, waiting to be written or being written."""
+        locked = {
+            key for key, (_, token) in self._token_last_touched.items() if self._is_locked(token)
+        }
+        return locked | {token.cache_key for token in self._write_queue} | set(self._writing)
+
+    def _release_excess(self, keep: str) -> None:
+        """Drop the least recently used idle states above the cap from memory (not from disk)."""
+        excess = len(self.states) - self.max_tokens
+        if excess <= 0:
+            return
+        for token in least_recently_used(self._token_last_touched, excess, self._busy_keys(), keep):
+            self._purge_token(token)
+
+
+def bounded(manager: StateManager, max_tokens: int) -> StateManager:
+    """A bounded manager in place of a fresh in-process one; Redis managers stay as they are."""
+    if type(manager) is StateManagerMemory:
+        return BoundedStateManagerMemory(
+            token_expiration=manager.token_expiration, max_tokens=max_tokens
+        )
+    if type(manager) is StateManagerDisk:
+        return BoundedStateManagerDisk(
+            token_expiration=manager.token_expiration, max_tokens=max_tokens
+        )
+    return manager
