@@ -202,6 +202,18 @@ def test_enqueueing_the_booking_twice_adds_no_jobs(session: Session, gent: Organ
     assert len(session.exec(select(Job)).all()) == before == 4  # create, confirmation, 2 reminders
 
 
+def test_queued_jobs_hold_the_defaults_of_a_fresh_job(session: Session) -> None:
+    """enqueue_all writes plain rows: every column of Job, with the values a new Job has."""
+    assert jobs.enqueue_all(session, [("mail.change", None, NOW, "plain")], NOW) == 1
+    session.commit()
+    row = session.exec(select(Job).where(Job.dedupe_key == "plain")).one()
+    expected = Job(kind="mail.change", dedupe_key="plain", run_after=NOW, created_at=NOW)
+    expected.updated_at = NOW
+    columns = set(Job.__table__.columns.keys()) - {"id"}
+    assert {c: getattr(row, c) for c in columns} == {c: getattr(expected, c) for c in columns}
+    assert set(jobs._new_row("mail.change", None, NOW, "plain", NOW, None)) == columns
+
+
 def test_unknown_kind_is_refused(session: Session) -> None:
     with pytest.raises(ValueError, match="unknown job kind"):
         jobs.enqueue(session, "mail.spam", None, run_after=NOW, dedupe_key="x")
