@@ -395,6 +395,12 @@ class Settings(BaseSettings):
         parts = urlsplit(self.public_base_url)
         return f"{parts.scheme}://{parts.netloc}"
 
+    def reflex_state_options(self) -> dict[str, str]:
+        """Reflex config for visitors' state: Redis if set, else this process's memory."""
+        # Reflex's default without Redis pickles every change to .states/; its write queue falls
+        # behind under load and pins the states in memory (issue 12: RSS after 5,000 sessions).
+        return {} if self.redis_url else {"state_manager_mode": "memory"}
+
     def allowed_origins(self) -> list[str]:
         """Origins for CORS: never `*`, so no foreign origin is reflected with credentials."""
         configured = [origin.rstrip("/") for origin in self.cors_allowed_origins if origin != "*"]

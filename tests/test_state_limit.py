@@ -209,3 +209,11 @@ def test_a_cap_too_small_or_not_a_number_is_refused(
     monkeypatch.setenv("BALIE_MAX_SESSIONS_PER_WORKER", value)
     with pytest.raises(ValidationError):
         Settings()
+
+
+def test_without_redis_the_state_lives_in_memory_not_on_disk() -> None:
+    assert Settings(redis_url=None).reflex_state_options() == {"state_manager_mode": "memory"}
+
+
+def test_with_redis_reflex_chooses_redis_itself() -> None:
+    assert Settings(redis_url="redis://127.0.0.1:6379/0").reflex_state_options() == {}
