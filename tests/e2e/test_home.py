@@ -42,9 +42,11 @@ def test_skip_link_reaches_the_content_by_keyboard(page: Page, base_url: str) ->
 
 
 def test_session_state_lives_where_the_settings_say(app_harness) -> None:
-    """In-process state by default; Redis when BALIE_REDIS_URL is set (CI's Redis variant)."""
+    """In memory, capped, by default; Redis when BALIE_REDIS_URL is set (CI's Redis variant)."""
     import os
 
     manager = type(app_harness.app_instance.state_manager).__name__
-    expected = "StateManagerRedis" if os.environ.get("BALIE_REDIS_URL") else "StateManagerDisk"
+    expected = (
+        "StateManagerRedis" if os.environ.get("BALIE_REDIS_URL") else "BoundedStateManagerMemory"
+    )
     assert manager == expected
