@@ -44,6 +44,15 @@ def least_recently_used(
     return [token for _, _, token in candidates[: max(excess, 0)]]
 
 
+def release_excess(manager: Any, last_used: dict[str, tuple[float, StateToken]], keep: str) -> None:
+    """Purge the manager's least recently used idle states above its ``max_tokens``."""
+    excess = len(manager.states) - manager.max_tokens
+    if excess <= 0:
+        return  # the common case: no need to look at every token's lock
+    for token in least_recently_used(last_used, excess, manager._busy_keys(), keep):
+        manager._purge_token(token)
+
+
 @dataclasses.dataclass
 class BoundedStateManagerMemory(StateManagerMemory):
     """Reflex's in-memory manager, keeping at most ``max_tokens`` states."""
@@ -68,12 +77,8 @@ class BoundedStateManagerMemory(StateManagerMemory):
 
     def _release_excess(self, keep: str) -> None:
         """Release the least recently used idle states above the cap."""
-        excess = len(self.states) - self.max_tokens
-        if excess <= 0:
-            return
         # The deadline is the last use plus a constant expiry: ordering by it is LRU.
-        for token in least_recently_used(self._token_expires_at, excess, self._busy_keys(), keep):
-            self._purge_token(token)
+        release_excess(self, self._token_expires_at, keep)
 
 
 @dataclasses.dataclass
@@ -112,11 +117,7 @@ class BoundedStateManagerDisk(StateManagerDisk):
 
     def _release_excess(self, keep: str) -> None:
         """Drop the least recently used idle states above the cap from memory (not from disk)."""
-        excess = len(self.states) - self.max_tokens
-        if excess <= 0:
-            return
-        for token in least_recently_used(self._token_last_touched, excess, self._busy_keys(), keep):
-            self._purge_token(token)
+        release_excess(self, self._token_last_touched, keep)
 
 
 def bounded(manager: StateManager, max_tokens: int) -> StateManager:
