@@ -14,9 +14,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 from reflex.config import get_config
-from sqlalchemy import bindparam, text
-from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session, select
+from sqlalchemy import text
+from sqlmodel import Session
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
@@ -42,11 +41,17 @@ from balie.services.catalogue import get_organisation
 from balie.services.catalogue_cache import Catalogue
 from balie.services.client_address import from_headers, parse_networks
 from balie.services.insight import metrics
+from balie.services.meetings import handlers
 from balie.services.slots import cached_free_slots
 from balie.services.staff import staff_auth
 from balie.services.validation import validate_details
 from balie.settings import Settings, get_settings
-from balie.worker import heartbeat_fresh, make_meeting_now
+from balie.worker import (
+    heartbeat_fresh,
+    make_meeting_now,
+    meeting_claim,
+    meeting_for_new_booking,
+)
 
 log = logging.getLogger(__name__)
 
@@ -443,21 +448,6 @@ def _admit(session: Any, organisation: Organisation, who: Requester, key: str | 
     return who
 
 
-# What the meeting job (another session) changes: read back in one prebuilt column query, as
-# Core with the appointment's organisation named (the session's scoping would only add cost).
-_MEETING_COLUMNS = select(
-    Appointment.status, Appointment.join_url, Appointment.meeting_state
-).where(Appointment.id == bindparam("id"), Appointment.organisation_id == bindparam("org"))
-
-
-def _reload_meeting(session: Session, appointment: Appointment) -> None:
-    """Refresh status, link and meeting state of ``appointment`` after the meeting job ran."""
-    parameters = {"id": appointment.id, "org": appointment.organisation_id}
-    row = session.connection().execute(_MEETING_COLUMNS, parameters).one()
-    for name, value in zip(("status", "join_url", "meeting_state"), row, strict=True):
-        set_committed_value(appointment, name, value)
-
-
 def _book(body: BookingBody, key: str | None, origin: tuple = (Requester(""), None, "")) -> tuple:
     """Book through the shared booking service; returns status and body."""
     details, errors = validate_details(body.model_dump())
@@ -476,6 +466,7 @@ def _book(body: BookingBody, key: str | None, origin: tuple = (Requester(""), No
         catalogue = _catalogue(session)
         organisation = catalogue.organisation
         who = _admit(session, organisation, *origin)
+        claimed_until = meeting_claim()  # the answer makes the meeting (see worker)
         try:
             booked = booking.book(
                 session,
@@ -485,6 +476,7 @@ def _book(body: BookingBody, key: str | None, origin: tuple = (Requester(""), No
                 secret_key=settings.secret_key.get_secret_value(),
                 catalogue=catalogue,
                 guard=abuse.guard_for(settings, who, details, utcnow()),
+                meeting_claimed_until=claimed_until,
             )
         except booking.IdempotencyKeyReused as problem:
             raise _error(
@@ -508,8 +500,8 @@ def _book(body: BookingBody, key: str | None, origin: tuple = (Requester(""), No
         appointment, token = booked.appointment, booked.manage_token
         if not booked.replayed:
             session.commit()  # no transaction stays open while the meeting is made
-            make_meeting_now(appointment.id)  # the link is in the answer unless it is slow
-            _reload_meeting(session, appointment)
+            # The link is in the answer unless it is slow.
+            meeting_for_new_booking(session, appointment, catalogue, claimed_until)
         return status, _appointment_json(session, appointment, token)
 
 
@@ -570,7 +562,7 @@ def _with_appointment(reference: str, token: str, action: Callable[[Any, Appoint
         if changed:
             session.commit()
             make_meeting_now(appointment.id)
-            _reload_meeting(session, appointment)
+            handlers.reload_meeting(session, appointment)
         return _appointment_json(session, appointment, token)
 
 

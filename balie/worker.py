@@ -25,12 +25,15 @@ from sqlmodel import Session
 
 from balie.db import fit_thread_pool, session_scope
 from balie.db_types import utcnow
-from balie.models import WorkerHeartbeat
+from balie.models import Appointment, WorkerHeartbeat
 from balie.services import booking, composition, documents, jobs, org_settings
+from balie.services.catalogue_cache import Catalogue
 from balie.services.insight.metrics import timed_call
+from balie.services.meetings import handlers
 from balie.services.meetings.interface import provider_from_settings
 from balie.services.notifications import mailer_from_settings
 from balie.services.privacy import retention
+from balie.services.request_context import current_request_id, reset_request_id, set_request_id
 from balie.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -170,6 +173,71 @@ def make_meeting_now(appointment_id: int, wait: float | None = None) -> None:
         except FutureTimeout:
             log.info("meeting of appointment %s still being made after %s s", appointment_id, wait)
     wake_worker()
+
+
+def meeting_claim() -> datetime | None:
+    """Until when a booking about to be answered claims its meeting job (None: no wait is set).
+
+    The answer then makes the meeting itself (``meeting_for_new_booking``): no second claim,
+    no reading the appointment back. If it never does (the process stops), the claim runs
+    out and a worker takes the job as any other.
+    """
+    settings = get_settings()
+    if settings.meeting_wait_seconds <= 0:
+        return None
+    return utcnow() + timedelta(seconds=settings.job_lease_seconds)
+
+
+def meeting_for_new_booking(
+    session: Session,
+    appointment: Appointment,
+    catalogue: Catalogue,
+    claimed_until: datetime | None,
+) -> None:
+    """Make a just-booked (committed) appointment's meeting, waiting a bounded time, and show
+    the outcome on ``appointment``: the link, or a pending (failed) meeting the worker goes on
+    with. ``claimed_until`` is the booking's claim of its meeting job (``meeting_claim``)."""
+    made = None
+    if claimed_until is None:
+        make_meeting_now(appointment.id)
+    elif _meeting_places.acquire(blocking=False):
+        service = catalogue.services_by_id[appointment.service_id]
+        topic = catalogue.topics_by_id[appointment.topic_id]
+        made = _wait_for_new(handlers.NewMeeting.of(appointment, service, topic, claimed_until))
+    else:  # every meeting thread is busy: the worker makes it, as soon as it can
+        key = jobs.meeting_create_key(appointment.id)
+        jobs.release_claimed(session, key, claimed_until, utcnow())
+        session.commit()
+        wake_worker()
+    if made is None:
+        handlers.reload_meeting(session, appointment)
+    else:
+        handlers.show_meeting(appointment, appointment.status, made.join_url, made.meeting_state)
+
+
+def _wait_for_new(new: handlers.NewMeeting) -> handlers.MeetingMade | None:
+    """Make the meeting of ``new`` in a meeting thread; None when it takes longer than the
+    wait (it goes on) or fails (the job keeps the failure for the worker)."""
+    future = _meetings.submit(_make_new_meeting, new, current_request_id())
+    try:
+        return future.result(timeout=get_settings().meeting_wait_seconds)
+    except FutureTimeout:
+        log.info("meeting of appointment %s still being made", new.appointment_id)
+    except Exception:
+        log.exception("meeting of appointment %s left to the worker", new.appointment_id)
+    finally:
+        wake_worker()
+    return None
+
+
+def _make_new_meeting(new: handlers.NewMeeting, request_id: str | None) -> handlers.MeetingMade:
+    """Make a new booking's meeting in a meeting thread, with the request's id in the log."""
+    token = set_request_id(request_id)
+    try:
+        return handlers.create_new(session_scope, job_context(), new)
+    finally:
+        reset_request_id(token)
+        _meeting_places.release()
 
 
 async def background_worker() -> None:

@@ -170,3 +170,138 @@ def test_a_slow_meeting_provider_holds_the_answer_only_for_the_configured_wait(
             break
         release.wait(0.1)
     assert session.get(Appointment, booked.appointment.id).meeting_state == MeetingState.READY
+
+
+def post_first_oog_time(client: TestClient, email: str = "nora@example.be") -> dict:
+    """POST a booking of OOG's first free time; the answer's body with its HTTP status."""
+    today = utcnow().date()
+    slots = client.get(
+        "/api/v1/services/oog/slots",
+        params={"from": str(today), "to": str(today + timedelta(days=14))},
+    ).json()["slots"]
+    answer = client.post(
+        "/api/v1/appointments",
+        json={
+            "service": "oog",
+            "topic": "zaak-starten",
+            "start": slots[0]["start"],
+            "name": "Nora",
+            "email": email,
+            "consent": True,
+        },
+    )
+    return {**answer.json(), "http": answer.status_code}
+
+
+def meeting_jobs(session: Session) -> list[tuple[str, int]]:
+    """State and attempts of every meeting.create job."""
+    session.expire_all()
+    rows = session.exec(select(Job.state, Job.attempts).where(Job.kind == "meeting.create"))
+    return [(str(state), attempts) for state, attempts in rows]
+
+
+def test_the_answer_makes_the_meeting_from_the_job_it_claimed_at_birth(
+    session: Session, app_database: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(worker, "_wake", None)
+    load_demo_data(session)
+    session.commit()
+    with TestClient(api, base_url="http://localhost") as client:
+        answer = post_first_oog_time(client)
+    assert answer["http"] == 201 and answer["meeting_state"] == "ready"
+    assert answer["join_url"].startswith("https://")
+    assert meeting_jobs(session) == [("done", 1)]
+    assert jobs.run_due_jobs(db.session_scope, worker.job_context(), kinds=("meeting.create",)) == 0
+
+
+def test_with_every_meeting_thread_busy_the_answer_leaves_the_meeting_to_the_worker(
+    session: Session, app_database: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(worker, "_wake", None)
+    load_demo_data(session)
+    session.commit()
+    held = 0
+    while worker._meeting_places.acquire(blocking=False):
+        held += 1
+    try:
+        with TestClient(api, base_url="http://localhost") as client:
+            answer = post_first_oog_time(client)
+    finally:
+        for _ in range(held):
+            worker._meeting_places.release()
+    assert held == worker.MEETING_THREADS
+    assert answer["http"] == 201 and answer["meeting_state"] == "pending"
+    assert meeting_jobs(session) == [("pending", 0)]  # not claimed: the worker's at once
+    assert jobs.run_due_jobs(db.session_scope, worker.job_context()) >= 1
+    session.expire_all()
+    stored = session.exec(select(Appointment)).one()
+    assert stored.meeting_state == MeetingState.READY and stored.join_url
+
+
+def test_refused_bookings_give_their_meeting_thread_back(
+    session: Session, app_database: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(worker, "_wake", None)
+    load_demo_data(session)
+    session.commit()
+    with TestClient(api, base_url="http://localhost") as client:
+        start = post_first_oog_time(client)["start"]
+        refusals = 0
+        for attempt in range(50):  # every counsellor free at that time gets booked, then 409s
+            again = client.post(
+                "/api/v1/appointments",
+                json={
+                    "service": "oog",
+                    "topic": "zaak-starten",
+                    "start": start,
+                    "name": "Piet",
+                    "email": f"piet{attempt}@example.be",
+                    "consent": True,
+                },
+            )
+            refusals += again.status_code == 409
+            if refusals == 2 * worker.MEETING_THREADS:
+                break
+        last = post_first_oog_time(client, "jan@example.be")
+    assert refusals == 2 * worker.MEETING_THREADS
+    assert last["http"] == 201 and last["meeting_state"] == "ready"
+
+
+def test_a_slow_provider_finishes_the_claimed_meeting_after_the_answer(
+    session: Session, app_database: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(worker, "_wake", None)
+    monkeypatch.setenv("BALIE_MEETING_WAIT_SECONDS", "0.2")
+    worker.get_settings.cache_clear()
+    load_demo_data(session)
+    session.commit()
+    release = threading.Event()
+    real_context = worker.job_context
+    created: list[str] = []
+
+    def slow_context() -> jobs.JobContext:
+        context = real_context()
+        create = context.provider.create
+
+        def slow_create(request):
+            release.wait(30)
+            created.append(request.reference)
+            return create(request)
+
+        context.provider.create = slow_create
+        return context
+
+    monkeypatch.setattr(worker, "job_context", slow_context)
+    with TestClient(api, base_url="http://localhost") as client:
+        answer = post_first_oog_time(client)
+    assert answer["http"] == 201 and answer["meeting_state"] == "pending"
+    assert meeting_jobs(session) == [("running", 0)]  # still ours: no worker makes it twice
+    assert jobs.run_due_jobs(db.session_scope, real_context(), kinds=("meeting.create",)) == 0
+    release.set()
+    worker._meetings.submit(lambda: None).result(timeout=30)
+    for _ in range(300):
+        if meeting_jobs(session) == [("done", 1)]:
+            break
+        release.wait(0.1)
+    assert meeting_jobs(session) == [("done", 1)]
+    assert created == [answer["reference"]]

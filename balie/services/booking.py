@@ -339,6 +339,7 @@ def _book(
     preferred_staff_id: int | None = None,
     catalogue: Catalogue | None = None,
     guard: Callable[[Session, Service], None] | None = None,
+    meeting_claimed_until: datetime | None = None,
 ) -> Booked:
     """Book with a fairly chosen free staff member, or raise a BookingError.
 
@@ -348,7 +349,9 @@ def _book(
     With ``preferred_staff_id`` (a follow-up with the same counsellor), that staff member is
     tried first when they are free at that time; otherwise the fair order decides.
     The appointment and its background jobs (make the meeting, send the confirmation, the
-    reminders) are committed together, so neither can exist without the other.
+    reminders) are committed together, so neither can exist without the other. With
+    ``meeting_claimed_until`` the meeting job is born claimed by the caller until then: it makes
+    the meeting at once (see ``meetings.handlers.create_new``).
     """
     now = now or utcnow()
     replay = _replay(session, organisation, request, secret_key, now)
@@ -382,6 +385,7 @@ def _book(
             meeting_provider,
             secret_key,
             now,
+            meeting_claimed_until,
         )
         if booked is not None:
             return booked
@@ -416,6 +420,7 @@ def _try_insert(
     meeting_provider: str,
     secret_key: str,
     now: datetime,
+    meeting_claimed_until: datetime | None = None,
 ) -> Booked | None:
     """Insert the appointment for one staff member; None when the database refuses it."""
     reference = new_reference()
@@ -454,7 +459,7 @@ def _try_insert(
     session.add(appointment)
     try:
         session.flush()
-        jobs.enqueue_for_booking(session, appointment, now=now)
+        jobs.enqueue_for_booking(session, appointment, now, meeting_claimed_until)
         session.commit()
         SLOT_CACHE.took(session, service.id, staff_id, start, busy_until)
     except IntegrityError:

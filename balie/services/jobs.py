@@ -73,9 +73,18 @@ def _context_for(
     session: Session, appointment: Appointment | None, context: JobContext
 ) -> JobContext:
     """The context of the organisation whose appointment the job is about."""
-    if context.for_organisation is None or appointment is None:
+    if appointment is None:
         return context
-    return context.for_organisation(session, appointment.organisation_id, context)
+    return context_for_organisation(session, appointment.organisation_id, context)
+
+
+def context_for_organisation(
+    session: Session, organisation_id: int, context: JobContext
+) -> JobContext:
+    """``context`` with the organisation's own sender, SMTP server and meeting provider."""
+    if context.for_organisation is None:
+        return context
+    return context.for_organisation(session, organisation_id, context)
 
 
 class Defer(Exception):
@@ -139,10 +148,16 @@ def enqueue(
 Planned = tuple[str, int | None, datetime, str]  # kind, appointment id, run after, dedupe key
 
 
-def enqueue_all(session: Session, planned: list[Planned], now: datetime) -> int:
+def enqueue_all(
+    session: Session,
+    planned: list[Planned],
+    now: datetime,
+    claimed: dict[str, datetime] | None = None,
+) -> int:
     """Add several jobs in one statement (one round trip); how many were new.
 
-    Jobs whose dedupe key exists are skipped, as in ``enqueue``.
+    Jobs whose dedupe key exists are skipped, as in ``enqueue``. A job whose dedupe key is in
+    ``claimed`` is born running, claimed by the caller until the time given (its lease).
     """
     if not planned:
         return 0
@@ -155,6 +170,9 @@ def enqueue_all(session: Session, planned: list[Planned], now: datetime) -> int:
         _new_row(kind, appointment_id, run_after, dedupe_key, now, request_id)
         for kind, appointment_id, run_after, dedupe_key in planned
     ]
+    for row in rows:
+        if claimed and row["dedupe_key"] in claimed:
+            row.update(state=JobState.RUNNING, locked_until=claimed[row["dedupe_key"]])
     # One cached statement run with many parameter sets: SQLAlchemy sends it as one multi-row
     # INSERT (insertmanyvalues) without compiling it again for every booking.
     statement = _enqueue_statement(session.get_bind().dialect.name, _insert(session))
@@ -223,16 +241,32 @@ def plan_reminders(session: Session, appointment: Appointment, now: datetime) ->
     enqueue_all(session, _reminders(appointment, now), now)
 
 
+def meeting_create_key(appointment_id: int) -> str:
+    """The dedupe key of an appointment's meeting.create job (there is only ever one)."""
+    return f"meeting.create:{appointment_id}"
+
+
 def enqueue_for_booking(
-    session: Session, appointment: Appointment, now: datetime | None = None
+    session: Session,
+    appointment: Appointment,
+    now: datetime | None = None,
+    meeting_claimed_until: datetime | None = None,
 ) -> None:
-    """Jobs for a new booking: the meeting, the confirmation and the reminders (one statement)."""
+    """Jobs for a new booking: the meeting, the confirmation and the reminders (one statement).
+
+    With ``meeting_claimed_until`` the meeting job is born claimed by the caller, who makes the
+    meeting at once (``finish_claimed``); if it never does, the lease runs out and a worker
+    claims the job as any other.
+    """
     now = _moment(appointment, now)
     planned: list[Planned] = [
         (kind, appointment.id, now, f"{kind}:{appointment.id}")
         for kind in ("meeting.create", "mail.confirmation")
     ]
-    enqueue_all(session, planned + _reminders(appointment, now), now)
+    claimed = None
+    if meeting_claimed_until is not None:
+        claimed = {meeting_create_key(appointment.id): meeting_claimed_until}
+    enqueue_all(session, planned + _reminders(appointment, now), now, claimed)
 
 
 def enqueue_for_change(
@@ -303,6 +337,68 @@ def claim_due(
     jobs = list(session.scalars(statement).all())
     session.commit()
     return sorted(jobs, key=lambda job: (job.run_after, job.id))
+
+
+def finish_claimed(session: Session, dedupe_key: str, lease_until: datetime, now: datetime) -> bool:
+    """Mark a job this process claimed (born claimed) done, in the caller's transaction.
+
+    False when the lease was no longer ours: the job ran out its lease and a worker took it.
+    """
+    statement = (
+        update(Job)
+        .where(
+            Job.dedupe_key == dedupe_key,
+            Job.state == JobState.RUNNING,
+            Job.locked_until == lease_until,
+        )
+        .values(
+            state=JobState.DONE,
+            attempts=Job.attempts + 1,
+            locked_until=None,
+            finished_at=now,
+            updated_at=now,
+            last_error=None,
+            error_code=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return session.execute(statement).rowcount == 1
+
+
+def release_claimed(
+    session: Session, dedupe_key: str, lease_until: datetime, now: datetime
+) -> None:
+    """Give a job this process claimed (born claimed) back to the workers, due at once."""
+    session.execute(
+        update(Job)
+        .where(
+            Job.dedupe_key == dedupe_key,
+            Job.state == JobState.RUNNING,
+            Job.locked_until == lease_until,
+        )
+        .values(state=JobState.PENDING, locked_until=None, run_after=now, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def fail_claimed(
+    session: Session,
+    dedupe_key: str,
+    lease_until: datetime,
+    error: Exception,
+    context: JobContext,
+) -> None:
+    """Record a failed attempt of a job this process claimed: retried later or given up; commit.
+
+    Nothing is recorded when the lease was no longer ours (a worker has the job now).
+    """
+    session.rollback()
+    job = session.exec(select(Job).where(Job.dedupe_key == dedupe_key)).one()
+    if job.state != JobState.RUNNING or job.locked_until != lease_until:
+        return
+    _retry_or_fail(session, job, error, context)
+    session.add(job)
+    session.commit()
 
 
 # --- retry policy ----------------------------------------------------------------------------

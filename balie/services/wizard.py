@@ -139,12 +139,15 @@ def book_from_wizard(
     *,
     meeting_provider: str,
     secret_key: str,
-    make_meeting: Callable[[int], None],
+    make_meeting: Callable[[Session, Appointment], None],
     now: datetime,
     guard: Callable[[Session, Any], None] | None = None,
+    meeting_claimed_until: datetime | None = None,
 ) -> WizardOutcome:
     """Book, make the meeting (``make_meeting`` waits a bounded time), and summarise.
 
+    ``make_meeting`` gets the committed appointment and shows its meeting's outcome on it;
+    with ``meeting_claimed_until`` the booking claims its meeting job for it at birth.
     A time taken meanwhile comes back with the service's fresh free times, so the wizard can
     show them without another round to the database.
     """
@@ -158,6 +161,7 @@ def book_from_wizard(
             now=now,
             catalogue=catalogue,
             guard=guard,
+            meeting_claimed_until=meeting_claimed_until,
         )
     except booking.SlotTaken:
         service = catalogue.services.get(request.service_slug)
@@ -168,7 +172,6 @@ def book_from_wizard(
     appointment = booked.appointment
     if not booked.replayed:
         session.commit()  # no transaction stays open while the meeting is made
-        make_meeting(appointment.id)
-        appointment = session.get(Appointment, appointment.id, populate_existing=True)
+        make_meeting(session, appointment)
     summaries = {lang: summarise(session, appointment, lang, catalogue) for lang in ("nl", "en")}
     return WizardOutcome("booked", appointment, summaries)

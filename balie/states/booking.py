@@ -59,7 +59,7 @@ from balie.states.site import SiteMeta, SiteState, site_meta
 from balie.states.tenant import organisation_id_of, organisation_slug_of
 from balie.states.time_picker import TimePickerState
 from balie.texts.identity import REFUSAL_KEYS
-from balie.worker import make_meeting_now
+from balie.worker import meeting_claim, meeting_for_new_booking
 
 
 def _scoped(slug: str) -> Any:
@@ -167,15 +167,17 @@ def _book_checked(
             abuse.verify_challenge(session, settings, solution, utcnow())
         except ChallengeRefused:
             return WizardOutcome("error_challenge")
+    claimed_until = meeting_claim()
     return book_from_wizard(
         session,
         catalogue,
         request,
         meeting_provider=settings.meeting_provider,
         secret_key=settings.secret_key.get_secret_value(),
-        make_meeting=make_meeting_now,
+        make_meeting=lambda s, a: meeting_for_new_booking(s, a, catalogue, claimed_until),
         now=utcnow(),
         guard=abuse.guard_for(settings, who, request.details, utcnow()),
+        meeting_claimed_until=claimed_until,
     )
 
 
