@@ -19,11 +19,11 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import and_, bindparam, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
-from balie.db_types import utcnow
+from balie.db_types import UTCDateTime, utcnow
 from balie.models import (
     Appointment,
     AppointmentStatus,
@@ -339,46 +339,50 @@ def claim_due(
     return sorted(jobs, key=lambda job: (job.run_after, job.id))
 
 
+# The ends of a claim held by this process (see ``enqueue_for_booking``): prebuilt Core
+# statements, matched on the job's key and on our lease so a job a worker took over is left.
+_JOB = Job.__table__
+_OUR_CLAIM = and_(
+    _JOB.c.dedupe_key == bindparam("key"),
+    _JOB.c.state == JobState.RUNNING,
+    _JOB.c.locked_until == bindparam("lease", type_=UTCDateTime()),
+)
+_NOW = bindparam("now", type_=UTCDateTime())
+_FINISH_CLAIMED = (
+    update(_JOB)
+    .where(_OUR_CLAIM)
+    .values(
+        state=JobState.DONE,
+        attempts=_JOB.c.attempts + 1,
+        locked_until=None,
+        finished_at=_NOW,
+        updated_at=_NOW,
+        last_error=None,
+        error_code=None,
+    )
+)
+_RELEASE_CLAIMED = (
+    update(_JOB)
+    .where(_OUR_CLAIM)
+    .values(state=JobState.PENDING, locked_until=None, run_after=_NOW, updated_at=_NOW)
+)
+
+
 def finish_claimed(session: Session, dedupe_key: str, lease_until: datetime, now: datetime) -> bool:
     """Mark a job this process claimed (born claimed) done, in the caller's transaction.
 
     False when the lease was no longer ours: the job ran out its lease and a worker took it.
     """
-    statement = (
-        update(Job)
-        .where(
-            Job.dedupe_key == dedupe_key,
-            Job.state == JobState.RUNNING,
-            Job.locked_until == lease_until,
-        )
-        .values(
-            state=JobState.DONE,
-            attempts=Job.attempts + 1,
-            locked_until=None,
-            finished_at=now,
-            updated_at=now,
-            last_error=None,
-            error_code=None,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    return session.execute(statement).rowcount == 1
+    parameters = {"key": dedupe_key, "lease": lease_until, "now": now}
+    return session.connection().execute(_FINISH_CLAIMED, parameters).rowcount == 1
 
 
 def release_claimed(
     session: Session, dedupe_key: str, lease_until: datetime, now: datetime
 ) -> None:
     """Give a job this process claimed (born claimed) back to the workers, due at once."""
-    session.execute(
-        update(Job)
-        .where(
-            Job.dedupe_key == dedupe_key,
-            Job.state == JobState.RUNNING,
-            Job.locked_until == lease_until,
-        )
-        .values(state=JobState.PENDING, locked_until=None, run_after=now, updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
+    parameters = {"key": dedupe_key, "lease": lease_until, "now": now}
+    session.connection().execute(_RELEASE_CLAIMED, parameters)
 
 
 def fail_claimed(

@@ -114,6 +114,17 @@ class MeetingMade:
 
 
 _ORGANISER = select(StaffMember.entra_object_id).where(StaffMember.id == bindparam("id"))
+_APPOINTMENT = Appointment.__table__
+_MEETING_MADE = (
+    update(_APPOINTMENT)
+    .where(_APPOINTMENT.c.id == bindparam("appointment"))
+    .values(
+        meeting_external_id=bindparam("made_id"),
+        join_url=bindparam("made_url"),
+        meeting_state=MeetingState.READY,
+        meeting_provider=bindparam("made_by"),
+    )
+)
 
 
 def create_new(
@@ -140,14 +151,13 @@ def create_new(
             jobs.fail_claimed(session, key, new.claimed_until, error, context)
             return MeetingMade(None, _state_now(session, new.appointment_id))
         session.connection().execute(
-            update(Appointment)
-            .where(Appointment.id == new.appointment_id)
-            .values(
-                meeting_external_id=meeting.external_id,
-                join_url=meeting.join_url,
-                meeting_state=MeetingState.READY,
-                meeting_provider=meeting.provider,
-            )
+            _MEETING_MADE,
+            {
+                "appointment": new.appointment_id,
+                "made_id": meeting.external_id,
+                "made_url": meeting.join_url,
+                "made_by": meeting.provider,
+            },
         )
         jobs.finish_claimed(session, key, new.claimed_until, context.now())
         session.commit()
