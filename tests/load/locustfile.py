@@ -12,11 +12,10 @@ import threading
 from datetime import date, timedelta
 from urllib.parse import parse_qs, urlsplit
 
-from locust import FastHttpUser, between, constant, constant_throughput, events, task
+from locust import FastHttpUser, between, constant, events, task
 
 BOOKED_FILE = os.environ.get("LOADTEST_BOOKED", "data/loadtest-booked.txt")
 THINK = float(os.environ.get("LOADTEST_THINK_SECONDS", "0"))
-RATE = float(os.environ.get("LOADTEST_RATE_PER_USER", "0"))  # open loop: mixes/s per user
 _booked: list[str] = []
 _booked_lock = threading.Lock()
 
@@ -38,12 +37,7 @@ class Citizen(FastHttpUser):
     cores with the app, and the requests library costs it several times the CPU per request.
     """
 
-    if RATE > 0:
-        wait_time = constant_throughput(RATE)
-    elif THINK > 0:
-        wait_time = between(0, 2 * THINK)
-    else:
-        wait_time = constant(0)
+    wait_time = between(0, 2 * THINK) if THINK > 0 else constant(0)
 
     @task
     def book_once(self) -> None:

@@ -7,7 +7,8 @@ row, or an app that does not start. Bounded in time and count. It runs, for each
    migrated and filled with the demo data;
 2. ``reflex run --env prod`` on a loopback port (backend only by default: the load never asks
    for the compiled pages; ``--frontend`` serves them too, with ``--single-port``);
-3. locust, headless, for the API mix (services → slots for 14 days → book → read);
+3. locust, headless, for the API mix (services → slots for 14 days → book → read), or with
+   ``--rate`` the same mix in an open loop (tests/load/open_loop.py);
 4. the socket.io wizard client (tests/load/wizard.py);
 5. CPU time of every server process (the app's process tree, the PostgreSQL backends of the
    load test's database, Redis) before and after each part, and the app's RSS;
@@ -219,12 +220,48 @@ def report_resources(label: str, before: Snapshot, after: Snapshot, bookings: in
 
 
 def run_api(args: argparse.Namespace, server: Server) -> tuple[int, set[str], dict]:
-    """Locust, headless; returns the number of 201s, their references and the figures."""
+    """Locust, headless (open loop: tests/load/open_loop.py); the 201s, their references and
+    the figures."""
     prefix = DATA / f"loadtest-api-{args.port}"
     booked_file = DATA / f"loadtest-booked-{args.port}.txt"
-    env = {**os.environ, "LOADTEST_BOOKED": str(booked_file)}
+    booked_file.unlink(missing_ok=True)
     if args.rate:
-        env["LOADTEST_RATE_PER_USER"] = str(args.rate / args.users)
+        figures = _open_loop(args, server, booked_file, Path(f"{prefix}.json"))
+    else:
+        figures = _closed_loop(args, server, booked_file, prefix)
+    references = set(booked_file.read_text().split()) if booked_file.exists() else set()
+    booked = len(references)
+    say(f"API: {booked} bookings (201) = {booked / args.seconds:.1f} bookings/s")
+    return booked, references, figures
+
+
+def _open_loop(args: argparse.Namespace, server: Server, booked: Path, result: Path) -> dict:
+    """``--rate`` mixes per second from one asyncio client; its figures."""
+    say(f"== API mix: open loop {args.rate}/s, {args.seconds} s (tests/load/open_loop.py)")
+    command = [
+        str(BIN / "python"),
+        "-m",
+        "tests.load.open_loop",
+        "--url",
+        server.url,
+        "--rate",
+        str(args.rate),
+        "--seconds",
+        str(args.seconds),
+        "--booked",
+        str(booked),
+        "--json",
+        str(result),
+    ]
+    subprocess.run(command, cwd=ROOT, check=False)
+    figures = json.loads(result.read_text()) if result.exists() else {}
+    _print_figures(figures)
+    return figures
+
+
+def _closed_loop(args: argparse.Namespace, server: Server, booked: Path, prefix: Path) -> dict:
+    """``--users`` locust users, each doing mixes one after the other; their figures."""
+    env = {**os.environ, "LOADTEST_BOOKED": str(booked)}
     command = [
         str(BIN / "locust"),
         "-f",
@@ -246,25 +283,20 @@ def run_api(args: argparse.Namespace, server: Server) -> tuple[int, set[str], di
         "--loglevel",
         "WARNING",
     ]
-    kind = f"open loop {args.rate}/s" if args.rate else "closed loop"
-    say(f"== API mix: {args.users} clients, {args.seconds} s, {kind}")
+    say(f"== API mix: {args.users} clients, {args.seconds} s, closed loop")
     subprocess.run(command, cwd=ROOT, env=env, check=False)
-    references = set(booked_file.read_text().split()) if booked_file.exists() else set()
     figures = _locust_figures(Path(f"{prefix}_stats.csv"), args.seconds)
-    booked = len(references)
-    say(f"API: {booked} bookings (201) = {booked / args.seconds:.1f} bookings/s")
-    return booked, references, figures
+    _print_figures(figures)
+    return figures
 
 
 def _locust_figures(stats: Path, seconds: float) -> dict:
     """Per endpoint: count, failures, requests/s, p50/p95/p99 (ms), from locust's CSV."""
     figures = {}
-    say(f"{'endpoint':<22}{'count':>7}{'fail':>6}{'req/s':>8}{'p50':>7}{'p95':>7}{'p99':>7}")
     with stats.open() as source:
         for row in csv.DictReader(source):
-            name = row["Name"]
             count = int(row["Request Count"])
-            figures[name] = {
+            figures[row["Name"]] = {
                 "count": count,
                 "failures": int(row["Failure Count"]),
                 "rps": count / seconds,
@@ -272,12 +304,17 @@ def _locust_figures(stats: Path, seconds: float) -> dict:
                 "p95": float(row["95%"] or 0),
                 "p99": float(row["99%"] or 0),
             }
-            f = figures[name]
-            say(
-                f"{name:<22}{count:>7}{f['failures']:>6}{f['rps']:>8.1f}"
-                f"{f['p50']:>7.0f}{f['p95']:>7.0f}{f['p99']:>7.0f}"
-            )
     return figures
+
+
+def _print_figures(figures: dict) -> None:
+    """The per-endpoint table."""
+    say(f"{'endpoint':<22}{'count':>7}{'fail':>6}{'req/s':>8}{'p50':>7}{'p95':>7}{'p99':>7}")
+    for name, f in figures.items():
+        say(
+            f"{name:<22}{f['count']:>7}{f['failures']:>6}{f['rps']:>8.1f}"
+            f"{f['p50']:>7.0f}{f['p95']:>7.0f}{f['p99']:>7.0f}"
+        )
 
 
 def run_wizard(args: argparse.Namespace, server: Server) -> tuple[int, set[str], dict]:
@@ -446,7 +483,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--start-timeout", type=float, default=600)
     parser.add_argument("--users", type=int, default=10, help="API clients (0: no API load)")
     parser.add_argument("--seconds", type=int, default=25, help="API load duration")
-    parser.add_argument("--rate", type=float, default=0, help="open loop: API mixes per second")
+    parser.add_argument(
+        "--rate", type=float, default=0, help="open loop: API mixes per second (not locust)"
+    )
     parser.add_argument("--citizens", type=int, default=10, help="wizard citizens at once")
     parser.add_argument("--sessions", type=int, default=300, help="wizard sessions at most")
     parser.add_argument("--wizard-seconds", type=float, default=25)
