@@ -200,10 +200,13 @@ def meeting_for_new_booking(
     made = None
     if claimed_until is None:
         make_meeting_now(appointment.id)
-    elif _meeting_places.acquire(blocking=False):
-        service = catalogue.services_by_id[appointment.service_id]
-        topic = catalogue.topics_by_id[appointment.topic_id]
-        made = _wait_for_new(handlers.NewMeeting.of(appointment, service, topic, claimed_until))
+        handlers.reload_meeting(session, appointment)
+        return
+    service = catalogue.services_by_id[appointment.service_id]
+    topic = catalogue.topics_by_id[appointment.topic_id]
+    new = handlers.NewMeeting.of(appointment, service, topic, claimed_until)
+    if _meeting_places.acquire(blocking=False):
+        made = _wait_for_new(new)
     else:  # every meeting thread is busy: the worker makes it, as soon as it can
         key = jobs.meeting_create_key(appointment.id)
         jobs.release_claimed(session, key, claimed_until, utcnow())
@@ -218,7 +221,11 @@ def meeting_for_new_booking(
 def _wait_for_new(new: handlers.NewMeeting) -> handlers.MeetingMade | None:
     """Make the meeting of ``new`` in a meeting thread; None when it takes longer than the
     wait (it goes on) or fails (the job keeps the failure for the worker)."""
-    future = _meetings.submit(_make_new_meeting, new, current_request_id())
+    try:
+        future = _meetings.submit(_make_new_meeting, new, current_request_id())
+    except RuntimeError:  # the pool has shut down: the app is stopping; the lease runs out
+        _meeting_places.release()
+        return None
     try:
         return future.result(timeout=get_settings().meeting_wait_seconds)
     except FutureTimeout:
