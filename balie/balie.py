@@ -5,6 +5,7 @@ import reflex as rx
 from balie import failover, state_limit
 from balie.api import api
 from balie.components.overlay import connection_overlay
+from balie.gc_tuning import tune_gc
 from balie.http_guard import HttpGuard
 from balie.observability import configure_logging
 from balie.pages import register_all
@@ -17,6 +18,7 @@ from balie.states.tenant import TenantScope
 from balie.worker import background_worker, retention_worker
 
 get_settings().check_production()
+tune_gc()  # before Reflex forks the workers: they inherit the thresholds
 check_stored_secrets()
 configure_logging(get_settings().log_format)
 failover.install()

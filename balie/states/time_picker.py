@@ -10,7 +10,7 @@ from typing import Any
 
 import reflex as rx
 
-from balie.services.wizard import DayChoice
+from balie.services.wizard import DayChoice, TimeChoice
 
 DAYS_PER_PAGE = 5
 
@@ -33,6 +33,19 @@ class DayOption:
     count: int
 
 
+def _pack_times(times: tuple[TimeChoice, ...]) -> str:
+    """One day's free times as one string: "start\tlabel" lines (ISO starts hold no tabs)."""
+    return "\n".join(f"{time.start}\t{time.label}" for time in times)
+
+
+def _unpack_times(packed: str | list[tuple[str, str]]) -> list[TimeOption]:
+    """The free times of one packed day (a list of pairs: a state stored before packing)."""
+    if isinstance(packed, list):
+        return [TimeOption(start, label) for start, label in packed]
+    pairs = (line.split("\t", 1) for line in packed.split("\n") if line)
+    return [TimeOption(start, label) for start, label in pairs]
+
+
 def _day_option(day: DayChoice) -> DayOption:
     """The button for one day."""
     return DayOption(
@@ -50,9 +63,10 @@ class TimePickerState(rx.State, mixin=True):
     day_key: str = ""
     day_page: int = 0
     times: list[TimeOption] = []
-    # (start, label) pairs per day: tuples, not dicts or dataclasses, because this backend var
-    # is pickled with the state at every event (the smallest and quickest form to load).
-    _times_by_day: dict[str, list[tuple[str, str]]] = {}
+    # The free times per day, each day packed in one string (_pack_times): this backend var is
+    # pickled with the state at every event, and one string per day loads far quicker than
+    # a list of pairs (no objects per time, nothing for the garbage collector to track).
+    _times_by_day: dict[str, str] = {}
 
     @rx.var
     def visible_days(self) -> list[DayOption]:
@@ -77,7 +91,7 @@ class TimePickerState(rx.State, mixin=True):
 
     def _set_days(self, days: list[DayChoice]) -> None:
         """Offer these days and preselect the first one."""
-        self._times_by_day = {day.key: [(t.start, t.label) for t in day.times] for day in days}
+        self._times_by_day = {day.key: _pack_times(day.times) for day in days}
         self.days = [_day_option(day) for day in days]
         self.day_page = 0
         self._select_day(self.days[0].key if self.days else "")
@@ -89,7 +103,7 @@ class TimePickerState(rx.State, mixin=True):
     def _select_day(self, key: str) -> None:
         """Show the times of one day."""
         self.day_key = key
-        self.times = [TimeOption(start, label) for start, label in self._times_by_day.get(key, [])]
+        self.times = _unpack_times(self._times_by_day.get(key, ""))
 
     def _offered_time(self, start: Any) -> TimeOption | None:
         """The listed time the browser sent back, or None when it was not offered."""
