@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import gc
-
-from balie.gc_tuning import YOUNG_THRESHOLD, tune_gc
 from balie.services.wizard import TimeChoice
 from balie.states.time_picker import TimeOption, _pack_times, _unpack_times
 
@@ -33,13 +30,3 @@ def test_a_state_stored_before_packing_still_lists_its_times() -> None:
     assert _unpack_times([("2026-03-30T07:00:00+00:00", "09:00")]) == [
         TimeOption("2026-03-30T07:00:00+00:00", "09:00")
     ]
-
-
-def test_tune_gc_raises_the_young_threshold() -> None:
-    """The youngest generation is collected after YOUNG_THRESHOLD new objects."""
-    before = gc.get_threshold()
-    try:
-        tune_gc()
-        assert gc.get_threshold()[0] == YOUNG_THRESHOLD
-    finally:
-        gc.set_threshold(*before)
