@@ -11,6 +11,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam
@@ -60,6 +61,14 @@ class Busy(BookingError):
     """The database stayed locked too long (SQLite under heavy load); trying again helps."""
 
     key = "error_busy"
+
+
+class Raced(Busy):
+    """The database broke a deadlock between two bookings of one time by aborting this one."""
+
+
+DEADLOCK_DETECTED = "40P01"  # PostgreSQL's SQLSTATE
+RACE_ATTEMPTS = 3
 
 
 class UnknownService(BookingError):
@@ -375,7 +384,7 @@ def _book(
         order.remove(preferred_staff_id)
         order.insert(0, preferred_staff_id)
     for staff_id in order:
-        booked = _try_insert(
+        booked = _try_insert_again_after_races(
             session,
             organisation,
             service,
@@ -468,9 +477,27 @@ def _try_insert(
         return None
     except OperationalError as problem:
         session.rollback()
+        if getattr(problem.orig, "sqlstate", None) == DEADLOCK_DETECTED:
+            log.info("booking raced another for staff %s at %s: %s", staff_id, start, problem)
+            raise Raced(str(problem)) from problem
         log.warning("database busy while booking at %s: %s", start, problem)
         raise Busy(str(problem)) from problem
     return Booked(appointment, token)
+
+
+def _try_insert_again_after_races(*args: Any, **options: Any) -> Booked | None:
+    """``_try_insert``, tried again when PostgreSQL broke a deadlock between racing bookings.
+
+    Two bookings inserting conflicting rows at once can wait on each other while the exclusion
+    constraint is checked, and PostgreSQL then aborts one of them. Its time may still be free
+    (the other can be refused by a third), so it tries again; only a third race answers "busy".
+    """
+    for _attempt in range(RACE_ATTEMPTS - 1):
+        try:
+            return _try_insert(*args, **options)
+        except Raced:
+            continue
+    return _try_insert(*args, **options)
 
 
 _BY_REFERENCE = select(Appointment).where(Appointment.reference == bindparam("reference"))

@@ -283,6 +283,55 @@ def test_a_locked_database_is_reported_as_busy_and_nothing_is_half_done(
     assert session.exec(select(Appointment)).all() == []
 
 
+class DeadlockDetected(Exception):
+    """What psycopg raises when PostgreSQL breaks a deadlock (SQLSTATE 40P01)."""
+
+    sqlstate = "40P01"
+
+
+def racing_inserts(session: Session, monkeypatch: pytest.MonkeyPatch, races: int) -> list[int]:
+    """Make the first ``races`` appointment inserts lose a deadlock; the inserts tried so far."""
+    from sqlalchemy.exc import OperationalError
+
+    real_flush = session.flush
+    tried: list[int] = []
+
+    def flush(*args, **kwargs) -> None:
+        inserting = [row for row in session.new if isinstance(row, Appointment)]
+        if inserting:
+            tried.append(inserting[0].staff_id)
+            if len(tried) <= races:
+                raise OperationalError("INSERT", {}, DeadlockDetected("deadlock detected"))
+        real_flush(*args, **kwargs)
+
+    monkeypatch.setattr(session, "flush", flush)
+    return tried
+
+
+def test_a_booking_that_lost_a_deadlock_to_a_racing_booking_tries_again(
+    session: Session, gent: Organisation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL aborts one of two racing inserts; its time may still be free, so no 503."""
+    tried = racing_inserts(session, monkeypatch, races=2)
+    booked = do_book(session, gent, request()).appointment
+    assert len(tried) == 3 and len(set(tried)) == 1  # the same counsellor, tried again
+    monkeypatch.undo()
+    assert [row.id for row in session.exec(select(Appointment)).all()] == [booked.id]
+
+
+def test_a_booking_that_keeps_losing_races_is_answered_busy_and_nothing_is_half_done(
+    session: Session, gent: Organisation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tried = racing_inserts(session, monkeypatch, races=booking.RACE_ATTEMPTS)
+    with pytest.raises(booking.Busy):
+        do_book(session, gent, request())
+    assert len(tried) == booking.RACE_ATTEMPTS
+    monkeypatch.undo()
+    session.rollback()
+    assert session.exec(select(Appointment)).all() == []
+    assert session.exec(select(Job)).all() == []
+
+
 def test_hostile_slugs_and_references_find_nothing(session: Session, gent: Organisation) -> None:
     with pytest.raises(booking.UnknownService):
         do_book(session, gent, request(service="gas\x00boetes"))
