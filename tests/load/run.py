@@ -287,6 +287,9 @@ def _closed_loop(args: argparse.Namespace, server: Server, booked: Path, prefix:
     subprocess.run(command, cwd=ROOT, env=env, check=False)
     figures = _locust_figures(Path(f"{prefix}_stats.csv"), args.seconds)
     _print_figures(figures)
+    if figures.get("mix: no free time left", {}).get("count"):
+        say("NOTE: the free times of the demo data ran out: bookings/s is capped by them.")
+        say("      Run fewer --seconds for a throughput figure.")
     return figures
 
 
