@@ -168,6 +168,14 @@ def test_a_slow_meeting_provider_holds_the_answer_only_for_the_configured_wait(
     assert eventually(ready)
 
 
+@pytest.fixture
+def demo_api(session: Session, app_database: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The demo data in the app's database; no worker in this process (nothing sends)."""
+    monkeypatch.setattr(worker, "_wake", None)
+    load_demo_data(session)
+    session.commit()
+
+
 def post_first_oog_time(client: TestClient, email: str = "nora@example.be") -> dict:
     """POST a booking of OOG's first free time; the answer's body with its HTTP status."""
     today = utcnow().date()
@@ -197,11 +205,8 @@ def meeting_jobs(session: Session) -> list[tuple[str, int]]:
 
 
 def test_the_answer_makes_the_meeting_from_the_job_it_claimed_at_birth(
-    session: Session, app_database: Engine, monkeypatch: pytest.MonkeyPatch
+    session: Session, demo_api: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(worker, "_wake", None)
-    load_demo_data(session)
-    session.commit()
     with TestClient(api, base_url="http://localhost") as client:
         answer = post_first_oog_time(client)
     assert answer["http"] == 201 and answer["meeting_state"] == "ready"
@@ -211,11 +216,8 @@ def test_the_answer_makes_the_meeting_from_the_job_it_claimed_at_birth(
 
 
 def test_with_every_meeting_thread_busy_the_answer_leaves_the_meeting_to_the_worker(
-    session: Session, app_database: Engine, monkeypatch: pytest.MonkeyPatch
+    session: Session, demo_api: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(worker, "_wake", None)
-    load_demo_data(session)
-    session.commit()
     held = 0
     while worker._meeting_places.acquire(blocking=False):
         held += 1
@@ -235,11 +237,8 @@ def test_with_every_meeting_thread_busy_the_answer_leaves_the_meeting_to_the_wor
 
 
 def test_refused_bookings_give_their_meeting_thread_back(
-    session: Session, app_database: Engine, monkeypatch: pytest.MonkeyPatch
+    session: Session, demo_api: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(worker, "_wake", None)
-    load_demo_data(session)
-    session.commit()
     with TestClient(api, base_url="http://localhost") as client:
         start = post_first_oog_time(client)["start"]
         refusals = 0
@@ -264,13 +263,10 @@ def test_refused_bookings_give_their_meeting_thread_back(
 
 
 def test_a_slow_provider_finishes_the_claimed_meeting_after_the_answer(
-    session: Session, app_database: Engine, monkeypatch: pytest.MonkeyPatch
+    session: Session, demo_api: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(worker, "_wake", None)
     monkeypatch.setenv("BALIE_MEETING_WAIT_SECONDS", "0.2")
     worker.get_settings.cache_clear()
-    load_demo_data(session)
-    session.commit()
     release = threading.Event()
     real_context = worker.job_context
     created: list[str] = []
