@@ -241,9 +241,14 @@ def plan_reminders(session: Session, appointment: Appointment, now: datetime) ->
     enqueue_all(session, _reminders(appointment, now), now)
 
 
+def _once_per_appointment(kind: str, appointment_id: int) -> str:
+    """The dedupe key of a job an appointment has only once (its meeting, its confirmation)."""
+    return f"{kind}:{appointment_id}"
+
+
 def meeting_create_key(appointment_id: int) -> str:
-    """The dedupe key of an appointment's meeting.create job (there is only ever one)."""
-    return f"meeting.create:{appointment_id}"
+    """The dedupe key of an appointment's meeting.create job."""
+    return _once_per_appointment("meeting.create", appointment_id)
 
 
 def enqueue_for_booking(
@@ -260,7 +265,7 @@ def enqueue_for_booking(
     """
     now = _moment(appointment, now)
     planned: list[Planned] = [
-        (kind, appointment.id, now, f"{kind}:{appointment.id}")
+        (kind, appointment.id, now, _once_per_appointment(kind, appointment.id))
         for kind in ("meeting.create", "mail.confirmation")
     ]
     claimed = None
