@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -17,7 +18,7 @@ from sqlmodel import select
 
 from balie.db import session_scope
 from balie.db_types import utcnow
-from balie.models import Appointment, AuditEntry, StaffMember
+from balie.models import Appointment, AuditEntry, Organisation, StaffMember
 from balie.services.booking import manage_token_for, token_hash
 from balie.services.identity import oidc, signin
 from balie.settings import get_settings
@@ -50,14 +51,23 @@ def assert_checked(page: Page) -> None:
 
 
 def move_to_today(reference: str) -> Appointment:
-    """Put the booked call an hour from now, so it is on the counsellor's list of today."""
+    """Put the booked call on the counsellor's list of today, in the city's time zone.
+
+    An hour from now, unless that is already tomorrow in Ghent (the test runs late in the
+    evening): then ninety minutes ago, which is still today there.
+    """
     with session_scope() as session:
         appointment = session.exec(
             select(Appointment).where(Appointment.reference == reference)
         ).one()
-        if appointment.start_at.date() != utcnow().date():
+        city = ZoneInfo(session.get(Organisation, appointment.organisation_id).time_zone)
+        now = utcnow().replace(second=0, microsecond=0)
+        today = now.astimezone(city).date()
+        if appointment.start_at.astimezone(city).date() != today:
+            start = now + timedelta(hours=1)
+            if start.astimezone(city).date() != today:
+                start = now - timedelta(minutes=90)
             length = appointment.end_at - appointment.start_at
-            start = utcnow().replace(second=0, microsecond=0) + timedelta(hours=1)
             appointment.start_at, appointment.end_at = start, start + length
             appointment.busy_until = start + length
             session.add(appointment)

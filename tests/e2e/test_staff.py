@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -30,13 +31,22 @@ def counsellor_with_password() -> str:
 
 
 def two_starts_today() -> tuple[datetime, datetime]:
-    """Two starts on today's local date, 50 minutes apart, the first one joinable now."""
+    """Two starts on today's local date: the first joinable now, the second still to come.
+
+    They are at least 41 minutes apart, so the second does not overlap the first (a call is
+    busy for 40 minutes; ``appointment_at`` cancels what overlaps). Late in the evening the
+    first lies further back; in the last minutes before midnight, where no call fits, this
+    waits for the new day (at most four minutes).
+    """
     now = utcnow().replace(second=0, microsecond=0)
     local = now.astimezone(ZoneInfo("Europe/Brussels"))
+    if local.hour == 23 and local.minute >= 57:
+        time.sleep((60 - local.minute) * 60 + 5)
+        return two_starts_today()
     if local.hour == 0 and local.minute < 25:
         return now + timedelta(minutes=1), now + timedelta(minutes=51)
     if local.hour == 23 and local.minute >= 25:
-        return now - timedelta(minutes=20), now - timedelta(minutes=70)
+        return now - timedelta(minutes=38), now + timedelta(minutes=3)
     return now - timedelta(minutes=20), now + timedelta(minutes=30)
 
 
