@@ -32,8 +32,9 @@ class BalieApp(rx.App):
         """Reflex's state set-up, with at most BALIE_MAX_SESSIONS_PER_WORKER states in memory."""
         super()._setup_state()
         if self._state_manager is not None:
+            settings = get_settings()
             self._state_manager = state_limit.bounded(
-                self._state_manager, get_settings().max_sessions_per_worker
+                self._state_manager, settings.max_sessions_per_worker, settings.redis_state_leases
             )
 
     def __call__(self) -> HttpGuard:

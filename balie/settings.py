@@ -62,7 +62,15 @@ class Settings(BaseSettings):
         ge=100,
         le=1_000_000,
         description="Visitors' page states one app process keeps in memory without Redis; above "
-        "it the least recently used idle ones are released first.",
+        "it the least recently used idle ones are released first. With Redis: the idle "
+        "visitors' lease locks one process keeps.",
+    )
+    redis_state_leases: bool = Field(
+        True,
+        description="With Redis: a process keeps a visitor's state and lock for a short lease "
+        "(half the lock expiry) so a burst of events costs one Redis read and write; another "
+        "process that needs the state gets it written first. Off: every event reads and writes "
+        "Redis.",
     )
     public_base_url: str = Field(
         "http://localhost:8000", description="Address citizens use; links in e-mails start with it."

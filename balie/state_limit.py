@@ -12,10 +12,21 @@ grow the process without bound within that time. These managers keep at most
 - Memory manager (``REFLEX_STATE_MANAGER_MODE=memory``): a released state is gone; the visitor
   starts the page again. The cap is far above the number of citizens active at once.
 
-A state whose lock is held (an event is running for it) is never released. Private parts of
-Reflex used here (``_purge_token``, ``_token_expires_at``, ``_token_last_touched``,
-``_states_locks``, ``_write_queue``, ``set_state_for_substate``, ``_get_or_create_state``) are
-checked by tests/test_state_limit.py.
+A state whose lock is held (an event is running for it) is never released.
+
+- Redis manager (``BALIE_REDIS_URL``): the states live in Redis and expire there. With
+  ``BALIE_REDIS_STATE_LEASES`` (the default) the process that takes a visitor's lock keeps it,
+  and the state in memory, for a short lease (Reflex's opportunistic locks, half the lock
+  expiry): a burst of events (a page load is three or more) is one Redis read and one write
+  instead of one each. Another process that needs the visitor asks through Redis and gets the
+  state written first. Reflex keeps one asyncio lock per visitor that ever held a lease and
+  never drops it; above ``BALIE_MAX_SESSIONS_PER_WORKER`` the idle ones are dropped here.
+
+Private parts of Reflex used here (``_purge_token``, ``_token_expires_at``,
+``_token_last_touched``, ``_states_locks``, ``_write_queue``, ``set_state_for_substate``,
+``_get_or_create_state``, ``_create_lease_break_task``, ``_cached_states_locks``,
+``_local_leases``, ``_cached_states``, ``_oplock_enabled``) are checked by
+tests/test_state_limit.py.
 """
 
 from __future__ import annotations
@@ -27,6 +38,7 @@ from typing import Any
 from reflex.istate.manager import StateManager
 from reflex.istate.manager.disk import StateManagerDisk
 from reflex.istate.manager.memory import StateManagerMemory
+from reflex.istate.manager.redis import StateManagerRedis
 from reflex.istate.manager.token import StateToken
 
 DEFAULT_MAX_TOKENS = 2000
@@ -120,8 +132,51 @@ class BoundedStateManagerDisk(StateManagerDisk):
         release_excess(self, self._token_last_touched, keep)
 
 
-def bounded(manager: StateManager, max_tokens: int) -> StateManager:
-    """A bounded manager in place of a fresh in-process one; Redis managers stay as they are."""
+@dataclasses.dataclass
+class LeasingStateManagerRedis(StateManagerRedis):
+    """Reflex's Redis manager with leases on, keeping the lease locks of at most ``max_tokens``
+    idle visitors."""
+
+    max_tokens: int = DEFAULT_MAX_TOKENS
+
+    async def _create_lease_break_task(self, token: Any, *args: Any, **context: Any) -> Any:
+        """Reflex's start of a lease; first drops idle visitors' locks above the cap."""
+        self._release_idle_lease_locks()
+        return await super()._create_lease_break_task(token, *args, **context)
+
+    def _release_idle_lease_locks(self) -> None:
+        """Drop the lease locks nobody holds, waits for or leases, once above the cap."""
+        locks = self._cached_states_locks
+        if len(locks) <= self.max_tokens:
+            return  # the common case: no need to look at every lock
+        # Synchronous, so no other task of this event loop sees a lock half-dropped.
+        for key, lock in list(locks.items()):
+            if (
+                key not in self._local_leases
+                and key not in self._cached_states
+                and not lock.locked()
+                and not getattr(lock, "_waiters", None)
+            ):
+                del locks[key]
+
+
+def leasing(manager: StateManagerRedis, max_tokens: int) -> LeasingStateManagerRedis:
+    """``manager``'s settings in a Redis manager with leases on and its lease locks bounded."""
+    fields = {f.name: getattr(manager, f.name) for f in dataclasses.fields(manager) if f.init}
+    leased = LeasingStateManagerRedis(**fields, max_tokens=max_tokens)
+    if leased.oplock_hold_time_ms >= leased.lock_expiration:
+        raise ValueError(
+            f"REFLEX_OPLOCK_HOLD_TIME ({leased.oplock_hold_time_ms} ms) must be shorter than "
+            f"redis_lock_expiration ({leased.lock_expiration} ms)"
+        )
+    leased._oplock_enabled = True
+    return leased
+
+
+def bounded(manager: StateManager, max_tokens: int, redis_leases: bool = False) -> StateManager:
+    """A bounded manager in place of a fresh in-process one; a Redis one with leases if asked."""
+    if type(manager) is StateManagerRedis:
+        return leasing(manager, max_tokens) if redis_leases else manager
     if type(manager) is StateManagerMemory:
         return BoundedStateManagerMemory(
             token_expiration=manager.token_expiration, max_tokens=max_tokens

@@ -5,18 +5,25 @@ from __future__ import annotations
 import asyncio
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import ValidationError
+from redis.asyncio import Redis
 from reflex.istate.manager import StateManager
 from reflex.istate.manager.disk import StateManagerDisk
 from reflex.istate.manager.memory import StateManagerMemory
+from reflex.istate.manager.redis import StateManagerRedis
 from reflex.istate.manager.token import BaseStateToken
 from reflex.state import State
 
 from balie import state_limit
 from balie.settings import Settings
-from balie.state_limit import BoundedStateManagerDisk, BoundedStateManagerMemory
+from balie.state_limit import (
+    BoundedStateManagerDisk,
+    BoundedStateManagerMemory,
+    LeasingStateManagerRedis,
+)
 from balie.states.locale import LocaleState
 
 
@@ -217,3 +224,153 @@ def test_without_redis_the_state_lives_in_memory_not_on_disk() -> None:
 
 def test_with_redis_reflex_chooses_redis_itself() -> None:
     assert Settings(redis_url="redis://127.0.0.1:6379/0").reflex_state_options() == {}
+
+
+# --- Redis: leases ---------------------------------------------------------------------------
+
+STATE_REDIS_URL = "redis://127.0.0.1:6379/3"  # its own database: these tests empty it
+
+
+def redis_manager(**fields: Any) -> StateManagerRedis:
+    """Reflex's Redis manager on the test database, as Reflex builds it (leases off)."""
+    return StateManagerRedis(redis=Redis.from_url(STATE_REDIS_URL), **fields)
+
+
+async def empty_redis() -> None:
+    """No states or locks of an earlier run."""
+    client = Redis.from_url(STATE_REDIS_URL)
+    await client.flushdb()
+    await client.aclose()
+
+
+async def leasing_manager(max_tokens: int = 10, **fields: Any) -> LeasingStateManagerRedis:
+    """A leasing manager listening for other processes' requests (no lease before that)."""
+    manager = state_limit.leasing(redis_manager(**fields), max_tokens)
+    await manager._ensure_lock_task_subscribed()
+    return manager
+
+
+async def language_of(manager: StateManager, name: str) -> str:
+    """The tab's language, read in an event (the lock held) through ``manager``."""
+    async with manager.modify_state(token(name)) as root:
+        return (await root.get_state(LocaleState)).locale
+
+
+async def set_language(manager: StateManager, name: str, language: str) -> None:
+    """An event of the tab that changes its language, through ``manager``."""
+    async with manager.modify_state(token(name)) as root:
+        (await root.get_state(LocaleState)).locale = language
+
+
+def test_the_private_parts_of_reflex_leases_rely_on_still_exist() -> None:
+    assert callable(StateManagerRedis._create_lease_break_task)
+    assert callable(StateManagerRedis._ensure_lock_task_subscribed)
+    field_names = set(StateManagerRedis.__dataclass_fields__)
+    assert {"_oplock_enabled", "_cached_states_locks", "_local_leases", "_cached_states"} <= (
+        field_names
+    )
+    assert hasattr(asyncio.Lock(), "_waiters")
+
+
+def test_with_redis_leases_are_on_and_reflexs_settings_kept() -> None:
+    plain = redis_manager(token_expiration=99, lock_expiration=7000, lock_warning_threshold=900)
+    leased = state_limit.bounded(plain, 500, redis_leases=True)
+    assert isinstance(leased, LeasingStateManagerRedis) and leased._oplock_enabled
+    assert (leased.token_expiration, leased.lock_expiration) == (99, 7000)
+    assert (leased.lock_warning_threshold, leased.max_tokens) == (900, 500)
+    assert leased.redis is plain.redis
+    assert leased.oplock_hold_time_ms == plain.oplock_hold_time_ms == 5000  # half of 10 s
+    assert state_limit.bounded(plain, 500, redis_leases=False) is plain
+    assert not plain._oplock_enabled
+
+
+def test_a_lease_at_least_as_long_as_the_lock_is_refused() -> None:
+    with pytest.raises(ValueError, match="REFLEX_OPLOCK_HOLD_TIME"):
+        state_limit.leasing(redis_manager(lock_expiration=2000, oplock_hold_time_ms=2000), 10)
+
+
+def test_the_setting_is_on_by_default_and_can_be_turned_off(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert Settings().redis_state_leases is True
+    monkeypatch.setenv("BALIE_REDIS_STATE_LEASES", "false")
+    assert Settings().redis_state_leases is False
+
+
+def test_a_burst_of_events_in_one_lease_reads_the_state_once() -> None:
+    async def scenario() -> list[Any]:
+        await empty_redis()
+        manager = await leasing_manager()
+        roots = []
+        for _ in range(3):
+            async with manager.modify_state(token("burst")) as root:
+                roots.append(root)
+        await manager.close()
+        return roots
+
+    first, second, third = asyncio.run(scenario())
+    assert first is second is third  # kept in memory, not read from Redis again
+
+
+def test_two_processes_take_turns_and_lose_no_change() -> None:
+    """Two workers' managers on one Redis: each sees what the other wrote during its lease."""
+
+    async def scenario() -> list[str]:
+        await empty_redis()
+        one, other = await leasing_manager(), await leasing_manager()
+        seen = []
+        await set_language(one, "tab", "en")  # one holds the lease now (5 s)
+        assert len(one._local_leases) == 1
+        seen.append(await asyncio.wait_for(language_of(other, "tab"), 5))  # breaks one's lease
+        await set_language(other, "tab", "nl")
+        seen.append(await asyncio.wait_for(language_of(one, "tab"), 5))
+        await set_language(one, "tab", "en")
+        seen.append(await asyncio.wait_for(language_of(other, "tab"), 5))
+        await one.close()
+        await other.close()
+        return seen
+
+    assert asyncio.run(scenario()) == ["en", "nl", "en"]
+
+
+def test_idle_visitors_lease_locks_are_dropped_above_the_cap() -> None:
+    async def scenario(cap: int) -> tuple[int, bool]:
+        await empty_redis()
+        manager = await leasing_manager(cap, oplock_hold_time_ms=20)
+        for i in range(12):
+            await set_language(manager, f"tab{i}", "en")
+        await asyncio.sleep(0.2)  # every lease ended: all their locks are idle
+        async with manager.modify_state(token("held")):
+            await set_language(manager, "busy", "en")  # busy's lease is running
+            await set_language(manager, "last", "en")
+            kept = any(key.startswith("busy") for key in manager._cached_states_locks)
+            count = len(manager._cached_states_locks)
+        assert await language_of(manager, "tab0") == "en"  # dropping a lock loses no state
+        await manager.close()
+        return count, kept
+
+    assert asyncio.run(scenario(cap=100)) == (15, True)  # Reflex alone keeps every one
+    count, busy_kept = asyncio.run(scenario(cap=3))
+    assert count <= 3 + 3  # the cap, plus the three leases of this moment
+    assert busy_kept
+
+
+def test_a_lease_lock_in_use_in_any_way_is_never_dropped() -> None:
+    async def scenario() -> set[str]:
+        manager = state_limit.leasing(redis_manager(), 0)
+        locks = {name: asyncio.Lock() for name in ("idle", "held", "awaited", "leased", "cached")}
+        manager._cached_states_locks.update(locks)
+        await locks["held"].acquire()  # a flush is writing the state
+        await locks["awaited"].acquire()
+        waiter = asyncio.create_task(locks["awaited"].acquire())
+        await asyncio.sleep(0)  # the waiter queues
+        locks["awaited"].release()  # free, but promised to the waiter
+        manager._local_leases["leased"] = asyncio.create_task(asyncio.sleep(1))
+        manager._cached_states["cached"] = object()
+        manager._release_idle_lease_locks()
+        kept = set(manager._cached_states_locks)
+        manager._local_leases.pop("leased").cancel()
+        await waiter
+        return kept
+
+    assert asyncio.run(scenario()) == {"held", "awaited", "leased", "cached"}
