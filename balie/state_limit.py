@@ -31,8 +31,10 @@ tests/test_state_limit.py.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from collections import Counter
+from collections.abc import AsyncIterator
 from typing import Any
 
 from reflex.istate.manager import StateManager
@@ -134,15 +136,50 @@ class BoundedStateManagerDisk(StateManagerDisk):
 
 @dataclasses.dataclass
 class LeasingStateManagerRedis(StateManagerRedis):
-    """Reflex's Redis manager with leases on, keeping the lease locks of at most ``max_tokens``
-    idle visitors."""
+    """Reflex's Redis manager with leases on: every event's changes still written at once, and
+    the lease locks of at most ``max_tokens`` idle visitors kept."""
 
     max_tokens: int = DEFAULT_MAX_TOKENS
+    # lock key -> (the lease task, its Redis lock id): a write-through must prove the lock.
+    _lease_lock_ids: dict[str, tuple[Any, bytes]] = dataclasses.field(
+        default_factory=dict, init=False
+    )
 
-    async def _create_lease_break_task(self, token: Any, *args: Any, **context: Any) -> Any:
-        """Reflex's start of a lease; first drops idle visitors' locks above the cap."""
+    async def _create_lease_break_task(
+        self, token: Any, lock_id: bytes, *args: Any, **context: Any
+    ) -> Any:
+        """Reflex's start of a lease, remembering its lock id; drops idle locks above the cap."""
         self._release_idle_lease_locks()
-        return await super()._create_lease_break_task(token, *args, **context)
+        task = await super()._create_lease_break_task(token, lock_id, *args, **context)
+        if task is not None:
+            self._lease_lock_ids[token.lock_key] = (task, lock_id)
+        return task
+
+    @contextlib.asynccontextmanager
+    async def _get_state_cached(self, token: Any) -> AsyncIterator[Any]:
+        """Reflex's leased state; after the event, its changes are written through to Redis.
+
+        Reflex writes a leased state only when the lease ends. A process that dies before that
+        would lose the visitor's last steps (a citizen in the wizard would start again); written
+        through, it loses at most the event it was running, as without leases.
+        """
+        async with super()._get_state_cached(token) as cached:
+            yield cached
+            if cached is not None:
+                await self._write_through(token, cached)
+
+    async def _write_through(self, token: Any, state: Any) -> None:
+        """Write the states this event touched, fenced by the lease's lock; mark them clean."""
+        lease = self._local_leases.get(token.lock_key)
+        task, lock_id = self._lease_lock_ids.get(token.lock_key, (None, b""))
+        if lease is None or task is not lease:
+            return  # the lease ended meanwhile: Reflex's flush has written the state
+        await self.set_state(token, state, lock_id=lock_id)
+        stack = [state]
+        while stack:
+            written = stack.pop()
+            object.__setattr__(written, "_was_touched", False)
+            stack.extend(written.substates.values())
 
     def _release_idle_lease_locks(self) -> None:
         """Drop the lease locks nobody holds, waits for or leases, once above the cap."""
@@ -158,6 +195,8 @@ class LeasingStateManagerRedis(StateManagerRedis):
                 and not getattr(lock, "_waiters", None)
             ):
                 del locks[key]
+        for key in [key for key in self._lease_lock_ids if key not in self._local_leases]:
+            del self._lease_lock_ids[key]
 
 
 def leasing(manager: StateManagerRedis, max_tokens: int) -> LeasingStateManagerRedis:

@@ -312,6 +312,27 @@ def test_a_burst_of_events_in_one_lease_reads_the_state_once() -> None:
     assert first is second is third  # kept in memory, not read from Redis again
 
 
+def test_each_events_changes_are_in_redis_before_the_lease_ends() -> None:
+    """A process that dies during its lease has lost none of its finished events."""
+
+    async def scenario() -> tuple[int, str, str]:
+        await empty_redis()
+        one = await leasing_manager()
+        await set_language(one, "tab", "en")
+        leases = len(one._local_leases)
+        onlooker = redis_manager()  # reads Redis as a new process would, without the lock
+        after_first = (await (await onlooker.get_state(token("tab"))).get_state(LocaleState)).locale
+        await set_language(one, "tab", "nl")
+        after_second = (
+            await (await onlooker.get_state(token("tab"))).get_state(LocaleState)
+        ).locale
+        await one.close()
+        await onlooker.close()
+        return leases, after_first, after_second
+
+    assert asyncio.run(scenario()) == (1, "en", "nl")
+
+
 def test_two_processes_take_turns_and_lose_no_change() -> None:
     """Two workers' managers on one Redis: each sees what the other wrote during its lease."""
 

@@ -42,11 +42,14 @@ def test_skip_link_reaches_the_content_by_keyboard(page: Page, base_url: str) ->
 
 
 def test_session_state_lives_where_the_settings_say(app_harness) -> None:
-    """In memory, capped, by default; Redis when BALIE_REDIS_URL is set (CI's Redis variant)."""
+    """In memory, capped, by default; Redis with leases when BALIE_REDIS_URL is set (CI)."""
     import os
 
-    manager = type(app_harness.app_instance.state_manager).__name__
+    manager = app_harness.app_instance.state_manager
     expected = (
-        "StateManagerRedis" if os.environ.get("BALIE_REDIS_URL") else "BoundedStateManagerMemory"
+        "LeasingStateManagerRedis"
+        if os.environ.get("BALIE_REDIS_URL")
+        else "BoundedStateManagerMemory"
     )
-    assert manager == expected
+    assert type(manager).__name__ == expected
+    assert getattr(manager, "_oplock_enabled", False) == bool(os.environ.get("BALIE_REDIS_URL"))
