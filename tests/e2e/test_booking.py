@@ -144,7 +144,10 @@ def test_book_in_dutch_with_the_keyboard_only(page: Page, base_url: str) -> None
     page.keyboard.press("Enter")
     heading_has_focus(page, "Kies een nieuw moment")
     tab_to(page, ".day[aria-pressed=false]")
+    day = page.evaluate("document.activeElement.dataset.day")
     page.keyboard.press("Enter")
+    # Wait for the new day's times: until then the list still shows the first day's.
+    expect(page.locator(f".day[data-day='{day}']")).to_have_attribute("aria-pressed", "true")
     tab_to(page, ".time")
     page.keyboard.press("Enter")
     heading_has_focus(page, "Nieuw moment bevestigen")
