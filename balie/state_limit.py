@@ -215,7 +215,12 @@ def leasing(manager: StateManagerRedis, max_tokens: int) -> LeasingStateManagerR
 def bounded(manager: StateManager, max_tokens: int, redis_leases: bool = False) -> StateManager:
     """A bounded manager in place of a fresh in-process one; a Redis one with leases if asked."""
     if type(manager) is StateManagerRedis:
-        return leasing(manager, max_tokens) if redis_leases else manager
+        if redis_leases:
+            return leasing(manager, max_tokens)
+        # Off means off: not Reflex's leases either (REFLEX_OPLOCK_ENABLED), which write a
+        # visitor's state only when the lease ends.
+        manager._oplock_enabled = False
+        return manager
     if type(manager) is StateManagerMemory:
         return BoundedStateManagerMemory(
             token_expiration=manager.token_expiration, max_tokens=max_tokens

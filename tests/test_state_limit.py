@@ -280,8 +280,9 @@ def test_with_redis_leases_are_on_and_reflexs_settings_kept() -> None:
     assert (leased.lock_warning_threshold, leased.max_tokens) == (900, 500)
     assert leased.redis is plain.redis
     assert leased.oplock_hold_time_ms == plain.oplock_hold_time_ms == 5000  # half of 10 s
+    plain._oplock_enabled = True  # as REFLEX_OPLOCK_ENABLED=1 would have it
     assert state_limit.bounded(plain, 500, redis_leases=False) is plain
-    assert not plain._oplock_enabled
+    assert not plain._oplock_enabled  # without the write-through: never
 
 
 def test_a_lease_at_least_as_long_as_the_lock_is_refused() -> None:
