@@ -151,7 +151,8 @@ def _leave(session: Session, name: str, day: date, start: time, end: time) -> No
 def _book_free(
     session: Session, slug: str, every: int, staff_id: int | None, weeks: int = 0
 ) -> list[Booked]:
-    """Book every ``every``-th free time of this week (or ``weeks`` later) through the service."""
+    """Book every ``every``-th free time of the rest of this week (or all of the week ``weeks``
+    later) through the service."""
     now = utcnow()
     today = now.astimezone(TZ).date()
     service = session.exec(select(Service).where(Service.slug == slug)).one()
@@ -165,7 +166,8 @@ def _book_free(
         )
         .order_by(Topic.sort_order, Topic.id)
     ).first()
-    first = today + timedelta(weeks=weeks)
+    monday = today - timedelta(days=today.weekday())
+    first = today if weeks == 0 else monday + timedelta(weeks=weeks)
     sunday = first + timedelta(days=6 - first.weekday())
     free = slots.free_slots(session, service, first, sunday, now)
     if staff_id is not None:
@@ -221,7 +223,7 @@ def book_a_busy_week() -> str:
         _book_free(session, "verhuurderspunt", 3, _staff_id(session, COUNSELLOR))
         _book_free(session, "verhuurderspunt", 4, _staff_id(session, COLLEAGUE))
         booked = [call for slug in OTHER_SERVICES for call in _book_free(session, slug, 4, None)]
-        if not booked:  # late on Sunday: no free time left this week; next week's first one
+        if not booked:  # the weekend, or late on Friday: next week's first free time
             booked = _book_free(session, "woonwijzer", 1, None, weeks=1)[:1]
         first = booked[0]
         return f"/afspraak?ref={first.appointment.reference}&token={first.manage_token}"
