@@ -8,17 +8,14 @@ import email
 import email.policy
 import re
 from collections.abc import Iterator
-from datetime import timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import select
 
 from balie.db import session_scope
-from balie.db_types import utcnow
-from balie.models import Appointment, AuditEntry, Organisation, StaffMember
+from balie.models import Appointment, AuditEntry, StaffMember
 from balie.services.booking import manage_token_for, token_hash
 from balie.services.identity import oidc, signin
 from balie.settings import get_settings
@@ -26,6 +23,7 @@ from tests.e2e.conftest import APP_URL, E2E_OUTBOX, tab_to
 from tests.e2e.htmlcs import htmlcs_errors
 from tests.e2e.staff_helpers import AGENT, sign_in_as
 from tests.e2e.test_booking import assert_accessible, heading_has_focus
+from tests.e2e.test_staff import two_starts_today
 from tests.fakes.oidc import NATIONAL_NUMBER, Provider, running_provider
 from tests.states.test_manage_identity_state import identified
 
@@ -51,27 +49,17 @@ def assert_checked(page: Page) -> None:
 
 
 def move_to_today(reference: str) -> Appointment:
-    """Put the booked call on the counsellor's list of today, in the city's time zone.
-
-    An hour from now, unless that is already tomorrow in Ghent (the test runs late in the
-    evening): then ninety minutes ago, which is still today there.
-    """
+    """Put the booked call on the counsellor's list of today, joinable now (in Ghent's day)."""
     with session_scope() as session:
         appointment = session.exec(
             select(Appointment).where(Appointment.reference == reference)
         ).one()
-        city = ZoneInfo(session.get(Organisation, appointment.organisation_id).time_zone)
-        now = utcnow().replace(second=0, microsecond=0)
-        today = now.astimezone(city).date()
-        if appointment.start_at.astimezone(city).date() != today:
-            start = now + timedelta(hours=1)
-            if start.astimezone(city).date() != today:
-                start = now - timedelta(minutes=90)
-            length = appointment.end_at - appointment.start_at
-            appointment.start_at, appointment.end_at = start, start + length
-            appointment.busy_until = start + length
-            session.add(appointment)
-            session.commit()
+        start, _later = two_starts_today()
+        length = appointment.end_at - appointment.start_at
+        appointment.start_at, appointment.end_at = start, start + length
+        appointment.busy_until = start + length
+        session.add(appointment)
+        session.commit()
         session.refresh(appointment)
         return appointment
 
