@@ -231,6 +231,10 @@ class BookingState(BookingFormState, TimePickerState, rx.State):
         async with self:
             site = await self.get_state(SiteState)
             site._show_meta(meta)
+            # "busy" is saved while a confirmation runs; if the instance running it stopped,
+            # the page would keep the button disabled for good. A second click is safe: the
+            # same idempotency key gets the same booking.
+            self.busy = False
             focus = self._show_services(catalogue, outcome, person)
             resume, step, service = self._resume_topic, self.step, self.service_slug
             self._resume_topic = ""

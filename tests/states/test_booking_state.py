@@ -336,6 +336,39 @@ def test_a_reconnect_keeps_the_wizard_where_the_citizen_was(
     assert state.start_iso
 
 
+def test_a_confirmation_cut_off_by_a_stopped_instance_can_be_clicked_again_once_reloaded(
+    session: Session, app_database: Engine
+) -> None:
+    """"busy" is saved while a booking runs: when the instance running it stopped, the citizen
+    reconnected elsewhere would see a disabled button for good. The page's load clears it, and
+    clicking again gets the booking already made (the same idempotency key), not a second one."""
+    from reflex.istate.data import RouterData
+
+    from balie.states.booking_form import STEPS
+
+    load_demo_data(session)
+    state = in_tree()
+    state.router = RouterData.from_router_data(
+        {"pathname": "/boeken", "asPath": "/boeken?dienst=oog"}
+    )
+    asyncio.run(BookingState.load.fn(state))
+    asyncio.run(BookingState.choose_topic.fn(state, "zaak-starten"))
+    BookingState.choose_time.fn(state, state.times[0].start)
+    form = {"name": "Lena", "email": "lena@x.be", "language": "nl", "consent": "on"}
+    asyncio.run(BookingState.submit_details.fn(state, form))
+    asyncio.run(BookingState.confirm.fn(state))  # booked, but the answer never reached the page
+    first = state.reference
+    assert first and appointments(session) == 1
+    # What another instance reads from Redis: the state as saved while the booking ran.
+    state.step, state.busy, state.reference = STEPS["review"], True, ""
+    assert asyncio.run(BookingState.confirm.fn(state)) is None  # still turned away meanwhile
+    asyncio.run(BookingState.load.fn(state))  # the reconnect or reload runs the page's load
+    assert not state.busy and state.step == STEPS["review"] and state.name == "Lena"
+    asyncio.run(BookingState.confirm.fn(state))
+    assert state.step == STEPS["done"] and state.reference == first
+    assert appointments(session) == 1
+
+
 def test_the_wizard_reads_free_times_outside_the_state_lock(
     session: Session, app_database: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
