@@ -339,9 +339,9 @@ def test_a_reconnect_keeps_the_wizard_where_the_citizen_was(
 def test_a_confirmation_cut_off_by_a_stopped_instance_can_be_clicked_again_once_reloaded(
     session: Session, app_database: Engine
 ) -> None:
-    """"busy" is saved while a booking runs: when the instance running it stopped, the citizen
-    reconnected elsewhere would see a disabled button for good. The page's load clears it, and
-    clicking again gets the booking already made (the same idempotency key), not a second one."""
+    """The busy flag is saved while a booking runs: if the instance running it stopped, the
+    citizen reconnected elsewhere would see a disabled button for good. The page's load clears
+    it, and clicking again gets the booking already made (same idempotency key), not a second."""
     from reflex.istate.data import RouterData
 
     from balie.states.booking_form import STEPS
