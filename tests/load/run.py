@@ -23,6 +23,7 @@ import contextlib
 import csv
 import json
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -101,6 +102,24 @@ class Snapshot:
     cpu: dict[str, dict[int, float]]
     app_rss: int
     worker_rss: list[int]
+    machine: float = 0.0  # busy CPU seconds of all cores (_machine_busy)
+    generator: float = 0.0  # CPU seconds of the load test and its finished load generators
+
+
+def _machine_busy() -> float:
+    """CPU seconds all cores were busy since boot (/proc/stat): every process, also those that
+    ended meanwhile (a database connection closed during the run takes its CPU time along)."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(value) for value in fields)
+    return (user + nice + system + irq + softirq + steal) / TICKS
+
+
+def _generator_cpu() -> float:
+    """CPU seconds of this process and of the children it has waited for (locust, the wizard
+    client): the load generators, which share the machine with the app."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 class Server:
@@ -181,7 +200,8 @@ class Server:
             },
         }
         workers = [stat[2] for pid, stat in app.items() if pid != self.process.pid]
-        return Snapshot(groups, sum(stat[2] for stat in app.values()), workers)
+        total_rss = sum(stat[2] for stat in app.values())
+        return Snapshot(groups, total_rss, workers, _machine_busy(), _generator_cpu())
 
 
 def cpu_used(before: Snapshot, after: Snapshot) -> dict[str, float]:
@@ -205,6 +225,12 @@ def report_resources(label: str, before: Snapshot, after: Snapshot, bookings: in
     per = 1000 * total / bookings if bookings else float("nan")
     parts = ", ".join(f"{group} {seconds:.1f} s" for group, seconds in used.items())
     say(f"{label}: server CPU {total:.1f} s ({parts}) = {per:.1f} ms per booking")
+    machine = (after.machine - before.machine) - (after.generator - before.generator)
+    machine_per = 1000 * machine / bookings if bookings else float("nan")
+    say(
+        f"{label}: whole machine without the load generator {machine:.1f} s = {machine_per:.1f} ms "
+        "per booking (also processes that ended meanwhile, and anything else running)"
+    )
     say(
         f"{label}: app RSS {_mib(before.app_rss)} -> {_mib(after.app_rss)}; workers "
         f"{[_mib(rss) for rss in before.worker_rss]} -> {[_mib(rss) for rss in after.worker_rss]}"
@@ -212,6 +238,7 @@ def report_resources(label: str, before: Snapshot, after: Snapshot, bookings: in
     return {
         "cpu_seconds": used,
         "cpu_ms_per_booking": per,
+        "machine_cpu_ms_per_booking": machine_per,
         "rss_before": before.app_rss,
         "rss_after": after.app_rss,
         "worker_rss_after": after.worker_rss,

@@ -69,3 +69,18 @@ def test_the_wait_ends_when_the_worker_has_done_the_jobs(tmp_path: Path) -> None
         timer.join()
     assert left == 0
     assert waited < 60
+
+
+def test_the_machine_wide_figure_counts_cpu_the_process_list_can_miss() -> None:
+    """CPU spent by a process that then ends (as a closed database connection does) is in the
+    machine's busy time and, for the load generators, in what this process has waited for."""
+    import subprocess
+    import sys
+
+    from tests.load.run import _generator_cpu, _machine_busy
+
+    machine, generator = _machine_busy(), _generator_cpu()
+    burn = "import time\nend = time.process_time() + 0.3\nwhile time.process_time() < end: pass"
+    subprocess.run([sys.executable, "-c", burn], check=True)
+    assert _generator_cpu() - generator >= 0.25
+    assert _machine_busy() - machine >= 0.25
