@@ -4,7 +4,9 @@ The set-up is deploy/'s: nginx with deploy/nginx/balie.conf in front of the expo
 and two backend-only instances on PostgreSQL and Redis. A citizen books in Chromium while the
 API books through nginx; the instance serving the citizen is killed (SIGKILL) while it holds a
 leased job; the page reconnects to the other instance and finishes, the other instance takes
-the job over after its lease, and every booking ends with one meeting and one e-mail.
+the job over after its lease, and every booking ends with one meeting and one e-mail. Then an
+instance is killed while it confirms a citizen's booking: on the other instance the page can
+confirm again and gets that same booking.
 """
 
 from __future__ import annotations
@@ -43,7 +45,10 @@ def deployed():
     workdir = Path(tempfile.mkdtemp(prefix="balie-deploy-"))
     with running_fakes() as fakes:
         url = stack.create_database(name)
-        env = stack.instance_env(url, workdir / "outbox", stack.PROXY_PORT, fakes.env())
+        # A confirmation waits up to 8 s (production: 2 s) for a hung meeting: time enough to
+        # kill its instance while it runs, in the second test.
+        extra = {**fakes.env(), "BALIE_MEETING_WAIT_SECONDS": "8"}
+        env = stack.instance_env(url, workdir / "outbox", stack.PROXY_PORT, extra)
         running = stack.Stack(workdir, env, PORTS)
         try:
             stack.migrate_concurrently(env)
@@ -334,3 +339,55 @@ def test_an_instance_dies_in_the_middle_of_a_booking(deployed, page: Page) -> No
     FIGURES["api_other"] = len(load.answers) - len(created)
     load_average = Path("/proc/loadavg").read_text().strip()
     print("\nFIGURES", json.dumps(FIGURES), "load average", load_average)  # noqa: T201
+
+
+def _appointments_of(engine, email_address: str) -> list[str]:
+    """References of the appointments booked with this e-mail address."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT reference FROM appointment WHERE citizen_email = :e"),
+            {"e": email_address},
+        )
+        return list(rows.scalars())
+
+
+def test_an_instance_dies_while_it_confirms_a_booking(deployed, page: Page) -> None:
+    """The instance dies after the booking is stored but before the page heard of it. The saved
+    state says "busy"; the reconnected page must not keep its button disabled, and the second
+    click gets the booking already made (the idempotency key), not a second one."""
+    running, fakes, engine = deployed
+    for port in PORTS:  # the first test killed one: two instances again
+        if running.instances[port].poll() is not None:
+            running.start_instance(port)
+    for port in PORTS:
+        running.wait_ready(port)
+    address = f"karim.{uuid.uuid4().hex[:8]}@voorbeeld.be"
+
+    page.set_default_timeout(20_000)
+    page.goto(f"{running.base_url}/boeken?dienst={WIZARD_SERVICE}")
+    page.locator(f"[data-topic={WIZARD_TOPIC}]").click()
+    expect(page.locator("#step-heading")).to_have_text("Kies een dag en een uur")
+    page.locator(".time").first.click()
+    expect(page.locator("#step-heading")).to_have_text("Jouw gegevens")
+    page.locator("#name").fill("Karim Benali")
+    page.locator("#email").fill(address)
+    page.locator("#consent").click()
+    page.locator("#to-review").click()
+    expect(page.locator("#step-heading")).to_have_text("Kijk alles na")
+    victim = serving_instance(running)
+
+    fakes.fail("create_event", hang())  # the confirmation then waits for its meeting link
+    page.locator("#confirm").click()
+    expect(page.locator("#confirm")).to_be_disabled()  # "busy" while the booking runs
+    booked = stack.wait_until(
+        lambda: _appointments_of(engine, address), 20, "the booking to be stored", 0.1
+    )
+    running.kill_instance(victim)  # before its answer reached the page
+
+    assert serving_instance(running) != victim
+    expect(page.locator("#step-heading")).to_have_text("Kijk alles na")
+    expect(page.locator("#confirm")).to_be_enabled(timeout=60_000)
+    page.locator("#confirm").click()
+    expect(page.locator("#step-heading")).to_have_text("Je afspraak is gemaakt", timeout=60_000)
+    assert page.locator("#reference").inner_text() == booked[0]
+    assert _appointments_of(engine, address) == booked  # one booking, not two
