@@ -158,6 +158,21 @@ def serving_instance(running: stack.Stack) -> int:
     return stack.wait_until(holder, 20, "the page's websocket connection")
 
 
+def to_review(page: Page, base: str, name: str, address: str) -> None:
+    """Walk the wizard through nginx up to its review step: the first free time, these details."""
+    page.set_default_timeout(20_000)
+    page.goto(f"{base}/boeken?dienst={WIZARD_SERVICE}")
+    page.locator(f"[data-topic={WIZARD_TOPIC}]").click()
+    expect(page.locator("#step-heading")).to_have_text("Kies een dag en een uur")
+    page.locator(".time").first.click()
+    expect(page.locator("#step-heading")).to_have_text("Jouw gegevens")
+    page.locator("#name").fill(name)
+    page.locator("#email").fill(address)
+    page.locator("#consent").click()
+    page.locator("#to-review").click()
+    expect(page.locator("#step-heading")).to_have_text("Kijk alles na")
+
+
 def test_an_instance_dies_in_the_middle_of_a_booking(deployed, page: Page) -> None:
     running, fakes, engine = deployed
     base = running.base_url
@@ -173,17 +188,7 @@ def test_an_instance_dies_in_the_middle_of_a_booking(deployed, page: Page) -> No
     assert status == 200 and "immutable" in headers.get("Cache-Control", "")
 
     # The citizen fills in the wizard up to the review step, through nginx.
-    page.set_default_timeout(20_000)
-    page.goto(f"{base}/boeken?dienst={WIZARD_SERVICE}")
-    page.locator(f"[data-topic={WIZARD_TOPIC}]").click()
-    expect(page.locator("#step-heading")).to_have_text("Kies een dag en een uur")
-    page.locator(".time").first.click()
-    expect(page.locator("#step-heading")).to_have_text("Jouw gegevens")
-    page.locator("#name").fill("Fatma Yildiz")
-    page.locator("#email").fill("fatma@voorbeeld.be")
-    page.locator("#consent").click()
-    page.locator("#to-review").click()
-    expect(page.locator("#step-heading")).to_have_text("Kijk alles na")
+    to_review(page, base, "Fatma Yildiz", "fatma@voorbeeld.be")
     victim = serving_instance(running)
     survivor = next(port for port in PORTS if port != victim)
 
@@ -363,17 +368,7 @@ def test_an_instance_dies_while_it_confirms_a_booking(deployed, page: Page) -> N
         running.wait_ready(port)
     address = f"karim.{uuid.uuid4().hex[:8]}@voorbeeld.be"
 
-    page.set_default_timeout(20_000)
-    page.goto(f"{running.base_url}/boeken?dienst={WIZARD_SERVICE}")
-    page.locator(f"[data-topic={WIZARD_TOPIC}]").click()
-    expect(page.locator("#step-heading")).to_have_text("Kies een dag en een uur")
-    page.locator(".time").first.click()
-    expect(page.locator("#step-heading")).to_have_text("Jouw gegevens")
-    page.locator("#name").fill("Karim Benali")
-    page.locator("#email").fill(address)
-    page.locator("#consent").click()
-    page.locator("#to-review").click()
-    expect(page.locator("#step-heading")).to_have_text("Kijk alles na")
+    to_review(page, running.base_url, "Karim Benali", address)
     victim = serving_instance(running)
 
     fakes.fail("create_event", hang())  # the confirmation then waits for its meeting link

@@ -315,12 +315,10 @@ def test_changing_the_time_from_the_review_keeps_everything(
     assert state.step == 4
 
 
-def test_a_reconnect_keeps_the_wizard_where_the_citizen_was(
-    session: Session, app_database: Engine
-) -> None:
+def opened_with_a_time_chosen() -> BookingState:
+    """The wizard opened at /boeken?dienst=oog, a topic and the first free time chosen."""
     from reflex.istate.data import RouterData
 
-    load_demo_data(session)
     state = in_tree()
     state.router = RouterData.from_router_data(
         {"pathname": "/boeken", "asPath": "/boeken?dienst=oog"}
@@ -328,6 +326,14 @@ def test_a_reconnect_keeps_the_wizard_where_the_citizen_was(
     asyncio.run(BookingState.load.fn(state))
     asyncio.run(BookingState.choose_topic.fn(state, "zaak-starten"))
     BookingState.choose_time.fn(state, state.times[0].start)
+    return state
+
+
+def test_a_reconnect_keeps_the_wizard_where_the_citizen_was(
+    session: Session, app_database: Engine
+) -> None:
+    load_demo_data(session)
+    state = opened_with_a_time_chosen()
     state.name, state.step = "Lena", 5
     asyncio.run(
         BookingState.load.fn(state)
@@ -342,18 +348,10 @@ def test_a_confirmation_cut_off_by_a_stopped_instance_can_be_clicked_again_once_
     """The busy flag is saved while a booking runs: if the instance running it stopped, the
     citizen reconnected elsewhere would see a disabled button for good. The page's load clears
     it, and clicking again gets the booking already made (same idempotency key), not a second."""
-    from reflex.istate.data import RouterData
-
     from balie.states.booking_form import STEPS
 
     load_demo_data(session)
-    state = in_tree()
-    state.router = RouterData.from_router_data(
-        {"pathname": "/boeken", "asPath": "/boeken?dienst=oog"}
-    )
-    asyncio.run(BookingState.load.fn(state))
-    asyncio.run(BookingState.choose_topic.fn(state, "zaak-starten"))
-    BookingState.choose_time.fn(state, state.times[0].start)
+    state = opened_with_a_time_chosen()
     form = {"name": "Lena", "email": "lena@x.be", "language": "nl", "consent": "on"}
     asyncio.run(BookingState.submit_details.fn(state, form))
     asyncio.run(BookingState.confirm.fn(state))  # booked, but the answer never reached the page
