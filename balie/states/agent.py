@@ -138,6 +138,9 @@ class AgentBookingState(BookingFormState, TimePickerState, StaffSessionState, rx
         if self.step == STEPS["done"] or self.service is None or staff.id != self._staff_id:
             self._reset_booking()  # a finished booking, or another agent on this browser
         self._staff_id = staff.id
+        # "busy" is saved while an identification link is sent; if the instance sending it
+        # stopped, the buttons would stay disabled for good.
+        self.busy = False
         return None
 
     @rx.event

@@ -419,6 +419,20 @@ def test_another_agent_on_the_same_browser_starts_empty(
     assert (state.step, state.name, state.email, state.start_iso) == (1, "", "", "")
 
 
+def test_a_reload_after_a_stopped_instance_leaves_no_button_disabled(
+    session: Session, world: dict[str, str]
+) -> None:
+    """The busy flag saved while a link was sent, by an instance that then stopped, is cleared
+    when the page loads again; what the agent entered stays."""
+    state = at_review(world["agent"])
+    state.busy = True  # as read back from Redis on another instance
+    AgentBookingState.load.fn(state)
+    assert not state.busy
+    assert (state.step, state.name) == (5, DETAILS["name"])
+    confirm(state)
+    assert len(appointments(session)) == 1
+
+
 def test_an_identification_topic_gets_a_link_not_a_booking(
     session: Session, world: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
